@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* Byte-range helpers shared by the format parsers. */
+#include "bytes.h"
+
+#include <string.h>
+
+int bytes_all(const uint8_t *p, size_t len, uint64_t off, uint64_t n, uint8_t b)
+{
+	if (!in_bounds(len, off, n))
+		return 0;
+	for (uint64_t i = 0; i < n; i++)
+		if (p[off + i] != b)
+			return 0;
+	return 1;
+}
+
+uint64_t pow2ceil(uint64_t v)
+{
+	uint64_t r = 1;
+
+	if (v == 0 || v > (UINT64_C(1) << 63))
+		return 0;
+	while (r < v)
+		r <<= 1;
+	return r;
+}

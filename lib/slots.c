@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* Slot manifest parser (see slots.h). */
+#include "slots.h"
+
+#include <string.h>
+
+#include "size.h"
+
+#define FIELD_MAX 4
+#define LINE_MAX_LEN 512
+
+static int parse_id(const char *s, uint16_t *ven, uint16_t *dev)
+{
+	unsigned v[2] = { 0, 0 };
+	size_t k = 0, nd = 0;
+
+	for (; *s; s++) {
+		int x;
+
+		if (*s == ':') {
+			if (k == 1 || nd != 4)
+				return -1;
+			k = 1;
+			nd = 0;
+			continue;
+		}
+		if (*s >= '0' && *s <= '9') x = *s - '0';
+		else if (*s >= 'a' && *s <= 'f') x = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F') x = *s - 'A' + 10;
+		else return -1;
+		if (++nd > 4)
+			return -1;
+		v[k] = v[k] << 4 | (unsigned)x;
+	}
+	if (k != 1 || nd != 4)
+		return -1;
+	*ven = (uint16_t)v[0];
+	*dev = (uint16_t)v[1];
+	return 0;
+}
+
+static int parse_line(char *line, unsigned lineno, struct slot_manifest *m, struct diag *d)
+{
+	char *f[FIELD_MAX + 1];
+	size_t nf = 0;
+	struct slot_entry *e;
+	char *hash = strchr(line, '#');
+	int kind;
+
+	if (hash)
+		*hash = '\0';
+	for (char *t = strtok(line, " \t\r"); t; t = strtok(NULL, " \t\r")) {
+		if (nf == FIELD_MAX + 1)
+			break; /* one extra field is enough to report "too many" */
+		f[nf++] = t;
+	}
+	if (nf == 0)
+		return 0;
+	if (nf < 3 || nf > FIELD_MAX)
+		return diag_add(d, DIAG_ERROR, "line %u: %zu fields, expected NAME SLOT KIND [VENDOR:DEVICE]",
+				lineno, nf);
+	if (m->n == SLOTS_MAX)
+		return diag_add(d, DIAG_ERROR, "line %u: more than %d entries", lineno, SLOTS_MAX);
+	if (strlen(f[0]) >= SLOTS_NAME_MAX || strchr(f[0], '/'))
+		return diag_add(d, DIAG_ERROR, "line %u: name '%.40s' must be a file name under %d characters",
+				lineno, f[0], SLOTS_NAME_MAX);
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->e[i].name, f[0]) == 0)
+			return diag_add(d, DIAG_ERROR, "line %u: %s listed again (first on line %u)",
+					lineno, f[0], m->e[i].line);
+	e = &m->e[m->n];
+	memset(e, 0, sizeof(*e));
+	strcpy(e->name, f[0]);
+	e->line = lineno;
+	if (size_parse(f[1], &e->spec.slot) < 0)
+		return diag_add(d, DIAG_ERROR, "line %u: slot '%.40s' is not a size (65536, 64K, 64KiB, 0x10000)",
+				lineno, f[1]);
+	kind = image_kind_parse(f[2]);
+	if (kind < 0)
+		return diag_add(d, DIAG_ERROR, "line %u: unknown kind '%.40s' (bios, optionrom, vga, flash)",
+				lineno, f[2]);
+	e->spec.kind = kind;
+	if (nf == 4 && strcmp(f[3], "-") != 0) {
+		if (kind != KIND_OPTROM && kind != KIND_VGA)
+			return diag_add(d, DIAG_ERROR, "line %u: a PCI id only applies to optionrom and vga", lineno);
+		if (parse_id(f[3], &e->spec.vendor, &e->spec.device) < 0)
+			return diag_add(d, DIAG_ERROR, "line %u: PCI id '%.40s' is not VVVV:DDDD in hex",
+					lineno, f[3]);
+		e->spec.has_id = 1;
+	}
+	m->n++;
+	return 0;
+}
+
+int slots_parse(const char *text, size_t len, struct slot_manifest *m, struct diag *d)
+{
+	char line[LINE_MAX_LEN];
+	unsigned lineno = 0;
+	size_t pos = 0;
+	int rc = 0;
+
+	memset(m, 0, sizeof(*m));
+	while (pos < len) {
+		size_t n = 0;
+
+		lineno++;
+		while (pos < len && text[pos] != '\n') {
+			if (text[pos] == '\0')
+				return diag_add(d, DIAG_ERROR, "line %u: NUL byte in the manifest", lineno);
+			if (n + 1 >= sizeof(line))
+				return diag_add(d, DIAG_ERROR, "line %u: longer than %d characters",
+						lineno, LINE_MAX_LEN - 1);
+			line[n++] = text[pos++];
+		}
+		pos++; /* the newline, or one past the end */
+		line[n] = '\0';
+		if (parse_line(line, lineno, m, d) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+const struct slot_entry *slots_find(const struct slot_manifest *m, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->e[i].name, base) == 0)
+			return &m->e[i];
+	return NULL;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian packages a step needs, or says exactly what is missing.
+# usage: pkg/deps.sh build|check|bench|fuzz|firmware...
+set -euo pipefail
+
+declare -A need=(
+	[build]="gcc make libc6-dev zlib1g-dev"
+	[check]="gcc make libc6-dev zlib1g-dev nasm"
+)
+
+pkgs=""
+for step in "$@"; do
+	[ -n "${need[$step]+x}" ] || { echo "deps.sh: unknown step '$step'" >&2; exit 2; }
+	pkgs="$pkgs ${need[$step]}"
+done
+missing=()
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+# one package may be listed by several steps
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+	echo "deps.sh: missing Debian packages: ${missing[*]}" >&2
+	echo "deps.sh: install them with: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+	exit 2
+fi
+echo "  DEPS    apt-get install ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# a fresh machine has no package lists yet: update once, then install
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
