@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: MIT
+.PHONY: bench
+bench: tools $(REF)/padded.stamp ## time the tools against peer tools and cat, as ratios
+	$(Q)O=$(O) bench/romsize.sh

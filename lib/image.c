@@ -67,7 +67,8 @@ int image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct d
 		diag_add(d, DIAG_ERROR, "empty file");
 		return -1;
 	}
-	if (len >= 2 && p[0] == 0x55 && p[1] == 0xAA) {
+	/* a lone 0x55 is a truncated option ROM signature, and reported as one */
+	if (p[0] == 0x55 && (len < 2 || p[1] == 0xAA)) {
 		rc = optrom_parse(p, len, &r->rom, d);
 		r->kind = KIND_OPTROM;
 		if (r->rom.n > 0 && ((r->rom.img[0].has_pcir &&
@@ -90,9 +91,12 @@ int image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct d
 		r->kind = KIND_UNKNOWN;
 		r->region = len;
 		r->used = len;
+		uint16_t sig = 0;
+
+		rd_le16(p, len, 0, &sig);
 		rc = diag_add(d, DIAG_ERROR,
-			      "not a BIOS image, option ROM or flash image (no 55 aa, no _FVH, no reset vector jump at 0x%zx)",
-			      len >= BIOS_RESET_FROM_TOP ? len - BIOS_RESET_FROM_TOP : (size_t)0);
+			      "not a BIOS image, option ROM or flash image: signature 0x%04x at 0x0 (option ROMs have 0xaa55), no _FVH at 0x28, no reset vector jump at 0x%zx",
+			      sig, len >= BIOS_RESET_FROM_TOP ? len - BIOS_RESET_FROM_TOP : (size_t)0);
 	}
 	r->parse_ok = rc == 0;
 	return rc;

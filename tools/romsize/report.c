@@ -23,6 +23,8 @@ static void text_image(FILE *f, size_t i, const struct optrom_image *im)
 	if (im->has_pcir)
 		fprintf(f, ", pci %04x:%04x, class %06x, pcir rev %u len 0x%x",
 			im->vendor, im->device, im->class_code, im->pcir_rev, im->pcir_len);
+	else if (im->pcir_off)
+		fprintf(f, ", PCIR at 0x%x unreadable", im->pcir_off);
 	else
 		fprintf(f, ", no PCIR (ISA style)");
 	fprintf(f, "%s", im->last ? ", last" : "");

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Downloads the Debian binary packages pinned in a lock file, verifies each
+# sha256 before use, and unpacks them into one root.
+# usage: pkg/fetch-debs.sh LOCKFILE DEBDIR ROOTDIR
+set -euo pipefail
+lock=$1 debdir=$(realpath -m "$2") root=$(realpath -m "$3")
+mkdir -p "$debdir"
+
+fetch_one() { # name version sha
+	local name=$1 ver=$2 sum=$3 deb have tmp
+	deb="$debdir/${name}_${ver//:/%3a}_all.deb"
+	if [ -f "$deb" ] && [ "$(sha256sum < "$deb" | cut -d' ' -f1)" = "$sum" ]; then
+		return 0
+	fi
+	echo "  FETCH   $name=$ver"
+	tmp=$(mktemp -d "$debdir/.dl.XXXXXX")
+	# apt's download sandbox user cannot write into root's directories
+	if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$name=$ver" >/dev/null 2>"$tmp/err"); then
+		# a fresh machine has no package lists: update once and try again
+		if [ "$(id -u)" = 0 ] && [ -z "${FETCH_UPDATED:-}" ]; then
+			apt-get update -q >/dev/null
+			FETCH_UPDATED=1
+			(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$name=$ver" >/dev/null 2>"$tmp/err") || {
+				echo "fetch-debs: $name=$ver: apt-get download failed: $(tail -1 "$tmp/err")" >&2; rm -rf "$tmp"; exit 2; }
+		else
+			echo "fetch-debs: $name=$ver: apt-get download failed: $(tail -1 "$tmp/err")" >&2
+			rm -rf "$tmp"; exit 2
+		fi
+	fi
+	have=$(sha256sum "$tmp"/*.deb | cut -d' ' -f1)
+	if [ "$have" != "$sum" ]; then
+		echo "fetch-debs: $name=$ver: sha256 $have, expected $sum (refusing to unpack)" >&2
+		rm -rf "$tmp"; exit 1
+	fi
+	mv "$tmp"/*.deb "$deb"
+	rm -rf "$tmp"
+}
+
+stamp="$root.stamp"
+changed=0
+while read -r name ver sum; do
+	case "$name" in ''|'#'*) continue ;; esac
+	[[ "$sum" =~ ^[0-9a-f]{64}$ ]] || { echo "fetch-debs: $lock: $name: bad sha256 field" >&2; exit 2; }
+	fetch_one "$name" "$ver" "$sum"
+	debs+=("$debdir/${name}_${ver//:/%3a}_all.deb")
+done < "$lock"
+
+# unpack into a fresh root only when the lock changed (the stamp holds its sum)
+want=$(sha256sum < "$lock" | cut -d' ' -f1)
+if [ ! -d "$root" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+	rm -rf "$root.new"
+	for d in "${debs[@]}"; do
+		dpkg-deb -x "$d" "$root.new"
+	done
+	rm -rf "$root"
+	mv "$root.new" "$root"
+	echo "$want" > "$stamp"
+fi

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* Writes the CLI tests' fixture images into a directory (all made at test time). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "optrom.h"
+#include "romgen.h"
+
+static const char *dir;
+
+static void put(const char *name, const uint8_t *p, size_t n)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t b[1 << 20];
+	struct gen_image nic = { 36864, ROM_CODE_X86, 0x8086, 0x100e, 0x02, 1, 1 };
+	struct gen_image leg = { 36864, ROM_CODE_X86, 0x8086, 0x100e, 0x02, 0, 1 };
+	struct gen_image efi = { 65536, ROM_CODE_EFI, 0x8086, 0x100e, 0x02, 1, 1 };
+	struct gen_image vga = { 32768, ROM_CODE_X86, 0x1234, 0x1111, 0x03, 1, 1 };
+	struct gen_image isa = { 30720, ROM_CODE_X86, 0, 0, 0x03, 1, 0 };
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: gen DIR\n");
+		return 2;
+	}
+	dir = argv[1];
+
+	memset(b, 0, sizeof(b));
+	gen_image(b, &nic);
+	put("nic.rom", b, nic.length);                    /* one legacy image, 36 KiB */
+	/* a ROM one 512-byte block past 64 KiB: its BAR doubles to 128 KiB */
+	nic.length = 66048;
+	memset(b, 0, sizeof(b));
+	gen_image(b, &nic);
+	put("nic-66048.rom", b, nic.length);
+	nic.length = 36864;
+
+	memset(b, 0, sizeof(b));
+	gen_image(b, &leg);
+	gen_image(b + leg.length, &efi);
+	put("chain.rom", b, leg.length + efi.length);     /* legacy + EFI, 100 KiB */
+	put("chain-cut.rom", b, leg.length);              /* EFI image cut off */
+
+	memset(b, 0, sizeof(b));
+	gen_image(b, &vga);
+	put("vga.rom", b, vga.length);
+	memset(b, 0, sizeof(b));
+	gen_image(b, &isa);
+	put("isa-vga.rom", b, isa.length);
+
+	memset(b, 0, sizeof(b));
+	gen_image(b, &nic);
+	b[100] ^= 0x5A;                                   /* checksum now off */
+	put("bad-checksum.rom", b, nic.length);
+
+	memset(b, 0, sizeof(b));
+	gen_image(b, &nic);
+	b[GEN_PCIR_OFF + PCIR_INDICATOR] = 0;             /* last flag missing */
+	gen_fix_checksum(b, nic.length);
+	put("no-last.rom", b, nic.length);
+
+	memset(b, 0, sizeof(b));
+	gen_image(b, &nic);
+	wr_le16(b + ROM_PCIR_PTR, 0x8FF0);               /* PCIR pointer outside */
+	gen_fix_checksum(b, nic.length);
+	put("pcir-outside.rom", b, nic.length);
+
+	gen_bios(b, 65536, 1000);
+	put("bios-64k.bin", b, 65536);
+	gen_bios(b, 65536 + 512, 1000);
+	put("bios-odd.bin", b, 65536 + 512);
+	gen_bios(b, 131072, 65536 + 1000);
+	put("bios-128k-padded.bin", b, 131072);
+
+	memset(b, 0x11, 4096);
+	put("junk.bin", b, 4096);
+	put("empty.bin", b, 0);
+	return 0;
+}

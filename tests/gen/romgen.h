@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* Builders for tiny, valid firmware images; tests corrupt them field by field. */
+#ifndef ROMGEN_H
+#define ROMGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GEN_PCIR_OFF 0x40   /* where the builder puts the PCIR structure */
+#define GEN_CSUM_OFF 0x06   /* checksum fix-up byte, as iPXE and SeaBIOS keep it */
+#define GEN_EFI_PE   0x60   /* where the builder puts the "MZ" of an EFI image */
+
+struct gen_image {
+	uint32_t length;        /* bytes, a multiple of 512 */
+	uint8_t code_type;      /* 0 x86, 3 EFI */
+	uint16_t vendor, device;
+	uint8_t class_base;     /* 0x02 network, 0x03 display */
+	int last;
+	int pcir;               /* 0: ISA style, no PCIR */
+};
+
+/* Writes one image at out[0..length) (caller zeroed it) with a valid checksum. */
+void gen_image(uint8_t *out, const struct gen_image *g);
+/* Recomputes the legacy checksum byte of the image at out. */
+void gen_fix_checksum(uint8_t *out, uint32_t init_size);
+/* A BIOS image of size bytes: zeros, some code, a far jmp F000:E05B on top. */
+void gen_bios(uint8_t *out, size_t size, size_t lead_zero);
+
+#endif

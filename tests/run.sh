@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs every test suite against the ASan+UBSan builds and prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+O=${O:-out}
+export O
+export BIN=$O/asan/bin TBIN=$O/asan/tests REF=$O/ref/root
+export GEN=$O/test/gen SCRATCH=$O/test/scratch
+# a sanitizer finding must never look like the tools' own exit 1
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1
+rm -rf "$O/test" && mkdir -p "$GEN" "$SCRATCH"
+
+pass=0 fail=0
+. tests/lib.sh
+
+# unit tests and the in-process sweep print "# NAME: P passed, F failed"
+run_counted() { # name cmd...
+	local name=$1 out rc p f
+	shift
+	out=$("$@" 2>&1); rc=$?
+	if [[ $out =~ \#\ [a-z]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+	else
+		p=0 f=1
+	fi
+	[ "$rc" = 0 ] || [ "$f" != 0 ] || f=1   # a crash after the tally still fails
+	pass=$((pass + p)) fail=$((fail + f))
+	printf '%-8s %-28s %5d passed, %d failed\n' suite "$name" "$p" "$f"
+	[ "$f" = 0 ] || printf '%s\n' "$out" | grep -v '^# ' | head -40
+}
+
+for t in "$TBIN"/*_test; do
+	run_counted "unit/$(basename "$t")" "$t"
+done
+
+"$TBIN/gen" "$GEN" || { echo "fixture generator failed"; fail=$((fail + 1)); }
+ROMS=$(ls "$REF"/usr/lib/ipxe/qemu/*.rom "$REF"/usr/share/seabios/*.bin)
+mkdir -p "$SCRATCH/corrupt"
+# shellcheck disable=SC2086
+run_counted "sweep (real images)" "$TBIN/sweep" --write "$SCRATCH/corrupt" $ROMS
+
+for suite in tests/cli/*.sh; do
+	before_p=$pass before_f=$fail
+	. "$suite"
+	printf '%-8s %-28s %5d passed, %d failed\n' cli "$(basename "$suite" .sh)" \
+		$((pass - before_p)) $((fail - before_f))
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

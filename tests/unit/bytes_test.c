@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Bounded readers at len-1 / len / len+1 and offsets near SIZE_MAX; pow2ceil. */
+#include <stdint.h>
+
+#include "bytes.h"
+#include "diag.h"
+#include "t.h"
+
+int main(void)
+{
+	const uint8_t b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint16_t v16 = 0;
+	uint32_t v32 = 0;
+	uint64_t v64 = 0;
+	uint8_t v8 = 0;
+
+	CHECK(rd_le16(b, 8, 6, &v16) == 0 && v16 == 0x0807, "last u16 %x", v16);
+	CHECK(rd_le16(b, 8, 7, &v16) < 0, "u16 at len-1 must fail");
+	CHECK(rd_le16(b, 8, 8, &v16) < 0, "u16 at len must fail");
+	CHECK(rd_u8(b, 8, 7, &v8) == 0 && v8 == 8, "u8 at len-1");
+	CHECK(rd_u8(b, 8, 8, &v8) < 0, "u8 at len");
+	CHECK(rd_le32(b, 8, 4, &v32) == 0 && v32 == 0x08070605, "u32 %x", v32);
+	CHECK(rd_le32(b, 8, 5, &v32) < 0, "u32 at len-3");
+	CHECK(rd_le64(b, 8, 0, &v64) == 0 && v64 == 0x0807060504030201ULL, "u64");
+	CHECK(rd_le64(b, 8, 1, &v64) < 0, "u64 past end");
+	CHECK(rd_le32(b, 8, UINT64_MAX, &v32) < 0, "offset UINT64_MAX");
+	CHECK(rd_le32(b, 8, UINT64_MAX - 2, &v32) < 0, "offset wrapping to 1");
+	CHECK(!in_bounds(SIZE_MAX, SIZE_MAX, 1), "off == len, n 1");
+	CHECK(in_bounds(8, 8, 0), "empty range at the end is in bounds");
+	CHECK(!in_bounds(8, 1, UINT64_MAX), "huge n");
+	CHECK(bytes_all(b, 8, 0, 0, 0xFF), "empty run");
+	CHECK(!bytes_all(b, 8, 7, 2, 8), "run past the end");
+
+	static const struct { uint64_t in, out; } p2[] = {
+		{ 0, 0 }, { 1, 1 }, { 2, 2 }, { 3, 4 }, { 65535, 65536 }, { 65536, 65536 },
+		{ 65537, 131072 }, { 66048, 131072 }, { 249856, 262144 },
+		{ (1ULL << 63) - 1, 1ULL << 63 }, { 1ULL << 63, 1ULL << 63 }, { (1ULL << 63) + 1, 0 },
+	};
+	for (size_t i = 0; i < sizeof(p2) / sizeof(p2[0]); i++)
+		CHECK(pow2ceil(p2[i].in) == p2[i].out, "pow2ceil(%llu) = %llu",
+		      (unsigned long long)p2[i].in, (unsigned long long)pow2ceil(p2[i].in));
+	return T_END("bytes");
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* Classification and slot checks: the messages users see, with their numbers. */
+#include <stdlib.h>
+
+#include "diag.h"
+#include "image.h"
+#include "optrom.h"
+#include "romgen.h"
+#include "t.h"
+
+static uint8_t buf[1 << 18];
+
+static int check(size_t len, uint64_t slot, int kind, uint64_t min_free, int strict, struct diag *d,
+		 struct image_report *r)
+{
+	struct slot_spec s = { .slot = slot, .kind = kind };
+
+	diag_init(d);
+	image_analyse(buf, len, r, d);
+	return image_check(r, &s, min_free, strict, d);
+}
+
+int main(void)
+{
+	struct image_report r;
+	struct diag d;
+	struct gen_image nic = { 66048, ROM_CODE_X86, 0x8086, 0x100e, 0x02, 1, 1 };
+
+	/* the issue's own example: one 512-byte block past a 128 KiB slot */
+	memset(buf, 0, sizeof(buf));
+	nic.length = 131584;
+	gen_image(buf, &nic);
+	buf[ROM_LEGACY_SIZE] = 255; /* the size byte tops out at 127.5 KiB */
+	gen_fix_checksum(buf, 255 * 512);
+	CHECK(check(131584, 131072, KIND_OPTROM, 0, 0, &d, &r) < 0 &&
+	      DIAG_HAS(&d, "131584 bytes exceeds the 128 KiB slot by 512 bytes"), "%s", diag_first(&d));
+	CHECK(r.kind == KIND_OPTROM && r.region == 262144, "region doubles: %llu",
+	      (unsigned long long)r.region);
+
+	/* slot - 512, slot, slot + 512 for a 64 KiB ROM slot */
+	for (int delta = -1; delta <= 1; delta++) {
+		size_t len = (size_t)(65536 + delta * 512);
+
+		memset(buf, 0, sizeof(buf));
+		nic.length = 32768;
+		gen_image(buf, &nic);
+		int rc = check(len, 65536, KIND_OPTROM, 0, 0, &d, &r);
+
+		if (delta == 0)
+			CHECK(rc == 0 && r.used == 32768 && image_free(&r, 65536) == 32768, "exact: %s", diag_first(&d));
+		else if (delta < 0)
+			CHECK(rc < 0 && DIAG_HAS(&d, "65024 bytes is 512 bytes short of the 64 KiB slot"), "%s", diag_first(&d));
+		else
+			CHECK(rc < 0 && DIAG_HAS(&d, "66048 bytes exceeds the 64 KiB slot by 512 bytes"), "%s", diag_first(&d));
+	}
+	/* a slot that is not a power of two would still map pow2ceil */
+	CHECK(check(98304, 98304, -1, 0, 0, &d, &r) < 0 && DIAG_HAS(&d, "not a power of two"), "pow2");
+
+	/* PCI id against the manifest */
+	{
+		struct slot_spec s = { .slot = 65536, .kind = KIND_OPTROM, .has_id = 1, .vendor = 0x10ec, .device = 0x8139 };
+
+		memset(buf, 0, sizeof(buf));
+		gen_image(buf, &nic);
+		diag_init(&d);
+		image_analyse(buf, 65536, &r, &d);
+		CHECK(image_check(&r, &s, 0, 0, &d) < 0 &&
+		      DIAG_HAS(&d, "PCI id 8086:100e, the manifest expects 10ec:8139"), "%s", diag_first(&d));
+		s.vendor = 0x8086;
+		s.device = 0x100e;
+		diag_init(&d);
+		CHECK(image_check(&r, &s, 0, 0, &d) == 0, "id ok: %s", diag_first(&d));
+		s.kind = KIND_BIOS;
+		diag_init(&d);
+		CHECK(image_check(&r, &s, 0, 0, &d) < 0 && DIAG_HAS(&d, "kind optionrom, the manifest expects bios"), "kind");
+	}
+
+	/* BIOS: kind, front padding, 64 KiB rule, min-free at limit-1/limit/limit+1 */
+	gen_bios(buf, 131072, 2048);
+	CHECK(check(131072, 131072, KIND_BIOS, 2048, 1, &d, &r) == 0, "free == min-free: %s", diag_first(&d));
+	CHECK(r.kind == KIND_BIOS && r.bios.lead_zero == 2048 && r.bios.reset_ok &&
+	      r.bios.reset_seg == 0xF000 && r.bios.reset_off == 0xE05B, "bios fields");
+	CHECK(check(131072, 131072, KIND_BIOS, 2049, 0, &d, &r) == 0 && diag_count(&d, DIAG_WARN) == 1 &&
+	      DIAG_HAS(&d, "only 2048 bytes free in the 128 KiB slot"), "warn: %s", diag_first(&d));
+	CHECK(check(131072, 131072, KIND_BIOS, 2049, 1, &d, &r) < 0, "strict turns it into a failure");
+	CHECK(check(131072, 131072, KIND_BIOS, 2047, 1, &d, &r) == 0, "free > min-free");
+	gen_bios(buf, 65536 + 512, 100);
+	CHECK(check(65536 + 512, 65536 + 512, KIND_BIOS, 0, 0, &d, &r) < 0 &&
+	      DIAG_HAS(&d, "not a multiple of 64 KiB"), "bios 64K rule: %s", diag_first(&d));
+
+	/* unknown bytes and no slot */
+	memset(buf, 0x11, 4096);
+	CHECK(check(4096, 4096, -1, 0, 0, &d, &r) < 0 && r.kind == KIND_UNKNOWN &&
+	      DIAG_HAS(&d, "not a BIOS image, option ROM or flash image"), "unknown");
+	gen_bios(buf, 65536, 100);
+	CHECK(check(65536, 0, -1, 0, 0, &d, &r) < 0 && DIAG_HAS(&d, "no slot known"), "no slot");
+	/* 15 bytes cannot hold a reset vector: unknown, never read before the buffer */
+	CHECK(check(15, 65536, -1, 0, 0, &d, &r) < 0 && r.kind == KIND_UNKNOWN, "15 bytes");
+	return T_END("image");
+}
