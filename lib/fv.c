@@ -6,6 +6,13 @@
 
 #include "bytes.h"
 
+/* A structural defect: the header cannot be used at all. */
+static int unusable(int rc)
+{
+	(void)rc;
+	return FV_UNUSABLE;
+}
+
 int fv_is_at(const uint8_t *p, size_t len, uint64_t off)
 {
 	uint32_t sig;
@@ -34,13 +41,13 @@ int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 	memset(h, 0, sizeof(*h));
 	h->offset = off;
 	if (!in_bounds(len, off, FV_HEADER_MIN))
-		return diag_add(d, DIAG_ERROR, "%s at 0x%llx: header truncated: %llu bytes, need %d",
+		return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: header truncated: %llu bytes, need %d",
 				what, o, off <= len ? (unsigned long long)(len - off) : 0ULL,
-				FV_HEADER_MIN);
+				FV_HEADER_MIN));
 	rd_le32(p, len, off + FV_SIGNATURE, &sig);
 	if (sig != FV_SIG)
-		return diag_add(d, DIAG_ERROR, "%s at 0x%llx: signature 0x%08x, expected \"_FVH\" (0x%08x)",
-				what, o, sig, FV_SIG);
+		return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: signature 0x%08x, expected \"_FVH\" (0x%08x)",
+				what, o, sig, FV_SIG));
 	memcpy(h->fs_guid, p + off + FV_FS_GUID, 16);
 	rd_le64(p, len, off + FV_LENGTH, &h->fv_length);
 	rd_le32(p, len, off + FV_ATTRIBUTES, &h->attributes);
@@ -50,18 +57,18 @@ int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 	rd_u8(p, len, off + FV_REVISION, &h->revision);
 
 	if (h->header_length < FV_HEADER_MIN || h->header_length % 2)
-		return diag_add(d, DIAG_ERROR, "%s at 0x%llx: HeaderLength 0x%x, expected an even value >= 0x%x",
-				what, o, h->header_length, FV_HEADER_MIN);
+		return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: HeaderLength 0x%x, expected an even value >= 0x%x",
+				what, o, h->header_length, FV_HEADER_MIN));
 	if (!in_bounds(len, off, h->header_length))
-		return diag_add(d, DIAG_ERROR, "%s at 0x%llx: HeaderLength 0x%x runs past the end of the file (0x%zx)",
-				what, o, h->header_length, len);
+		return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: HeaderLength 0x%x runs past the end of the file (0x%zx)",
+				what, o, h->header_length, len));
 	if (h->fv_length < h->header_length)
-		return diag_add(d, DIAG_ERROR, "%s at 0x%llx: FvLength 0x%llx is smaller than HeaderLength 0x%x",
-				what, o, (unsigned long long)h->fv_length, h->header_length);
+		return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: FvLength 0x%llx is smaller than HeaderLength 0x%x",
+				what, o, (unsigned long long)h->fv_length, h->header_length));
 	if (!in_bounds(len, off, h->fv_length))
-		return diag_add(d, DIAG_ERROR, "%s at 0x%llx: FvLength 0x%llx runs past the end of the file (0x%zx) by 0x%llx",
+		return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: FvLength 0x%llx runs past the end of the file (0x%zx) by 0x%llx",
 				what, o, (unsigned long long)h->fv_length, len,
-				(unsigned long long)(h->fv_length - (len - off)));
+				(unsigned long long)(h->fv_length - (len - off))));
 	if (h->revision != 2)
 		rc = diag_add(d, DIAG_ERROR, "%s at 0x%llx: Revision %u, expected 2", what, o, h->revision);
 
@@ -71,18 +78,18 @@ int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 		uint64_t prod;
 
 		if (bo + FV_BLOCK_ENTRY > h->header_length)
-			return diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map runs past HeaderLength 0x%x without a {0,0} terminator",
-					what, o, h->header_length);
+			return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map runs past HeaderLength 0x%x without a {0,0} terminator",
+					what, o, h->header_length));
 		rd_le32(p, len, off + bo, &num);
 		rd_le32(p, len, off + bo + 4, &blen);
 		if (num == 0 && blen == 0)
 			break;
 		if (num == 0 || blen == 0)
-			return diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map entry %zu {NumBlocks %u, Length 0x%x} has a zero field",
-					what, o, h->nblocks, num, blen);
+			return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map entry %zu {NumBlocks %u, Length 0x%x} has a zero field",
+					what, o, h->nblocks, num, blen));
 		if (h->nblocks == FV_MAX_BLOCKMAP)
-			return diag_add(d, DIAG_ERROR, "%s at 0x%llx: more than %d block map entries",
-					what, o, FV_MAX_BLOCKMAP);
+			return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: more than %d block map entries",
+					what, o, FV_MAX_BLOCKMAP));
 		h->blocks[h->nblocks].num = num;
 		h->blocks[h->nblocks].length = blen;
 		h->nblocks++;
@@ -92,7 +99,7 @@ int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 	}
 	h->blockmap_bytes = total;
 	if (h->nblocks == 0)
-		return diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map is empty", what, o);
+		return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map is empty", what, o));
 	if (total != h->fv_length)
 		rc = diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map covers 0x%llx bytes, FvLength is 0x%llx",
 			      what, o, (unsigned long long)total, (unsigned long long)h->fv_length);

@@ -35,6 +35,7 @@
 #define FV_BLOCK_ENTRY    8
 #define FV_HEADER_MIN     (FV_BLOCK_MAP + 2 * FV_BLOCK_ENTRY) /* one entry + terminator */
 #define FV_MAX_BLOCKMAP   8
+#define FV_UNUSABLE       (-2)
 
 struct fv_header {
 	uint64_t offset;          /* where the header starts in the buffer */
@@ -56,10 +57,10 @@ int fv_is_at(const uint8_t *p, size_t len, uint64_t off);
 
 /*
  * Parses the header at p[off..len). `what` names the volume in messages
- * ("varstore FV"). Every structural defect is a DIAG_ERROR naming the field;
- * returns 0 when the header is usable (signature, lengths, block map in
- * bounds), -1 otherwise. A checksum mismatch is an error but the header is
- * still filled in.
+ * ("varstore FV"). Every defect is a DIAG_ERROR naming the field. Returns 0
+ * for a valid header; -1 for defects that leave the header usable (checksum,
+ * revision, block map total), with every field filled in; FV_UNUSABLE (-2)
+ * when the signature, lengths or block map cannot be followed.
  */
 int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 	     const char *what, struct diag *d);

@@ -48,13 +48,15 @@ static void analyse_bios(const uint8_t *p, size_t len, struct bios_info *b)
 
 static int analyse_flash(const uint8_t *p, size_t len, struct flash_info *f, struct diag *d)
 {
-	if (fv_parse(p, len, 0, &f->fv, "firmware volume", d) < 0)
+	int rc = fv_parse(p, len, 0, &f->fv, "firmware volume", d);
+
+	if (rc == FV_UNUSABLE)
 		return -1;
 	f->fv_ok = 1;
 	f->is_varstore = guid_eq(f->fv.fs_guid, GUID_SYSTEM_NV_DATA_FV);
 	if (f->is_varstore && f->fv.fv_length < len && fv_is_at(p, len, f->fv.fv_length))
 		f->next_fv = f->fv.fv_length;
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 int image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct diag *d)

@@ -45,5 +45,5 @@ t() {
 ok() {
 	local name=$1
 	shift
-	if "$@"; then _t_report pass; else _t_report fail "$name" ""; fi
+	if "$@" >/dev/null 2>&1; then _t_report pass; else _t_report fail "$name" ""; fi
 }

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: MIT
+# fdsplit: OVMF CODE/VARS splitter and varstore checker.
+FDSPLIT_SRCS := tools/fdsplit/fdsplit.c tools/fdsplit/report.c $(LIB_SRCS) $(COMMON_SRCS)
+
+$(O)/bin/fdsplit: $(call objs,$(O)/obj,$(FDSPLIT_SRCS))
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $^ -lz
+
+$(O)/asan/bin/fdsplit: $(call objs,$(O)/asan/obj,$(FDSPLIT_SRCS))
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz
+
+TOOLS += $(O)/bin/fdsplit

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* OVMF CODE image parser (see ovmfcode.h). */
+#include "ovmfcode.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "guid.h"
+
+const char *tdx_type_name(uint32_t t)
+{
+	static const char *const n[] = { "BFV", "CFV", "TD_HOB", "TempMem", "PermMem", "Payload", "PayloadParam" };
+
+	return t < sizeof(n) / sizeof(n[0]) ? n[t] : "other";
+}
+
+uint64_t ovmf_vars_size_for_code(uint64_t code_len, const char **layout)
+{
+	/* OvmfPkg/Include/Fdf/OvmfPkgDefines.fdf.inc */
+	static const struct { uint64_t code, vars; const char *name; } known[] = {
+		{ 0xE0000, 0x20000, "1M" }, { 0x1E0000, 0x20000, "2M" }, { 0x37C000, 0x84000, "4M" },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (known[i].code == code_len) {
+			*layout = known[i].name;
+			return known[i].vars;
+		}
+	*layout = NULL;
+	return 0;
+}
+
+static int parse_tdx(const uint8_t *p, size_t len, uint32_t from_end, struct ovmf_code *c, struct diag *d)
+{
+	uint32_t sig = 0, tlen = 0, nsec = 0;
+	uint64_t o;
+
+	if (from_end > len || from_end < 16)
+		return diag_add(d, DIAG_ERROR, "TDX metadata offset 0x%x from the end is outside the image (0x%zx)", from_end, len);
+	o = len - from_end;
+	if (!guid_eq(p + o - 16, GUID_TDX_METADATA))
+		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: no TDX metadata GUID before it", (unsigned long long)o);
+	if (rd_le32(p, len, o, &sig) < 0 || sig != 0x46564454 /* "TDVF" */ ||
+	    rd_le32(p, len, o + 4, &tlen) < 0 || rd_le32(p, len, o + 8, &c->tdx_version) < 0 ||
+	    rd_le32(p, len, o + 12, &nsec) < 0)
+		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: no \"TDVF\" descriptor", (unsigned long long)o);
+	if (nsec > TDX_MAX_SECTIONS || (uint64_t)16 + (uint64_t)nsec * TDX_SECTION_SIZE > tlen ||
+	    !in_bounds(len, o, tlen))
+		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: %u sections do not fit its length 0x%x",
+				(unsigned long long)o, nsec, tlen);
+	c->has_tdx = 1;
+	c->tdx_off = o;
+	for (uint32_t i = 0; i < nsec; i++) {
+		struct tdx_section *s = &c->sec[c->nsections++];
+		uint64_t so = o + 16 + (uint64_t)i * TDX_SECTION_SIZE;
+
+		rd_le32(p, len, so, &s->raw_offset);
+		rd_le32(p, len, so + 4, &s->raw_size);
+		rd_le64(p, len, so + 8, &s->mem_base);
+		rd_le64(p, len, so + 16, &s->mem_size);
+		rd_le32(p, len, so + 24, &s->type);
+		rd_le32(p, len, so + 28, &s->attributes);
+		if (s->type == TDX_TYPE_CFV && !c->has_cfv) {
+			c->has_cfv = 1;
+			c->cfv = *s;
+		}
+	}
+	return 0;
+}
+
+static int parse_table(const uint8_t *p, size_t len, struct ovmf_code *c, struct diag *d)
+{
+	uint64_t foot, start, pos;
+
+	if (len < OVMF_TABLE_FOOTER_FROM_END + 2)
+		return 0;
+	foot = len - OVMF_TABLE_FOOTER_FROM_END;
+	if (!guid_eq(p + foot, GUID_OVMF_TABLE_FOOTER))
+		return 0; /* no table: not an error (IA32X64 builds have none) */
+	rd_le16(p, len, foot - 2, &c->table_len);
+	if (c->table_len < 18 || c->table_len > foot + 16)
+		return diag_add(d, DIAG_ERROR, "GUID table: length 0x%x does not fit before 0x%llx",
+				c->table_len, (unsigned long long)foot);
+	c->has_table = 1;
+	start = foot + 16 - c->table_len;   /* first byte of the table */
+	pos = foot - 2;                     /* end of the entries */
+	/* each step moves back by at least 18 bytes: at most table_len / 18 entries */
+	while (pos - start >= 18) {
+		uint16_t elen = 0;
+		uint64_t eo;
+
+		rd_le16(p, len, pos - 18, &elen);
+		if (elen < 18 || elen > pos - start)
+			return diag_add(d, DIAG_ERROR, "GUID table: entry at 0x%llx has length 0x%x (must be 18..0x%llx)",
+					(unsigned long long)(pos - 18), elen, (unsigned long long)(pos - start));
+		eo = pos - elen;
+		if (c->nentries == GUID_TABLE_MAX)
+			return diag_add(d, DIAG_ERROR, "GUID table: more than %d entries", GUID_TABLE_MAX);
+		memcpy(c->entry[c->nentries].guid, p + pos - 16, 16);
+		c->entry[c->nentries].len = elen;
+		c->entry[c->nentries].offset = eo;
+		c->nentries++;
+		if (guid_eq(p + pos - 16, GUID_TDX_METADATA_OFF)) {
+			uint32_t from_end = 0;
+
+			if (elen < 18 + 4)
+				return diag_add(d, DIAG_ERROR, "GUID table: TDX metadata entry length 0x%x has no offset", elen);
+			rd_le32(p, len, pos - 18 - 4, &from_end);
+			if (parse_tdx(p, len, from_end, c, d) < 0)
+				return -1;
+		}
+		pos = eo;
+	}
+	return 0;
+}
+
+int ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *c, struct diag *d)
+{
+	uint64_t off = 0;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	/* the volumes back to back; FvLength >= HeaderLength >= 0x48 guarantees progress */
+	while (off < len && fv_is_at(p, len, off)) {
+		char what[40];
+
+		if (c->nfv == CODE_MAX_FVS)
+			return diag_add(d, DIAG_ERROR, "more than %d firmware volumes", CODE_MAX_FVS);
+		snprintf(what, sizeof(what), "CODE firmware volume %zu", c->nfv);
+		int r = fv_parse(p, len, off, &c->fv[c->nfv], what, d);
+
+		if (r == FV_UNUSABLE)
+			return -1;
+		if (r < 0)
+			rc = -1;
+		off += c->fv[c->nfv++].fv_length;
+	}
+	if (c->nfv == 0)
+		return diag_add(d, DIAG_ERROR, "CODE: no firmware volume at 0x0 (no \"_FVH\" at 0x28)");
+	if (parse_table(p, len, c, d) < 0)
+		rc = -1;
+	return rc;
+}

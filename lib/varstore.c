@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/* OVMF varstore parser (see varstore.h). */
+#include "varstore.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "bytes.h"
+#include "guid.h"
+
+const char *var_state_name(uint8_t state)
+{
+	switch (state) {
+	case VAR_ADDED: return "added";
+	case VAR_HEADER_ONLY: return "header-only";
+	case VAR_DELETED: return "deleted";
+	case VAR_IN_DELETED_TRANSITION: return "in-deleted-transition";
+	case VAR_IN_DELETED_TRANSITION & VAR_DELETED: return "deleted";
+	default: return "unknown";
+	}
+}
+
+static enum var_state_kind state_kind(uint8_t s)
+{
+	if (s == VAR_ADDED)
+		return VSTATE_LIVE;
+	if (s == VAR_HEADER_ONLY)
+		return VSTATE_HEADER_ONLY;
+	if (s == VAR_IN_DELETED_TRANSITION)
+		return VSTATE_TRANSITION;
+	if ((s & 0xFE) == 0x3C || s == VAR_DELETED)
+		return VSTATE_DELETED; /* 0x3C, 0x3D: deleted, with or without transition bit */
+	return VSTATE_OTHER;
+}
+
+uint32_t ftw_header_crc(const uint8_t hdr[FTW_HDR_SIZE])
+{
+	uint8_t h[FTW_HDR_SIZE];
+
+	memcpy(h, hdr, FTW_HDR_SIZE);
+	memset(h + FTW_CRC_OFF, 0xFF, 4);
+	memset(h + FTW_STATE_OFF, 0xFF, 4); /* state byte and 3 reserved */
+	return (uint32_t)crc32(0L, h, FTW_HDR_SIZE);
+}
+
+static void ucs2_name(const uint8_t *p, uint32_t nsize, char *out)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i + 1 < nsize && n < VAR_NAME_MAX; i += 2) {
+		uint16_t c = (uint16_t)(p[i] | p[i + 1] << 8);
+
+		if (c == 0)
+			break;
+		out[n++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+	}
+	out[n] = '\0';
+}
+
+/* Variables from off to end; each header 4-aligned, free space 0xFF. */
+static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct varstore *vs, struct diag *d)
+{
+	const size_t hdr = vs->authenticated ? VAR_HDR_AUTH : VAR_HDR_PLAIN;
+	const size_t cap = (size_t)((end - off) / VAR_HDR_PLAIN + 1); /* no more can fit */
+	int rc = 0;
+
+	vs->vars = calloc(cap, sizeof(*vs->vars));
+	if (!vs->vars)
+		return diag_add(d, DIAG_ERROR, "out of memory for %zu variables", cap);
+	for (;;) {
+		struct variable *v;
+		uint16_t start = 0;
+		uint32_t nsize = 0, dsize = 0;
+		uint64_t total;
+
+		off = (off + 3) & ~(uint64_t)3;
+		if (off >= end || end - off < 2) {
+			vs->vars_end = end;
+			break;
+		}
+		rd_le16(p, (size_t)end, off, &start);
+		if (start == 0xFFFF) {
+			vs->vars_end = off;
+			break;
+		}
+		if (start != VAR_START_ID) {
+			vs->vars_end = off;
+			rc = diag_add(d, DIAG_ERROR, "variable %zu at 0x%llx: StartId 0x%04x, expected 0x%04x",
+				      vs->nvars, (unsigned long long)off, start, VAR_START_ID);
+			break;
+		}
+		if (end - off < hdr) {
+			vs->vars_end = off;
+			rc = diag_add(d, DIAG_ERROR, "variable %zu at 0x%llx: header (%zu bytes) runs past the store end 0x%llx",
+				      vs->nvars, (unsigned long long)off, hdr, (unsigned long long)end);
+			break;
+		}
+		v = &vs->vars[vs->nvars];
+		v->offset = off;
+		v->state = p[off + 2];
+		v->kind = state_kind(v->state);
+		rd_le32(p, (size_t)end, off + 4, &v->attributes);
+		rd_le32(p, (size_t)end, off + (vs->authenticated ? 0x24 : 0x08), &nsize);
+		rd_le32(p, (size_t)end, off + (vs->authenticated ? 0x28 : 0x0C), &dsize);
+		memcpy(v->guid, p + off + (vs->authenticated ? 0x2C : 0x10), 16);
+		v->name_size = nsize;
+		v->data_size = dsize;
+		total = (uint64_t)hdr + nsize + dsize; /* < 2^34: no wrap */
+		if (total > end - off) {
+			vs->vars_end = off;
+			rc = diag_add(d, DIAG_ERROR,
+				      "variable %zu at 0x%llx: NameSize 0x%x + DataSize 0x%x run past the store end 0x%llx by 0x%llx",
+				      vs->nvars, (unsigned long long)off, nsize, dsize,
+				      (unsigned long long)end,
+				      (unsigned long long)(total - (end - off)));
+			break;
+		}
+		vs->nvars++;
+		ucs2_name(p + off + hdr, nsize, v->name);
+		if (v->kind == VSTATE_HEADER_ONLY) {
+			/* a write that stopped after its header: data may be garbage, sizes still bound it */
+		} else if (nsize < 2 || nsize % 2 || p[off + hdr + nsize - 1] || p[off + hdr + nsize - 2]) {
+			rc = diag_add(d, DIAG_ERROR, "variable %zu at 0x%llx: NameSize 0x%x is not an even, NUL-terminated UCS-2 name",
+				      vs->nvars - 1, (unsigned long long)off, nsize);
+		}
+		if (v->kind == VSTATE_LIVE)
+			vs->nlive++;
+		else if (v->kind == VSTATE_DELETED)
+			vs->ndeleted++;
+		off += total;
+	}
+	/* a variable in deleted transition is live when no live copy with its name and GUID follows */
+	for (size_t i = 0; i < vs->nvars; i++) {
+		struct variable *v = &vs->vars[i];
+		int replaced = 0;
+
+		if (v->kind != VSTATE_TRANSITION)
+			continue;
+		for (size_t k = 0; k < vs->nvars && !replaced; k++)
+			replaced = k != i && vs->vars[k].kind == VSTATE_LIVE &&
+				   guid_eq(vs->vars[k].guid, v->guid) && !strcmp(vs->vars[k].name, v->name);
+		if (!replaced)
+			vs->nlive++;
+		else
+			vs->ndeleted++;
+	}
+	if (rc == 0 && vs->vars_end < end) {
+		vs->free_bytes = end - vs->vars_end;
+		if (!bytes_all(p, (size_t)end, vs->vars_end, vs->free_bytes, 0xFF))
+			rc = diag_add(d, DIAG_ERROR, "free space from 0x%llx to 0x%llx is not erased (0xff): data after the last variable",
+				      (unsigned long long)vs->vars_end, (unsigned long long)end);
+	}
+	return rc;
+}
+
+static int parse_ftw(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d)
+{
+	const uint64_t o = vs->ftw_off;
+	int rc = 0;
+
+	if (!in_bounds(len, o, OVMF_FTW_WORK_SIZE))
+		return diag_add(d, DIAG_ERROR, "FTW working block at 0x%llx runs past the end of the file (0x%zx)",
+				(unsigned long long)o, len);
+	if (!guid_eq(p + o, GUID_FTW_WORKING)) {
+		char g[GUID_STR_LEN];
+
+		guid_format(p + o, g);
+		return diag_add(d, DIAG_ERROR, "FTW working block at 0x%llx: signature %s, expected 9e58292b-7c68-497d-a0ce-6500fd9f1b95",
+				(unsigned long long)o, g);
+	}
+	vs->ftw_present = 1;
+	rd_le32(p, len, o + FTW_CRC_OFF, &vs->ftw_crc);
+	vs->ftw_state = p[o + FTW_STATE_OFF];
+	rd_le64(p, len, o + FTW_QUEUE_SIZE_OFF, &vs->ftw_queue_size);
+	vs->ftw_crc_expected = ftw_header_crc(p + o);
+	if (vs->ftw_crc != vs->ftw_crc_expected)
+		rc = diag_add(d, DIAG_ERROR, "FTW working block CRC 0x%08x, expected 0x%08x",
+			      vs->ftw_crc, vs->ftw_crc_expected);
+	if (vs->ftw_state != FTW_VALID_STATE)
+		rc = diag_add(d, DIAG_ERROR, "FTW working block state 0x%02x, expected 0x%02x (valid)",
+			      vs->ftw_state, FTW_VALID_STATE);
+	if (vs->ftw_queue_size != OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE)
+		rc = diag_add(d, DIAG_ERROR, "FTW WriteQueueSize 0x%llx, expected 0x%x",
+			      (unsigned long long)vs->ftw_queue_size, OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE);
+	/* pending write records: the queue is erased (0xFF) until a write is recorded */
+	for (uint64_t i = FTW_HDR_SIZE; i < OVMF_FTW_WORK_SIZE; i++)
+		vs->ftw_queue_used += p[o + i] != 0xFF;
+	return rc;
+}
+
+int varstore_parse(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d)
+{
+	const struct fv_header *h = &vs->fv;
+	uint64_t so;
+	int rc = 0;
+
+	memset(vs, 0, sizeof(*vs));
+	switch (fv_parse(p, len, 0, &vs->fv, "varstore FV", d)) {
+	case FV_UNUSABLE:
+		return -1;
+	case 0:
+		break;
+	default:
+		rc = -1; /* reported; the header is still usable for the rest */
+	}
+	if (!guid_eq(h->fs_guid, GUID_SYSTEM_NV_DATA_FV)) {
+		char g[GUID_STR_LEN];
+
+		guid_format(h->fs_guid, g);
+		rc = diag_add(d, DIAG_ERROR, "varstore FV: FileSystemGuid %s, expected fff12b8d-7696-4c8b-a985-2747075b4f50 (EfiSystemNvDataFv)", g);
+	}
+	if (h->attributes != OVMF_FV_ATTRIBUTES)
+		rc = diag_add(d, DIAG_ERROR, "varstore FV: Attributes 0x%08x, expected 0x%08x",
+			      h->attributes, OVMF_FV_ATTRIBUTES);
+	for (size_t i = 0; i < h->nblocks; i++)
+		if (h->blocks[i].length != OVMF_BLOCK_SIZE)
+			rc = diag_add(d, DIAG_ERROR, "varstore FV: block size 0x%x, expected 0x%x",
+				      h->blocks[i].length, OVMF_BLOCK_SIZE);
+	if (h->fv_length != len)
+		rc = diag_add(d, DIAG_ERROR, "varstore FV: FvLength 0x%llx, file size 0x%zx",
+			      (unsigned long long)h->fv_length, len);
+
+	so = h->header_length;
+	if (!in_bounds(len, so, VS_HDR_SIZE))
+		return diag_add(d, DIAG_ERROR, "variable store header at 0x%llx runs past the end of the file", (unsigned long long)so);
+	memcpy(vs->store_guid, p + so, 16);
+	vs->authenticated = guid_eq(vs->store_guid, GUID_AUTH_VARIABLE);
+	if (!vs->authenticated && !guid_eq(vs->store_guid, GUID_VARIABLE)) {
+		char g[GUID_STR_LEN];
+
+		guid_format(vs->store_guid, g);
+		return diag_add(d, DIAG_ERROR, "variable store header at 0x%llx: format GUID %s is neither authenticated nor plain",
+				(unsigned long long)so, g);
+	}
+	rd_le32(p, len, so + VS_SIZE_OFF, &vs->store_size);
+	vs->format = p[so + VS_FORMAT_OFF];
+	vs->state = p[so + VS_STATE_OFF];
+	if (vs->format != VS_FORMATTED)
+		rc = diag_add(d, DIAG_ERROR, "variable store header: Format 0x%02x, expected 0x%02x",
+			      vs->format, VS_FORMATTED);
+	if (vs->state != VS_HEALTHY)
+		rc = diag_add(d, DIAG_ERROR, "variable store header: State 0x%02x, expected 0x%02x (healthy)",
+			      vs->state, VS_HEALTHY);
+	if (vs->store_size < VS_HDR_SIZE || !in_bounds(len, so, vs->store_size))
+		return diag_add(d, DIAG_ERROR, "variable store header: Size 0x%x does not fit the file (0x%llx bytes after the FV header)",
+				vs->store_size, (unsigned long long)(len - so));
+	vs->store_end = so + vs->store_size;
+	if (walk_variables(p, so + VS_HDR_SIZE, vs->store_end, vs, d) < 0)
+		rc = -1;
+
+	/* OVMF: FvLength = store + event log + FTW working block + spare (as large as the first three) */
+	vs->event_log_off = vs->store_end;
+	vs->ftw_off = vs->store_end + OVMF_EVENT_LOG_SIZE;
+	vs->spare_off = vs->ftw_off + OVMF_FTW_WORK_SIZE;
+	vs->spare_size = vs->spare_off;
+	if (h->fv_length != vs->spare_off + vs->spare_size)
+		rc = diag_add(d, DIAG_ERROR,
+			      "FvLength 0x%llx, but store 0x%llx + event log 0x%x + FTW working 0x%x + spare 0x%llx = 0x%llx",
+			      (unsigned long long)h->fv_length, (unsigned long long)vs->store_end,
+			      OVMF_EVENT_LOG_SIZE, OVMF_FTW_WORK_SIZE,
+			      (unsigned long long)vs->spare_size,
+			      (unsigned long long)(vs->spare_off + vs->spare_size));
+	vs->event_log_erased = bytes_all(p, len, vs->event_log_off, OVMF_EVENT_LOG_SIZE, 0xFF);
+	if (parse_ftw(p, len, vs, d) < 0)
+		rc = -1;
+	vs->spare_erased = in_bounds(len, vs->spare_off, vs->spare_size) &&
+			   bytes_all(p, len, vs->spare_off, vs->spare_size, 0xFF);
+	return rc;
+}
+
+void varstore_free(struct varstore *vs)
+{
+	free(vs->vars);
+	vs->vars = NULL;
+}
+
+#define SAME(field, fmt, label) do { \
+	if (a->field != t->field) \
+		rc = diag_add(d, DIAG_ERROR, label " " fmt ", template has " fmt, \
+			      (unsigned long long)a->field, (unsigned long long)t->field); } while (0)
+
+int varstore_compare_layout(const struct varstore *a, const struct varstore *t, struct diag *d)
+{
+	int rc = 0;
+
+	SAME(fv.fv_length, "0x%llx", "FvLength");
+	SAME(fv.attributes, "0x%llx", "FV Attributes");
+	SAME(fv.header_length, "0x%llx", "FV HeaderLength");
+	SAME(fv.nblocks, "%llu", "block map entries");
+	for (size_t i = 0; i < a->fv.nblocks && i < t->fv.nblocks; i++) {
+		SAME(fv.blocks[i].num, "%llu", "block map NumBlocks");
+		SAME(fv.blocks[i].length, "0x%llx", "block size");
+	}
+	SAME(authenticated, "%llu", "authenticated store (1 = yes)");
+	SAME(store_size, "0x%llx", "variable store Size");
+	SAME(event_log_off, "0x%llx", "event log at");
+	SAME(ftw_off, "0x%llx", "FTW working block at");
+	SAME(spare_off, "0x%llx", "FTW spare at");
+	SAME(spare_size, "0x%llx", "FTW spare size");
+	SAME(ftw_queue_size, "0x%llx", "FTW WriteQueueSize");
+	return rc;
+}

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: MIT
+# fdsplit's executable specification, on Debian 12's real OVMF images.
+#   t EXIT STREAM 'TEXT' command...     (see tests/lib.sh)
+F=$BIN/fdsplit
+O_=$REF/usr/share/OVMF
+S=$SCRATCH/fdsplit
+mkdir -p "$S"
+# patch FILE OFFSET HEX: overwrite bytes in place (tests' own copies only)
+patch() { printf "$(echo "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none; }
+
+# --- usage ---------------------------------------------------------------------------
+t 2 err 'usage: fdsplit split'                         $F
+t 2 err 'fdsplit: unknown command: frob'               $F frob
+t 0 out 'fdsplit check [--json] VARS'                  $F --help
+t 2 err 'split needs --code OUT and --vars OUT'        $F split $REF/usr/share/ovmf/OVMF.fd --code $S/c.fd
+t 2 err 'join needs -o OUT'                            $F join $O_/OVMF_VARS.fd $O_/OVMF_CODE.fd
+t 2 err 'cannot open'                                  $F info $S/nope.fd
+
+# --- split and join reproduce Debian's files byte for byte ------------------------------
+t 0 -  ''                                              $F split $REF/usr/share/ovmf/OVMF.fd --code $S/CODE.fd --vars $S/VARS.fd
+ok 'split: VARS equals the package'\''s OVMF_VARS.fd' cmp -s $S/VARS.fd $O_/OVMF_VARS.fd
+ok 'split: CODE equals the package'\''s OVMF_CODE.fd' cmp -s $S/CODE.fd $O_/OVMF_CODE.fd
+t 0 -  ''                                              $F join $O_/OVMF_VARS.fd $O_/OVMF_CODE.fd -o $S/joined.fd
+ok 'join is the inverse of split'                      cmp -s $S/joined.fd $REF/usr/share/ovmf/OVMF.fd
+t 1 err 'a varstore of 0x20000 bytes with no CODE volume after it' $F split $O_/OVMF_VARS.fd --code $S/x --vars $S/y
+t 1 err 'starts with a code volume, not the varstore'  $F split $O_/OVMF_CODE.fd --code $S/x --vars $S/y
+t 1 err 'not a varstore image'                         $F join $O_/OVMF_CODE.fd $O_/OVMF_CODE.fd -o $S/x
+t 1 err 'not a CODE image'                             $F join $O_/OVMF_VARS.fd $O_/OVMF_VARS.fd -o $S/x
+ok 'refused splits and joins write nothing'            test ! -e $S/x -a ! -e $S/y
+t 2 err 'an output names the input'                    $F split $S/joined.fd --code $S/joined.fd --vars $S/y
+
+# --- info ----------------------------------------------------------------------------------
+t 0 out 'variables: 31 live, 26 deleted, 57 records'   $F info $O_/OVMF_VARS_4M.ms.fd
+for v in PK KEK db dbx; do
+	ok "OVMF_VARS_4M.ms.fd lists $v as live" sh -c "$F info $O_/OVMF_VARS_4M.ms.fd | grep -E '^  variable @0x[0-9a-f]+: $v +.* state 0x3f added'"
+	ok "OVMF_VARS.ms.fd lists $v as live" sh -c "$F info $O_/OVMF_VARS.ms.fd | grep -E '^  variable @0x[0-9a-f]+: $v +.* state 0x3f added'"
+done
+t 0 out 'FTW working block @0x41000: CRC 0x642caf2c ok, state 0xfe, WriteQueueSize 0xfe0, write queue empty' $F info $O_/OVMF_VARS_4M.fd
+t 0 out 'FTW working block @0xf000: CRC 0x642caf2c ok' $F info $O_/OVMF_VARS.fd
+t 0 out 'FV header: FvLength 0x20000, HeaderLength 0x48, attributes 0x0004feff, revision 2, checksum 0xf919 ok' $F info $O_/OVMF_VARS.fd
+t 0 out 'FV header: FvLength 0x84000, HeaderLength 0x48, attributes 0x0004feff, revision 2, checksum 0xb8af ok' $F info $O_/OVMF_VARS_4M.fd
+t 0 out 'variable store: authenticated, Size 0xdfb8'   $F info $O_/OVMF_VARS.fd
+t 0 out 'FTW spare @0x10000: 0x10000 bytes, erased'    $F info $O_/OVMF_VARS.fd
+t 0 out '    CFV          raw 0x0/0x20000 at 0xffe00000' $F info $O_/OVMF_CODE.fd
+t 0 out 'TDX metadata @0x1df7c0 (end-0x840)'           $F info $O_/OVMF_CODE.fd
+t 0 out 'GUID table: 0x5c bytes, 3 entries'             $F info $O_/OVMF_CODE_4M.fd
+ok 'the IA32X64 4M CODE has no TDX metadata'          sh -c "! $F info $O_/OVMF_CODE_4M.fd | grep -q 'TDX metadata'"
+t 0 out 'unified OVMF image (VARS + CODE)'             $F info $REF/usr/share/ovmf/OVMF.fd
+t 1 err 'not an OVMF image'                            $F info $REF/usr/share/seabios/bios.bin
+$F info --json $O_/OVMF_VARS_4M.ms.fd > $S/ms.json
+ok 'info --json: counts and the PK variable'           python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))["files"][0]; v=d["vars"]
+assert d["kind"]=="vars" and d["ok"] and v["live"]==31 and v["deleted"]==26 and v["ftw"]["crc_ok"]
+assert any(x["name"]=="PK" and x["guid_name"]=="EfiGlobalVariable" and x["state"]==0x3f for x in v["variables"])' $S/ms.json
+
+# --- check: every CODE against every varstore of its own layout, and not the other ------------
+CODE2M="OVMF_CODE.fd OVMF_CODE.secboot.fd OVMF_CODE.ms.fd"
+CODE4M="OVMF_CODE_4M.fd OVMF_CODE_4M.secboot.fd OVMF_CODE_4M.ms.fd OVMF_CODE_4M.snakeoil.fd"
+VARS2M="OVMF_VARS.fd OVMF_VARS.ms.fd"
+VARS4M="OVMF_VARS_4M.fd OVMF_VARS_4M.ms.fd OVMF_VARS_4M.snakeoil.fd"
+for c in $CODE2M; do for v in $VARS2M; do
+	t 0 out "fits $O_/$c (CODE's TDX metadata: varstore raw 0x20000 bytes at 0xffe00000)" $F check $O_/$v --code $O_/$c
+done; for v in $VARS4M; do
+	t 1 err 'FvLength 0x84000, CODE expects 0x20000 (TDX metadata CFV raw size)' $F check $O_/$v --code $O_/$c
+done; done
+for c in $CODE4M; do for v in $VARS4M; do
+	t 0 out 'judged by CODE size 0x37c000 (4M layout): CODE has no TDX metadata' $F check $O_/$v --code $O_/$c
+done; for v in $VARS2M; do
+	t 1 err 'FvLength 0x20000, CODE expects 0x84000 (4M layout, by CODE size 0x37c000)' $F check $O_/$v --code $O_/$c
+done; done
+t 0 out 'same layout as the template'                  $F check $O_/OVMF_VARS_4M.ms.fd --template $O_/OVMF_VARS_4M.fd
+t 1 err 'variable store Size 0xdfb8, template has 0x3ffb8' $F check $O_/OVMF_VARS.fd --template $O_/OVMF_VARS_4M.fd
+t 1 err 'FTW working block at 0xf000, template has 0x41000' $F check $O_/OVMF_VARS.fd --template $O_/OVMF_VARS_4M.fd
+t 1 err 'varstore FV: FileSystemGuid 8c8ce578-8a3d-4f1c-9935-896185c32dd3, expected' $F check $O_/OVMF_CODE.fd
+t 1 err 'a unified image (VARS + CODE): check takes VARS' $F check $REF/usr/share/ovmf/OVMF.fd
+$F check --json $O_/OVMF_VARS.fd --code $O_/OVMF_CODE_4M.fd > $S/c.json 2>/dev/null
+ok 'check --json: the reason'                          python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))
+assert d["ok"] is False and d["errors"]==["FvLength 0x20000, CODE expects 0x84000 (4M layout, by CODE size 0x37c000)"]' $S/c.json
+
+# --- corruptions of a real varstore: exit 1 naming the field, never a crash ---------------------
+V=$O_/OVMF_VARS_4M.ms.fd
+corrupt() { cp $V $S/bad.fd; patch $S/bad.fd "$1" "$2"; }
+corrupt 0x32 0000;     t 1 err 'varstore FV at 0x0: header checksum 0x0000 does not sum to zero' $F check $S/bad.fd
+corrupt 0x10 00;       t 1 err 'varstore FV: FileSystemGuid fff12b00-7696-4c8b-a985-2747075b4f50, expected' $F check $S/bad.fd
+corrupt 0x20 00300800; t 1 err 'FvLength 0x83000, file size 0x84000' $F check $S/bad.fd
+corrupt 0x3c 00080000; t 1 err 'block size 0x800, expected 0x1000' $F check $S/bad.fd
+corrupt 0x28 5f465649; t 1 err 'signature 0x4956465f, expected "_FVH"' $F check $S/bad.fd
+corrupt 0x88 00ffffff; t 1 err 'variable 0 at 0x64: NameSize 0xffffff00 + DataSize 0x1 run past the store end 0x40000' $F check $S/bad.fd
+corrupt 0x8c 00fffff0; t 1 err 'variable 0 at 0x64: NameSize 0x16 + DataSize 0xf0ffff00 run past' $F check $S/bad.fd
+corrupt 0x210 3412;    t 1 err 'variable 5 at 0x210: StartId 0x1234, expected 0x55aa' $F check $S/bad.fd
+corrupt 0x41010 00;    t 1 err 'FTW working block CRC 0x642caf00, expected 0x642caf2c' $F check $S/bad.fd
+corrupt 0x41000 00;    t 1 err 'FTW working block at 0x41000: signature' $F check $S/bad.fd
+corrupt 0x5d 00;       t 1 err 'variable store header: State 0x00, expected 0xfe (healthy)' $F check $S/bad.fd
+corrupt 0x58 ffffff7f; t 1 err 'variable store header: Size 0x7fffffff does not fit the file' $F check $S/bad.fd
+corrupt 0x30000 00;    t 1 err 'free space from 0x' $F check $S/bad.fd
+ok 'the corrupted inputs were never modified by the tool' cmp -s $V $REF/usr/share/OVMF/OVMF_VARS_4M.ms.fd
+# truncated at every 4 KiB boundary: always exit 1 with a message
+for ((k = 0; k < 0x84000; k += 0x4000)); do
+	head -c $k $V > $S/cut.fd
+	t 1 err "fdsplit: $S/cut.fd: " $F info $S/cut.fd
+done
+for ((k = 0x1000; k < 0x20000; k += 0x1000)); do
+	head -c $k $O_/OVMF_VARS.fd > $S/cut.fd
+	t 1 err "fdsplit: $S/cut.fd: " $F check $S/cut.fd
+done

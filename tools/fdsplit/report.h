@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* fdsplit's text and JSON rendering of varstores and CODE images. */
+#ifndef FDSPLIT_REPORT_H
+#define FDSPLIT_REPORT_H
+
+#include <stdio.h>
+
+#include "json.h"
+#include "ovmfcode.h"
+#include "varstore.h"
+
+void vars_text(FILE *f, const struct varstore *vs);
+void code_text(FILE *f, const struct ovmf_code *c, uint64_t len);
+void vars_json(struct json *j, const struct varstore *vs);
+void code_json(struct json *j, const struct ovmf_code *c, uint64_t len);
+
+#endif
