@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: MIT
 .PHONY: bench
 bench: tools $(REF)/padded.stamp ## time the tools against peer tools and cat, as ratios
+	$(Q)pkg/deps.sh bench
 	$(Q)O=$(O) bench/romsize.sh
+	$(Q)O=$(O) bench/fdsplit.sh

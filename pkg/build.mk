@@ -22,8 +22,21 @@ $(REF)/padded.stamp: $(REF_ROOT).stamp $(O)/bin/romsize pkg/slots.conf
 			*.fd) cp -L $$f $(REF)/padded/$$d/;; esac; \
 		done; done && touch $@
 
-reference: $(REF)/padded.stamp ## gate the padded reference set against pkg/slots.conf
+OVMF_PAIRS := OVMF_VARS.fd:OVMF_CODE.fd OVMF_VARS.ms.fd:OVMF_CODE.secboot.fd \
+	OVMF_VARS_4M.fd:OVMF_CODE_4M.fd OVMF_VARS_4M.ms.fd:OVMF_CODE_4M.secboot.fd \
+	OVMF_VARS_4M.snakeoil.fd:OVMF_CODE_4M.snakeoil.fd
+
+reference: $(REF)/padded.stamp $(O)/bin/fdsplit ## gate the padded reference set against pkg/slots.conf
 	$(call say,CHECK,$(REF)/padded)
 	$(Q)$(O)/bin/romsize check --require-all --min-free 2K $(addprefix $(REF)/padded/,$(REF_DIRS)) > $(REF)/check.txt \
 		|| { cat $(REF)/check.txt; exit 1; }
 	@echo "  OK      $$(grep -c ': ok' $(REF)/check.txt) images at their slots ($(REF)/check.txt)"
+	$(call say,SPLIT,$(REF)/split)
+	$(Q)mkdir -p $(REF)/split && $(O)/bin/fdsplit split $(REF)/padded/usr/share/ovmf/OVMF.fd \
+		--code $(REF)/split/OVMF_CODE.fd --vars $(REF)/split/OVMF_VARS.fd && \
+		cat $(REF)/split/OVMF_VARS.fd $(REF)/split/OVMF_CODE.fd | cmp - $(REF)/padded/usr/share/ovmf/OVMF.fd && \
+		cmp $(REF)/split/OVMF_CODE.fd $(REF)/padded/usr/share/OVMF/OVMF_CODE.fd
+	$(Q)for p in $(OVMF_PAIRS); do \
+		$(O)/bin/fdsplit check $(REF)/padded/usr/share/OVMF/$${p%%:*} \
+			--code $(REF)/padded/usr/share/OVMF/$${p##*:} >> $(REF)/check.txt || exit 1; done
+	@echo "  OK      $(words $(OVMF_PAIRS)) OVMF VARS/CODE pairs agree; OVMF.fd splits into Debian's files"

@@ -6,7 +6,8 @@ set -euo pipefail
 
 declare -A need=(
 	[build]="gcc make libc6-dev zlib1g-dev"
-	[check]="gcc make libc6-dev zlib1g-dev nasm"
+	[check]="gcc make libc6-dev zlib1g-dev python3"
+	[bench]="uefitool-cli"
 )
 
 pkgs=""

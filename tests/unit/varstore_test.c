@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/* Varstore parser on a built 2M-layout store: variables, limits, FTW CRC, layout compare. */
+#include <stdlib.h>
+
+#include "bytes.h"
+#include "diag.h"
+#include "fv.h"
+#include "guid.h"
+#include "t.h"
+#include "varstore.h"
+
+#define VLEN 0x20000
+static uint8_t buf[VLEN];
+
+static void fix_fv_sum(void)
+{
+	wr_le16(buf + FV_CHECKSUM, 0);
+	wr_le16(buf + FV_CHECKSUM, (uint16_t)(0x10000 - fv_sum16(buf, 0x48)));
+}
+
+/* An empty OVMF 2M varstore, as the template ships. */
+static void make_store(void)
+{
+	uint8_t *ftw = buf + 0xF000;
+
+	memset(buf, 0xFF, sizeof(buf));
+	memset(buf, 0, 0x48);
+	memcpy(buf + FV_FS_GUID, GUID_SYSTEM_NV_DATA_FV, 16);
+	wr_le64(buf + FV_LENGTH, VLEN);
+	wr_le32(buf + FV_SIGNATURE, FV_SIG);
+	wr_le32(buf + FV_ATTRIBUTES, OVMF_FV_ATTRIBUTES);
+	wr_le16(buf + FV_HEADER_LENGTH, 0x48);
+	buf[FV_REVISION] = 2;
+	wr_le32(buf + FV_BLOCK_MAP, VLEN / 0x1000);
+	wr_le32(buf + FV_BLOCK_MAP + 4, 0x1000);
+	fix_fv_sum();
+	memcpy(buf + 0x48, GUID_AUTH_VARIABLE, 16);
+	wr_le32(buf + 0x48 + VS_SIZE_OFF, 0xDFB8);
+	buf[0x48 + VS_FORMAT_OFF] = VS_FORMATTED;
+	buf[0x48 + VS_STATE_OFF] = VS_HEALTHY;
+	memset(buf + 0x48 + 0x16, 0, 6);
+	memcpy(ftw, GUID_FTW_WORKING, 16);
+	wr_le64(ftw + FTW_QUEUE_SIZE_OFF, 0xFE0);
+	ftw[FTW_STATE_OFF] = FTW_VALID_STATE;
+	wr_le32(ftw + FTW_CRC_OFF, ftw_header_crc(ftw));
+}
+
+/* Appends an authenticated variable at off; returns the next 4-aligned offset. */
+static size_t add_var(size_t off, const char *name, uint8_t state, uint32_t dsize)
+{
+	uint32_t nsize = (uint32_t)(strlen(name) + 1) * 2;
+
+	memset(buf + off, 0, VAR_HDR_AUTH);
+	wr_le16(buf + off, VAR_START_ID);
+	buf[off + 2] = state;
+	wr_le32(buf + off + 4, 7);
+	wr_le32(buf + off + 0x24, nsize);
+	wr_le32(buf + off + 0x28, dsize);
+	for (size_t i = 0; name[i]; i++) {
+		buf[off + VAR_HDR_AUTH + 2 * i] = (uint8_t)name[i];
+		buf[off + VAR_HDR_AUTH + 2 * i + 1] = 0;
+	}
+	buf[off + VAR_HDR_AUTH + nsize - 2] = 0;
+	buf[off + VAR_HDR_AUTH + nsize - 1] = 0;
+	memset(buf + off + VAR_HDR_AUTH + nsize, 0xA5, dsize);
+	return (off + VAR_HDR_AUTH + nsize + dsize + 3) & ~(size_t)3;
+}
+
+static int parse(struct varstore *vs, struct diag *d)
+{
+	diag_init(d);
+	return varstore_parse(buf, VLEN, vs, d);
+}
+
+int main(void)
+{
+	struct varstore vs, t;
+	struct diag d;
+	size_t off;
+
+	make_store();
+	CHECK(parse(&vs, &d) == 0 && vs.nvars == 0 && vs.authenticated && vs.store_end == 0xE000 &&
+	      vs.ftw_off == 0xF000 && vs.spare_off == 0x10000 && vs.spare_size == 0x10000 &&
+	      vs.free_bytes == 0xE000 - 0x64, "empty store: %s", diag_first(&d));
+	CHECK(vs.ftw_crc == 0x642CAF2C, "FTW CRC of OVMF's working block 0x%08x", vs.ftw_crc);
+	varstore_free(&vs);
+
+	off = add_var(0x64, "BootOrder", VAR_ADDED, 2);
+	off = add_var(off, "Boot0000", VAR_DELETED, 50);
+	off = add_var(off, "Boot0000", VAR_IN_DELETED_TRANSITION, 50);  /* no live copy: still live */
+	off = add_var(off, "Lang", VAR_IN_DELETED_TRANSITION, 3);
+	off = add_var(off, "Lang", VAR_ADDED, 3);                       /* replaced: counts as deleted */
+	CHECK(parse(&vs, &d) == 0 && vs.nvars == 5 && vs.nlive == 3 && vs.ndeleted == 2,
+	      "records %zu live %zu deleted %zu: %s", vs.nvars, vs.nlive, vs.ndeleted, diag_first(&d));
+	CHECK(strcmp(vs.vars[0].name, "BootOrder") == 0 && vs.vars[0].data_size == 2, "name");
+	varstore_free(&vs);
+
+	/* DataSize: the last byte of the store fits, one more runs past */
+	make_store();
+	{
+		uint32_t room = 0xE000 - 0x64 - VAR_HDR_AUTH - 4;
+
+		add_var(0x64, "A", VAR_ADDED, room);
+		CHECK(parse(&vs, &d) == 0 && vs.free_bytes == 0, "fills the store: %s", diag_first(&d));
+		varstore_free(&vs);
+		wr_le32(buf + 0x64 + 0x28, room + 1);
+		CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "run past the store end 0xe000 by 0x1"), "%s", diag_first(&d));
+		varstore_free(&vs);
+		wr_le32(buf + 0x64 + 0x28, 0xFFFFFFFF);
+		wr_le32(buf + 0x64 + 0x24, 0xFFFFFFFF);
+		CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "NameSize 0xffffffff + DataSize 0xffffffff"), "%s", diag_first(&d));
+		varstore_free(&vs);
+	}
+	/* a header that does not fit before the store end */
+	make_store();
+	wr_le16(buf + 0xE000 - 8, VAR_START_ID);
+	memset(buf + 0x64, 0xFF, 4);
+	{
+		size_t o = 0xE000 - 8;
+		/* walk reaches it only through a variable that ends there */
+		add_var(0x64, "A", VAR_ADDED, (uint32_t)(o - 0x64 - VAR_HDR_AUTH - 4));
+		wr_le16(buf + o, VAR_START_ID);
+		CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "header (60 bytes) runs past the store end"), "%s", diag_first(&d));
+		varstore_free(&vs);
+	}
+	/* name not NUL-terminated, odd NameSize */
+	make_store();
+	add_var(0x64, "AB", VAR_ADDED, 0);
+	buf[0x64 + VAR_HDR_AUTH + 4] = 'C';
+	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "NUL-terminated UCS-2"), "%s", diag_first(&d));
+	varstore_free(&vs);
+	make_store();
+	add_var(0x64, "AB", VAR_ADDED, 0);
+	wr_le32(buf + 0x64 + 0x24, 5);
+	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "NameSize 0x5"), "%s", diag_first(&d));
+	varstore_free(&vs);
+
+	/* OVMF's own tests: attributes, block size, FvLength, store state, FTW */
+	make_store();
+	wr_le32(buf + FV_ATTRIBUTES, 0x4FEFE);
+	fix_fv_sum();
+	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "Attributes 0x0004fefe, expected 0x0004feff"), "%s", diag_first(&d));
+	varstore_free(&vs);
+	make_store();
+	wr_le32(buf + 0x48 + VS_SIZE_OFF, 0xCFB8);
+	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "FvLength 0x20000, but store 0xd000"), "%s", diag_first(&d));
+	varstore_free(&vs);
+	make_store();
+	buf[0xF000 + FTW_STATE_OFF] = 0xFC;
+	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "FTW working block state 0xfc"), "%s", diag_first(&d));
+	varstore_free(&vs);
+	make_store();
+	buf[0xF000 + 0x40] = 0x00; /* a write record was queued */
+	CHECK(parse(&vs, &d) == 0 && vs.ftw_queue_used == 1, "pending FTW record");
+	varstore_free(&vs);
+	make_store();
+	memcpy(buf + 0x48, GUID_VARIABLE, 16);
+	CHECK(parse(&vs, &d) == 0 && !vs.authenticated, "plain store: %s", diag_first(&d));
+	varstore_free(&vs);
+
+	/* layout compare: equal, then a different store size */
+	make_store();
+	parse(&t, &d);
+	CHECK(parse(&vs, &d) == 0 && varstore_compare_layout(&vs, &t, &d) == 0, "same layout");
+	vs.store_size = 0x3FFB8;
+	diag_init(&d);
+	CHECK(varstore_compare_layout(&vs, &t, &d) < 0 &&
+	      DIAG_HAS(&d, "variable store Size 0x3ffb8, template has 0xdfb8"), "%s", diag_first(&d));
+	varstore_free(&vs);
+	varstore_free(&t);
+	return T_END("varstore");
+}
