@@ -17,8 +17,8 @@ int fv_is_at(const uint8_t *p, size_t len, uint64_t off)
 {
 	uint32_t sig;
 
-	return rd_le32(p, len, off + FV_SIGNATURE, &sig) == 0 && sig == FV_SIG &&
-	       off <= len; /* off + 0x28 could not wrap: rd_le32 checked it */
+	/* off first: off + 0x28 would wrap for an off near UINT64_MAX */
+	return off <= len && rd_le32(p, len, off + FV_SIGNATURE, &sig) == 0 && sig == FV_SIG;
 }
 
 uint16_t fv_sum16(const uint8_t *p, size_t n)

@@ -55,6 +55,15 @@ int main(void)
 
 	make_fv(0x48, 0x4000);
 	expect("valid", 0x4000, NULL);
+	CHECK(fv_is_at(buf, 0x4000, 0), "signature at 0");
+	{
+		/* "_FVH" at 0: an unguarded off + 0x28 that wraps to 0 would find it */
+		uint8_t w[0x40] = { 0 };
+
+		wr_le32(w, FV_SIG);
+		CHECK(!fv_is_at(w, sizeof(w), UINT64_MAX - 0x27), "an offset whose + 0x28 wraps to 0 is refused");
+	}
+	CHECK(!fv_is_at(buf, 0x4000, 0x4000 - 0x2b), "signature past the end");
 	diag_init(&d);
 	fv_parse(buf, 0x4000, 0, &h, "fv", &d);
 	CHECK(h.nblocks == 1 && h.blocks[0].num == 4 && h.blocks[0].length == 0x1000, "block map");
