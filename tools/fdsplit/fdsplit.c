@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "cli.h"
 #include "diag.h"
 #include "fv.h"
 #include "guid.h"
@@ -15,10 +16,6 @@
 #include "ovmfcode.h"
 #include "report.h"
 #include "varstore.h"
-
-#ifndef FWSLOT_VERSION
-#define FWSLOT_VERSION "0.1"
-#endif
 
 static const char usage[] =
 "usage: fdsplit split OVMF.fd --code OUT --vars OUT\n"
@@ -66,15 +63,6 @@ static int load(struct file *f, const char *path)
 	return 0;
 }
 
-static void print_diag(const char *file, const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "fdsplit: %s: %s%s\n", file, d->item[i].level == DIAG_WARN ? "warning: " : "",
-			d->item[i].msg);
-	if (d->dropped)
-		fprintf(stderr, "fdsplit: %s: %zu more findings not shown\n", file, d->dropped);
-}
-
 /* What the file is, from its first FV; *vars_len is the varstore's FvLength. */
 static enum fd_kind classify(const struct file *f, uint64_t *vars_len)
 {
@@ -104,7 +92,7 @@ static int check_parts(const char *name, const uint8_t *vp, size_t vlen, const u
 	bad = varstore_parse(vp, vlen, &vs, &d) < 0;
 	varstore_free(&vs);
 	bad |= ovmf_code_parse(cp, clen, &c, &d) < 0;
-	print_diag(name, &d);
+	cli_print_diag("fdsplit", name, &d);
 	return bad;
 }
 
@@ -254,7 +242,7 @@ static int info_one(const char *path, struct json *j)
 		json_end(j, ']');
 		json_end(j, '}');
 	}
-	print_diag(path, &d);
+	cli_print_diag("fdsplit", path, &d);
 	free(f.buf);
 	return bad ? 1 : 0;
 }
@@ -341,7 +329,7 @@ static int cmd_check(const char *vars, const char *code, const char *tmpl, int j
 			worst = 2;
 		} else {
 			if (varstore_parse(t.buf, t.len, &ts, &td) < 0) {
-				print_diag(tmpl, &td);
+				cli_print_diag("fdsplit", tmpl, &td);
 				fprintf(stderr, "fdsplit: %s: the template itself is malformed\n", tmpl);
 				worst = worst > 1 ? worst : 1;
 			} else if (varstore_compare_layout(&vs, &ts, &d) < 0) {
@@ -375,7 +363,7 @@ static int cmd_check(const char *vars, const char *code, const char *tmpl, int j
 		       code ? "; fits " : "", code ? code : "", how[0] ? " (" : "", how,
 		       how[0] ? ")" : "", tmpl ? "; same layout as the template" : "");
 	}
-	print_diag(vars, &d);
+	cli_print_diag("fdsplit", vars, &d);
 	varstore_free(&vs);
 	free(v.buf);
 	return worst;
@@ -397,17 +385,10 @@ int main(int argc, char **argv)
 	const char *cmd, *code = NULL, *vars = NULL, *tmpl = NULL, *out = NULL;
 	int c, json = 0;
 
-	if (argc < 2)
-		return die_usage(NULL, NULL);
+	c = cli_prologue(argc, argv, "fdsplit", usage);
+	if (c >= 0)
+		return c;
 	cmd = argv[1];
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "--version")) {
-		printf("fdsplit %s\n", FWSLOT_VERSION);
-		return 0;
-	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
 		switch (c) {

@@ -183,12 +183,3 @@ void report_json(struct json *j, const char *file, const struct image_report *r,
 	}
 	json_end(j, '}');
 }
-
-void report_diag(const char *file, const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "romsize: %s: %s%s\n", file,
-			d->item[i].level == DIAG_WARN ? "warning: " : "", d->item[i].msg);
-	if (d->dropped)
-		fprintf(stderr, "romsize: %s: %zu more findings not shown\n", file, d->dropped);
-}

@@ -14,7 +14,5 @@ void report_text(FILE *f, const char *file, const struct image_report *r, uint64
 /* One JSON object (an element of "files"); slot 0 is written as null. */
 void report_json(struct json *j, const char *file, const struct image_report *r,
 		 uint64_t slot, int ok, const struct diag *d);
-/* Prints each finding to stderr as "romsize: FILE: [warning: ]msg". */
-void report_diag(const char *file, const struct diag *d);
 
 #endif

@@ -10,16 +10,13 @@
 #include <sys/stat.h>
 
 #include "bytes.h"
+#include "cli.h"
 #include "image.h"
 #include "io.h"
 #include "json.h"
 #include "report.h"
 #include "size.h"
 #include "slots.h"
-
-#ifndef FWSLOT_VERSION
-#define FWSLOT_VERSION "0.1"
-#endif
 
 extern const char slots_builtin[];
 extern const unsigned long slots_builtin_len;
@@ -81,8 +78,7 @@ static int load_manifest(struct opts *o)
 	}
 	rc = slots_parse((const char *)buf, len, &o->manifest, &d);
 	free(buf);
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "romsize: %s: %s\n", o->manifest_path, d.item[i].msg);
+	cli_print_diag("romsize", o->manifest_path, &d);
 	return rc == 0 ? 0 : 2;
 }
 
@@ -130,7 +126,7 @@ static int one_file(const struct opts *o, const char *file, int check, struct js
 		       (unsigned long long)(r.kind == KIND_FLASH ? 0 : image_free(&r, s.slot)));
 	else if (!check)
 		report_text(stdout, file, &r, s.slot);
-	report_diag(file, &d);
+	cli_print_diag("romsize", file, &d);
 	return bad ? 1 : 0;
 }
 
@@ -185,7 +181,7 @@ static int walk_dir(const struct opts *o, const char *dir, struct json *j, int *
 static int cmd_report(struct opts *o, int argc, char **argv, int check)
 {
 	struct json j;
-	int worst = 0, nfound = 0;
+	int worst = 0;
 	int found[SLOTS_MAX] = { 0 };
 
 	if (argc == 0)
@@ -206,7 +202,6 @@ static int cmd_report(struct opts *o, int argc, char **argv, int check)
 				rc = 2;
 			} else {
 				rc = walk_dir(o, argv[i], o->json ? &j : NULL, found, 0);
-				nfound++;
 			}
 		} else {
 			const struct slot_entry *e = slots_find(&o->manifest, argv[i]);
@@ -232,7 +227,6 @@ static int cmd_report(struct opts *o, int argc, char **argv, int check)
 		json_end(&j, '}');
 		json_done(&j);
 	}
-	(void)nfound;
 	return worst;
 }
 
@@ -258,7 +252,7 @@ static int pad_one(const struct opts *o, const char *file, const char *out)
 	size_format(s.slot, sl, sizeof(sl));
 	diag_init(&d);
 	if (image_analyse(buf, len, &r, &d) < 0) {
-		report_diag(file, &d);
+		cli_print_diag("romsize", file, &d);
 		fprintf(stderr, "romsize: %s: refusing to pad a malformed image\n", file);
 		goto out;
 	}
@@ -302,7 +296,7 @@ static int pad_one(const struct opts *o, const char *file, const char *out)
 	diag_init(&d2);
 	if (image_analyse(padded, s.slot, &r2, &d2) < 0 || r2.kind != r.kind ||
 	    r2.rom.n != r.rom.n || r2.used != r.used) {
-		report_diag(file, &d2);
+		cli_print_diag("romsize", file, &d2);
 		fprintf(stderr, "romsize: %s: internal error: the padded image does not analyse like the input; nothing written\n", file);
 		free(padded);
 		goto out;
@@ -379,17 +373,10 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c, rc;
 
-	if (argc < 2)
-		return die_usage(NULL, NULL);
+	rc = cli_prologue(argc, argv, "romsize", usage);
+	if (rc >= 0)
+		return rc;
 	cmd = argv[1];
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "--version")) {
-		printf("romsize %s\n", FWSLOT_VERSION);
-		return 0;
-	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
 		switch (c) {

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared main() helpers (see cli.h). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_prologue(int argc, char **argv, const char *tool, const char *usage)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("%s %s\n", tool, FWSLOT_VERSION);
+		return 0;
+	}
+	return -1;
+}
+
+void cli_print_diag(const char *tool, const char *file, const struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s: %s: %s%s\n", tool, file,
+			d->item[i].level == DIAG_WARN ? "warning: " : "", d->item[i].msg);
+	if (d->dropped)
+		fprintf(stderr, "%s: %s: %zu more findings not shown\n", tool, file, d->dropped);
+}
