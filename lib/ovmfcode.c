@@ -36,7 +36,8 @@ static int parse_tdx(const uint8_t *p, size_t len, uint32_t from_end, struct ovm
 	uint32_t sig = 0, tlen = 0, nsec = 0;
 	uint64_t o;
 
-	if (from_end > len || from_end < 16)
+	/* the descriptor needs its 16-byte GUID before it, inside the image */
+	if (len < 16 || from_end > len - 16 || from_end < 16)
 		return diag_add(d, DIAG_ERROR, "TDX metadata offset 0x%x from the end is outside the image (0x%zx)", from_end, len);
 	o = len - from_end;
 	if (!guid_eq(p + o - 16, GUID_TDX_METADATA))

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * OVMF CODE: the firmware volumes from offset 0, the reset-vector GUID table
+ * read backwards from end - 0x30, and the TDX metadata it points at, built
+ * here byte by byte as EDK2's ResetVectorVtf0.asm and IntelTdxMetadata.asm lay
+ * them out; then each length and offset broken at its limit.
+ */
+#include "bytes.h"
+#include "diag.h"
+#include "fv.h"
+#include "guid.h"
+#include "ovmfcode.h"
+#include "t.h"
+
+#define IMG 0x4000
+static uint8_t img[IMG];
+
+/* An FFS2 volume of fvlen bytes at off, HeaderLength 0x48, valid checksum. */
+static void put_fv(size_t off, uint64_t fvlen)
+{
+	uint8_t *h = img + off;
+
+	memset(h, 0, 0x48);
+	memcpy(h + FV_FS_GUID, GUID_FFS2, 16);
+	wr_le64(h + FV_LENGTH, fvlen);
+	wr_le32(h + FV_SIGNATURE, FV_SIG);
+	wr_le32(h + FV_ATTRIBUTES, 0x0004FEFF);
+	wr_le16(h + FV_HEADER_LENGTH, 0x48);
+	h[FV_REVISION] = 2;
+	wr_le32(h + FV_BLOCK_MAP, (uint32_t)(fvlen / 0x1000));
+	wr_le32(h + FV_BLOCK_MAP + 4, 0x1000);
+	wr_le16(h + FV_CHECKSUM, (uint16_t)(0x10000 - fv_sum16(h, 0x48)));
+}
+
+/*
+ * The table, as at the top of OVMF's reset vector (entries end at end - 0x32):
+ *   [TDX offset entry: u32 from_end, u16 len 22, GUID]
+ *   [SEV-like entry:   4 data bytes, u16 len 22, GUID 11..11]
+ *   u16 table length, footer GUID at end - 0x30
+ * and a TDX descriptor "TDVF" with two sections (BFV, CFV) at tdvf_off.
+ */
+#define TDVF_OFF 0x3000
+static void put_table(uint16_t table_len_delta, uint32_t tdx_from_end, uint32_t nsec, uint32_t tdvf_len)
+{
+	size_t foot = IMG - 0x30, pos = foot - 2;
+	static const uint8_t other[16] = { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+					   0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 };
+
+	memcpy(img + foot, GUID_OVMF_TABLE_FOOTER, 16);
+	/* entry 1 (nearest the footer): some other GUID with 4 data bytes */
+	memcpy(img + pos - 16, other, 16);
+	wr_le16(img + pos - 18, 22);
+	wr_le32(img + pos - 22, 0xdeadbeef);
+	pos -= 22;
+	/* entry 2: the TDX metadata offset */
+	memcpy(img + pos - 16, GUID_TDX_METADATA_OFF, 16);
+	wr_le16(img + pos - 18, 22);
+	wr_le32(img + pos - 22, tdx_from_end);
+	pos -= 22;
+	wr_le16(img + foot - 2, (uint16_t)(foot + 16 - pos + table_len_delta));
+
+	/* the descriptor, with the metadata GUID right before it */
+	memcpy(img + TDVF_OFF - 16, GUID_TDX_METADATA, 16);
+	memcpy(img + TDVF_OFF, "TDVF", 4);
+	wr_le32(img + TDVF_OFF + 4, tdvf_len);
+	wr_le32(img + TDVF_OFF + 8, 1);
+	wr_le32(img + TDVF_OFF + 12, nsec);
+	/* BFV: the code, raw 0x1000 bytes at 0x2000 */
+	wr_le32(img + TDVF_OFF + 16, 0x2000);
+	wr_le32(img + TDVF_OFF + 20, 0x1000);
+	wr_le64(img + TDVF_OFF + 24, 0xfffff000);
+	wr_le64(img + TDVF_OFF + 32, 0x1000);
+	wr_le32(img + TDVF_OFF + 40, TDX_TYPE_BFV);
+	/* CFV: the varstore, raw 0 / 0x20000, mapped at 0xffe00000 */
+	wr_le32(img + TDVF_OFF + 48, 0);
+	wr_le32(img + TDVF_OFF + 52, 0x20000);
+	wr_le64(img + TDVF_OFF + 56, 0xffe00000);
+	wr_le64(img + TDVF_OFF + 64, 0x20000);
+	wr_le32(img + TDVF_OFF + 72, TDX_TYPE_CFV);
+}
+
+static void good(void)
+{
+	memset(img, 0xFF, sizeof(img));
+	put_fv(0, 0x1000);
+	put_fv(0x1000, 0x1000);
+	put_table(0, IMG - TDVF_OFF, 2, 16 + 2 * 32);
+}
+
+static int parse(size_t len, struct ovmf_code *c, struct diag *d)
+{
+	diag_init(d);
+	return ovmf_code_parse(img, len, c, d);
+}
+
+static void expect_err(const char *name, const char *needle)
+{
+	static struct ovmf_code c;
+	struct diag d;
+	int rc = parse(IMG, &c, &d);
+
+	CHECK(rc < 0 && DIAG_HAS(&d, needle), "%s: wanted '%s', got rc %d '%s'", name, needle, rc, diag_first(&d));
+}
+
+int main(void)
+{
+	static struct ovmf_code c;
+	struct diag d;
+	const char *layout;
+
+	/* a well-formed CODE: two volumes, a two-entry table, TDX with a CFV */
+	good();
+	CHECK(parse(IMG, &c, &d) == 0 && d.n == 0, "good image: %s", diag_first(&d));
+	CHECK(c.nfv == 2 && c.fv[1].fv_length == 0x1000, "two volumes back to back (got %zu)", c.nfv);
+	CHECK(c.has_table && c.table_len == 16 + 2 + 22 + 22, "table length 0x%x", c.table_len);
+	CHECK(c.nentries == 2, "two entries, got %zu", c.nentries);
+	CHECK(c.entry[0].len == 22 && c.entry[0].offset == IMG - 0x32 - 22, "entry 0 at 0x%llx",
+	      (unsigned long long)c.entry[0].offset);
+	CHECK(guid_eq(c.entry[1].guid, GUID_TDX_METADATA_OFF), "entry 1 is the TDX offset");
+	CHECK(c.has_tdx && c.tdx_off == TDVF_OFF && c.tdx_version == 1, "TDVF at 0x%llx", (unsigned long long)c.tdx_off);
+	CHECK(c.nsections == 2 && c.sec[0].type == TDX_TYPE_BFV && c.sec[0].raw_offset == 0x2000, "BFV section");
+	CHECK(c.has_cfv && c.cfv.raw_size == 0x20000 && c.cfv.mem_base == 0xffe00000, "the CFV is the varstore");
+	CHECK(!strcmp(tdx_type_name(TDX_TYPE_CFV), "CFV") && !strcmp(tdx_type_name(99), "other"), "type names");
+
+	/* no footer GUID: no table, and that is not an error (IA32X64 builds) */
+	good();
+	img[IMG - 0x30] ^= 1;
+	CHECK(parse(IMG, &c, &d) == 0 && !c.has_table && !c.has_tdx, "no footer: %s", diag_first(&d));
+	/* an image too short to hold a footer is still parsed for its volume */
+	good();
+	CHECK(parse(0x1000, &c, &d) == 0 && c.nfv == 1 && !c.has_table, "0x1000 bytes: %s", diag_first(&d));
+
+	/* the table length: below one entry, and past the start of the image */
+	good();
+	wr_le16(img + IMG - 0x32, 17);
+	expect_err("table length 17", "GUID table: length 0x11 does not fit");
+	good();
+	wr_le16(img + IMG - 0x32, 0xFFFF);
+	expect_err("table length 0xffff", "GUID table: length 0xffff does not fit");
+	/* an entry length that runs past the table, or is below a GUID + length */
+	good();
+	wr_le16(img + IMG - 0x32 - 18, 23 + 22);
+	expect_err("entry longer than the table", "has length 0x2d (must be 18..0x2c)");
+	good();
+	wr_le16(img + IMG - 0x32 - 18, 17);
+	expect_err("entry shorter than 18", "has length 0x11");
+	/* a table claiming more room than its entries use: fewer than 18 left
+	 * over bytes end the walk as in QEMU's pc_system_parse_ovmf_flash; 18
+	 * or more are read as one more entry (here 0xFFFF long: refused) */
+	good();
+	put_table(4, IMG - TDVF_OFF, 2, 16 + 2 * 32);
+	CHECK(parse(IMG, &c, &d) == 0 && c.nentries == 2, "4 stray bytes: %s", diag_first(&d));
+	good();
+	put_table(20, IMG - TDVF_OFF, 2, 16 + 2 * 32);
+	expect_err("20 stray bytes in the table", "has length 0xffff");
+
+	/* the TDX offset: outside the image, too small, pointing to no GUID */
+	good();
+	put_table(0, IMG + 1, 2, 16 + 2 * 32);
+	expect_err("TDX offset past the start", "outside the image");
+	good();
+	put_table(0, 8, 2, 16 + 2 * 32);
+	expect_err("TDX offset 8", "outside the image");
+	good();
+	put_table(0, IMG, 2, 16 + 2 * 32); /* descriptor at 0: no room for the GUID before it */
+	expect_err("TDX descriptor at offset 0", "outside the image");
+	good();
+	put_table(0, IMG - 8, 2, 16 + 2 * 32);
+	expect_err("TDX descriptor at 8", "outside the image");
+	good();
+	img[TDVF_OFF - 1] ^= 1;
+	expect_err("TDX GUID damaged", "no TDX metadata GUID before it");
+	good();
+	img[TDVF_OFF] = 'X';
+	expect_err("no TDVF", "no \"TDVF\" descriptor");
+	/* section count against the descriptor length and the image */
+	good();
+	put_table(0, IMG - TDVF_OFF, 3, 16 + 2 * 32);
+	expect_err("3 sections in a 2-section length", "3 sections do not fit its length 0x50");
+	good();
+	put_table(0, IMG - TDVF_OFF, 2, 0x2000);
+	expect_err("descriptor past the end", "2 sections do not fit its length 0x2000");
+	good();
+	put_table(0, IMG - TDVF_OFF, TDX_MAX_SECTIONS + 1, 0xFFFFFFFF);
+	expect_err("too many sections", "33 sections do not fit");
+	good();
+	put_table(0, IMG - TDVF_OFF, 0x08000000, 16);
+	expect_err("section count that would wrap", "sections do not fit");
+	/* the CODE must start with a volume */
+	good();
+	memset(img, 0xFF, 0x48);
+	expect_err("no volume at 0", "CODE: no firmware volume at 0x0");
+
+	/* the known layouts (OvmfPkgDefines.fdf.inc) */
+	CHECK(ovmf_vars_size_for_code(0x1E0000, &layout) == 0x20000 && !strcmp(layout, "2M"), "2M");
+	CHECK(ovmf_vars_size_for_code(0x37C000, &layout) == 0x84000 && !strcmp(layout, "4M"), "4M");
+	CHECK(ovmf_vars_size_for_code(0x37C001, &layout) == 0 && layout == NULL, "unknown size");
+	return T_END("ovmfcode");
+}
