@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "blame.h"
 #include "bytes.h"
 #include "cli.h"
 #include "image.h"
@@ -26,6 +27,7 @@ static const char usage[] =
 "       romsize check [--json] [--manifest FILE | --slot SIZE] [--min-free SIZE]\n"
 "                     [--strict] [--require-all] FILE...|DIR...\n"
 "       romsize pad   [--slot SIZE] [--manifest FILE] [-o OUT] FILE...\n"
+"       romsize blame [--json] [--top N] ELF\n"
 "\n"
 "  info    what each file is: kind, size, QEMU region, slot, used and free bytes,\n"
 "          every option ROM image (offset, length, code type, PCI id, class,\n"
@@ -35,18 +37,23 @@ static const char usage[] =
 "  pad     pad to the slot: option ROMs at the end, BIOS images at the front;\n"
 "          flash images are refused. Without -o the file is replaced atomically;\n"
 "          with several files -o names a directory\n"
+"  blame   the largest allocated sections and symbols of the ELF an image was\n"
+"          linked from (SeaBIOS out/rom.o, out/vgarom.o): what to cut when an\n"
+"          image outgrows its slot\n"
 "\n"
 "  --manifest FILE  slot manifest (default: the built-in copy of pkg/slots.conf)\n"
 "  --slot SIZE      use this slot for every file instead of the manifest\n"
 "  --min-free SIZE  warn when a slot has less headroom (--strict: fail)\n"
 "  --require-all    check: fail when a manifest entry is not found in the DIRs\n"
 "  --json           machine-readable output (schema in the README)\n"
+"  --top N          blame: how many sections and symbols to list (default 20)\n"
 "  SIZE             65536, 64K, 64k, 64KiB, 0x10000, 2M\n"
 "\n"
 "exit status: 0 ok, 1 check failed or image refused, 2 usage or I/O trouble\n";
 
 struct opts {
 	int json, strict, require_all;
+	unsigned top;
 	uint64_t slot, min_free;
 	const char *manifest_path;
 	const char *out;
@@ -356,7 +363,7 @@ static int cmd_pad(struct opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MANIFEST, O_SLOT, O_MINFREE, O_STRICT, O_REQALL, O_VERSION };
+	enum { O_JSON = 256, O_MANIFEST, O_SLOT, O_MINFREE, O_STRICT, O_REQALL, O_VERSION, O_TOP };
 	static const struct option lopts[] = {
 		{ "json", no_argument, 0, O_JSON },
 		{ "manifest", required_argument, 0, O_MANIFEST },
@@ -364,6 +371,7 @@ int main(int argc, char **argv)
 		{ "min-free", required_argument, 0, O_MINFREE },
 		{ "strict", no_argument, 0, O_STRICT },
 		{ "require-all", no_argument, 0, O_REQALL },
+		{ "top", required_argument, 0, O_TOP },
 		{ "output", required_argument, 0, 'o' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, O_VERSION },
@@ -392,12 +400,31 @@ int main(int argc, char **argv)
 			break;
 		case O_STRICT: o.strict = 1; break;
 		case O_REQALL: o.require_all = 1; break;
+		case O_TOP: {
+			char *end;
+			unsigned long v;
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v == 0 || v > 100000)
+				return die_usage("--top: a count from 1 to 100000", optarg);
+			o.top = (unsigned)v;
+			break;
+		}
 		case 'o': o.out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case O_VERSION: printf("romsize %s\n", FWSLOT_VERSION); return 0;
 		default: return die_usage(NULL, NULL);
 		}
 	}
+	if (!strcmp(cmd, "blame")) {
+		if (o.out || o.slot || o.manifest_path || o.min_free || o.strict || o.require_all)
+			return die_usage("blame takes --json and --top only", NULL);
+		if (argc - optind != 1)
+			return die_usage("blame takes one ELF file", NULL);
+		return cmd_blame(argv[optind], o.top ? o.top : 20, o.json);
+	}
+	if (o.top)
+		return die_usage("--top is for blame", NULL);
 	if (o.slot && o.manifest_path)
 		return die_usage("--slot and --manifest exclude each other", NULL);
 	rc = load_manifest(&o);
