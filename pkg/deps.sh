@@ -5,8 +5,9 @@
 set -euo pipefail
 
 declare -A need=(
-	[build]="gcc make libc6-dev zlib1g-dev"
-	[check]="gcc make libc6-dev zlib1g-dev python3"
+	[build]="gcc make libc6-dev zlib1g-dev libelf-dev"
+	[firmware]="apt dpkg-dev xz-utils python3 python3-distutils g++ nasm acpica-tools uuid-dev"
+	[check]="gcc make libc6-dev zlib1g-dev libelf-dev python3 dpkg-dev qemu-system-x86"
 	[bench]="uefitool-cli"
 )
 

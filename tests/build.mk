@@ -24,3 +24,7 @@ check-deps:
 check: check-deps ## run every test (ASan+UBSan builds); ends with "N passed, N failed"
 	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(ASAN_TOOLS) $(TEST_BINS) fetch-reference
 	$(Q)O=$(O) tests/run.sh
+
+.PHONY: repro
+repro: ## build the firmware set twice from clean and compare SHA256SUMS
+	$(Q)O=$(O) MAKE="$(MAKE)" tests/repro.sh

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+# Assembles out/firmware once every recipe has added its images to FIRMWARE:
+# the share/qemu links, SHA256SUMS and the size report.
+# -L out/firmware/usr/share/qemu finds every default file name, as QEMU's own
+# share/qemu does; bios-microvm.bin stays with qboot as in Debian's QEMU
+QEMU_LINKS := $(filter-out %/bios-microvm.bin,$(filter %.bin %.rom,$(FIRMWARE)) $(FW)/usr/share/seabios/vgabios.bin)
+QEMU_LINK_DIR := $(FW)/usr/share/qemu
+
+$(FW)/.links.stamp: $(QEMU_LINKS)
+	$(Q)mkdir -p $(QEMU_LINK_DIR) && for f in $(patsubst $(FW)/usr/%,%,$(sort $(QEMU_LINKS))); do \
+		case $$f in share/*) t=../$${f#share/};; *) t=../../$$f;; esac; \
+		ln -sfn $$t $(QEMU_LINK_DIR)/$${f##*/}; done && touch $@
+
+$(FW)/SHA256SUMS: $(FIRMWARE) $(FW)/.links.stamp
+	$(call say,SUMS,$@)
+	$(Q)(cd $(FW) && find usr -type f | LC_ALL=C sort | xargs sha256sum) > $@.tmp && mv $@.tmp $@
+
+SIZE_VARIANTS := 2m=$(O)/ovmf/2m=OVMF_CODE.fd 4m=$(O)/ovmf/4m=OVMF_CODE_4M.fd \
+	4m-secboot=$(O)/ovmf/4m-secboot=OVMF_CODE_4M.secboot.fd
+
+.PHONY: firmware firmware-bios firmware-ovmf firmware-ipxe
+firmware: $(FW)/SHA256SUMS ## build, pad and gate the whole firmware set into out/firmware
+	$(Q)pkg/size-report.py $(O)/bin/romsize $(FW) $(O)/SIZES.txt $(O)/SIZES.json $(SIZE_VARIANTS)
+	@echo "  OK      $$(wc -l < $(FW)/SHA256SUMS) files in $(FW) (SHA256SUMS; sizes in $(O)/SIZES.txt, $(O)/SIZES.json)"
+
+firmware-bios: $(BIOS_IMAGES) $(VGA_IMAGES) ## only the SeaBIOS and SeaVGABIOS images
+firmware-ipxe: $(IPXE_IMAGES) ## only the iPXE ROMs
+firmware-ovmf: $(filter $(FW)/usr/share/OVMF/% $(FW)/usr/share/ovmf/%,$(FIRMWARE)) ## only OVMF

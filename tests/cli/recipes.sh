@@ -1,0 +1,266 @@
+# SPDX-License-Identifier: MIT
+# The recipe logic that is cheap to test: the deb-src entries derived from the
+# machine's apt sources, the source lock (download, sha256 before unpack,
+# tampered files refused with both sums), the slot gate on an image that does
+# not fit, and, once `make` has built it, the firmware set itself.
+S=$(realpath -m "$SCRATCH/recipes")
+mkdir -p "$S"
+
+# ---- pkg/apt-src.sh: deb-src entries from the machine's own sources --------
+A=$S/apt-etc
+mkdir -p "$A/sources.list.d"
+cat > "$A/sources.list.d/a.sources" <<'EOF'
+Types: deb
+URIs: http://one.example/debian
+Suites: bookworm bookworm-updates
+Components: main contrib
+Signed-By: /usr/share/keyrings/one.gpg
+
+# a disabled entry and a source-only entry give nothing
+Types: deb
+URIs: http://off.example/debian
+Suites: bookworm
+Components: main
+Enabled: no
+
+Types: deb-src
+URIs: http://src-only.example/debian
+Suites: bookworm
+Components: main
+
+Types: deb deb-src
+URIs: http://inline.example/debian
+Suites: stable
+Components: main
+Signed-By:
+ -----BEGIN PGP PUBLIC KEY BLOCK-----
+ .
+ mDMEZ
+ -----END PGP PUBLIC KEY BLOCK-----
+EOF
+cat > "$A/sources.list" <<'EOF'
+deb [arch=amd64 signed-by=/k/two.gpg] http://two.example/debian bookworm-security main # comment
+# deb http://commented.example/debian bookworm main
+deb-src http://src.example/debian bookworm main
+deb http://three.example/debian bookworm
+EOF
+t 0 out 'URIs: http://two.example/debian'        pkg/apt-src.sh "$A"
+want=$(cat <<'EOF'
+Types: deb-src
+URIs: http://two.example/debian
+Suites: bookworm-security
+Components: main
+Signed-By: /k/two.gpg
+
+Types: deb-src
+URIs: http://three.example/debian
+Suites: bookworm
+
+Types: deb-src
+URIs: http://one.example/debian
+Suites: bookworm bookworm-updates
+Components: main contrib
+Signed-By: /usr/share/keyrings/one.gpg
+
+Types: deb-src
+URIs: http://inline.example/debian
+Suites: stable
+Components: main
+Signed-By: 
+ -----BEGIN PGP PUBLIC KEY BLOCK-----
+ .
+ mDMEZ
+ -----END PGP PUBLIC KEY BLOCK-----
+EOF
+)
+ok 'apt-src: each enabled deb entry becomes one deb-src entry, keyring kept, nothing else' \
+	test "$(pkg/apt-src.sh "$A")" = "$want"
+ok 'apt-src: no host is made up: every URI comes from the input' \
+	test "$(pkg/apt-src.sh "$A" | grep -c '^URIs:')" = 4
+mkdir -p "$S/apt-empty" "$S/apt-srconly"
+echo 'deb-src http://x.example/d bookworm main' > "$S/apt-srconly/sources.list"
+t 2 err 'apt-src: '"$S"'/apt-empty: no sources.list or sources.list.d/*.{list,sources}' pkg/apt-src.sh "$S/apt-empty"
+t 1 err "no enabled 'deb' entry to derive a deb-src entry from" pkg/apt-src.sh "$S/apt-srconly"
+t 0 out 'Types: deb-src' pkg/apt-src.sh   # this machine's own /etc/apt
+
+# ---- pkg/fetch-src.sh: pins, download through the private config, unpack ----
+# A real (tiny) Debian source package, served by a stand-in for apt-get that
+# records how it was called.
+P=$S/pkgsrc
+mkdir -p "$P/fakefw-1.0/debian/source" "$S/stub"
+echo '3.0 (native)' > "$P/fakefw-1.0/debian/source/format"
+printf 'Source: fakefw\nMaintainer: t <t@example.org>\n\nPackage: fakefw\nArchitecture: all\nDescription: t\n t\n' > "$P/fakefw-1.0/debian/control"
+printf 'fakefw (1.0) unstable; urgency=low\n\n  * t\n\n -- t <t@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n' > "$P/fakefw-1.0/debian/changelog"
+echo 'firmware source' > "$P/fakefw-1.0/README"
+(cd "$P" && dpkg-source -b fakefw-1.0 >/dev/null 2>&1)
+cat > "$S/stub/apt-get" <<'EOF'
+#!/usr/bin/env bash
+echo "apt-get $* [APT_CONFIG=$APT_CONFIG]" >> "$STUB_LOG"
+case " $* " in *" update "*) exit 0 ;; esac
+if [ -n "${STUB_FAIL_ONCE:-}" ] && [ ! -e "$STUB_LOG.failed" ]; then
+	touch "$STUB_LOG.failed"; echo "E: Unable to find a source package for fakefw" >&2; exit 100
+fi
+cp "$STUB_FILES"/* .
+EOF
+chmod +x "$S/stub/apt-get"
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+DSC=$P/fakefw_1.0.dsc TAR=$P/fakefw_1.0.tar.xz
+mkdir -p "$S/serve" && cp "$DSC" "$TAR" "$S/serve/"
+printf '# test lock\nfakefw 1.0 fakefw_1.0.dsc %s\nfakefw 1.0 fakefw_1.0.tar.xz %s\nother 2 other_2.dsc %s\n' \
+	"$(sum "$DSC")" "$(sum "$TAR")" "$(sum "$DSC")" > "$S/good.lock"
+fetch() { # WORKDIR LOCK [env...]
+	local w=$1 l=$2; shift 2
+	env PATH="$S/stub:$PATH" STUB_LOG="$w.calls" STUB_FILES="$S/serve" APT_ETC="$A" "$@" \
+		pkg/fetch-src.sh "$l" fakefw "$w"
+}
+W=$S/w1
+t 0 out 'UNPACK  fakefw=1.0'                      fetch "$W" "$S/good.lock"
+ok 'fetch: the tree is unpacked by dpkg-source'   test "$(cat "$W/fakefw/README")" = 'firmware source'
+ok 'fetch: the stamp holds the pins'              grep -q "fakefw_1.0.tar.xz $(sum "$TAR")" "$W/fakefw.stamp"
+ok 'fetch: only the pinned package is asked for'  grep -q 'apt-get source -q --download-only fakefw=1.0' "$W.calls"
+ok 'fetch: apt-get ran with the private config'   grep -q "APT_CONFIG=$W/apt/apt.conf" "$W.calls"
+ok 'fetch: the private config reads only the derived sources' \
+	grep -q 'Dir::Etc::SourceList "/dev/null"' "$W/apt/apt.conf"
+ok 'fetch: the derived sources are those of APT_ETC' \
+	cmp -s "$W/apt/etc/sources.list.d/derived.sources" <(pkg/apt-src.sh "$A")
+ok 'fetch: no copy of the orig tarball is left beside the tree' test ! -e "$W/fakefw_1.0.tar.xz"
+calls=$(wc -l < "$W.calls")
+t 0 - ''                                          fetch "$W" "$S/good.lock"
+ok 'fetch: a second run with the same pins is offline (no apt-get)' test "$(wc -l < "$W.calls")" = "$calls"
+rm -rf "$W/fakefw" "$W/fakefw.stamp"
+t 0 out 'UNPACK  fakefw=1.0'                      fetch "$W" "$S/good.lock" FETCH_OFFLINE=1
+ok 'fetch: files already downloaded are re-verified and reused' test "$(wc -l < "$W.calls")" = "$calls"
+
+# a tampered download is refused with both sums, and nothing is unpacked
+W=$S/w2
+cp "$TAR" "$S/serve/fakefw_1.0.tar.xz.orig"
+printf 'x' >> "$S/serve/fakefw_1.0.tar.xz"
+t 1 err "fakefw_1.0.tar.xz: sha256 $(sum "$S/serve/fakefw_1.0.tar.xz"), expected $(sum "$TAR") (refusing to unpack)" \
+	fetch "$W" "$S/good.lock"
+ok 'fetch: a refused download leaves no tree and no stamp' test ! -e "$W/fakefw" -a ! -e "$W/fakefw.stamp"
+ok 'fetch: a refused download is not kept'        test ! -e "$W/dl/fakefw_1.0.tar.xz"
+mv "$S/serve/fakefw_1.0.tar.xz.orig" "$S/serve/fakefw_1.0.tar.xz"
+# a file tampered with after download: fetched again, then verified
+W=$S/w3
+fetch "$W" "$S/good.lock" >/dev/null 2>&1
+rm -f "$W/fakefw.stamp"; printf 'x' >> "$W/dl/fakefw_1.0.dsc"
+t 2 err 'not matching their pins'                      fetch "$W" "$S/good.lock" FETCH_OFFLINE=1
+t 0 out 'FETCH   fakefw=1.0'                      fetch "$W" "$S/good.lock"
+ok 'fetch: the tampered local file was replaced'  test "$(sum "$W/dl/fakefw_1.0.dsc")" = "$(sum "$DSC")"
+# the first apt-get source fails on stale lists: one private update, then again
+W=$S/w4
+t 0 out 'UNPACK  fakefw=1.0'                      fetch "$W" "$S/good.lock" STUB_FAIL_ONCE=1
+ok 'fetch: apt-get update ran once, with the private config' \
+	test "$(grep -c "apt-get update -q \[APT_CONFIG=$W/apt/apt.conf\]" "$W.calls")" = 1
+# lock errors
+printf 'fakefw 1.0 fakefw_1.0.dsc 1234\n' > "$S/bad1.lock"
+t 2 err 'bad1.lock:1: fakefw_1.0.dsc: sha256 must be 64 hex digits' fetch "$S/w5" "$S/bad1.lock"
+printf 'fakefw 1.0 ../x.dsc %s\n' "$(sum "$DSC")" > "$S/bad2.lock"
+t 2 err 'bad2.lock:1: ../x.dsc: a file name, not a path' fetch "$S/w5" "$S/bad2.lock"
+printf 'fakefw 1.0 fakefw_1.0.tar.xz %s\n' "$(sum "$TAR")" > "$S/bad3.lock"
+t 2 err 'bad3.lock: fakefw: no .dsc file pinned'    fetch "$S/w5" "$S/bad3.lock"
+printf 'fakefw 1.0 a.dsc %s\nfakefw 1.1 b.tar.xz %s\n' "$(sum "$DSC")" "$(sum "$TAR")" > "$S/bad4.lock"
+t 2 err 'fakefw pinned at two versions (1.0, 1.1)'  fetch "$S/w5" "$S/bad4.lock"
+t 2 err "no entry for source package 'fakefw'"     fetch "$S/w5" /dev/null
+# the project's own lock is well formed for both packages it builds
+for p in seabios edk2; do
+	ok "sources.lock pins $p: a .dsc and two tarballs, one version" \
+		test "$(awk -v p=$p '$1 == p && length($4) == 64 && $4 ~ /^[0-9a-f]+$/ { n++; if (!($2 in v)) nv++; v[$2] } END { print n, nv }' pkg/sources.lock)" = "3 1"
+done
+
+# ---- pkg/gate.sh: the slot gate every image passes --------------------------
+G=$S/gate
+mkdir -p "$G"
+printf 'const unsigned char big_table[70000] = { 1 };\nint small_fn(int x) { return x + 1; }\n' > "$G/big.c"
+gcc -c -o "$G/big.o" "$G/big.c"
+# an EFI+legacy ROM (244 KiB) where a 128K PXE ROM belongs
+t 1 err 'pxe-e1000.rom: 249856 bytes exceeds the 128 KiB slot by 118784 bytes' \
+	pkg/gate.sh "$BIN/romsize" pkg/slots.conf "$REF/usr/lib/ipxe/qemu/efi-e1000.rom" "$G/pxe-e1000.rom" "$G/big.o"
+t 1 err '70000  ' pkg/gate.sh "$BIN/romsize" pkg/slots.conf "$REF/usr/lib/ipxe/qemu/efi-e1000.rom" "$G/pxe-e1000.rom" "$G/big.o"
+t 1 err 'big_table' pkg/gate.sh "$BIN/romsize" pkg/slots.conf "$REF/usr/lib/ipxe/qemu/efi-e1000.rom" "$G/pxe-e1000.rom" "$G/big.o"
+ok 'gate: a refused image is not installed, nothing is left behind' \
+	test -z "$(ls -A "$G" | grep -v '^big\.')"
+t 0 - '' pkg/gate.sh "$BIN/romsize" pkg/slots.conf "$REF/usr/lib/ipxe/qemu/pxe-e1000.rom" "$G/pxe-e1000.rom"
+ok 'gate: a fitting image is installed padded to its slot' test "$(stat -c %s "$G/pxe-e1000.rom")" = 131072
+ok 'gate: the input is left as it was' test "$(stat -c %s "$REF/usr/lib/ipxe/qemu/pxe-e1000.rom")" = 75264
+# the manifest knows an image by its installed name: stdvga ids on a cirrus name fail
+t 1 err 'vgabios-cirrus.bin' pkg/gate.sh "$BIN/romsize" pkg/slots.conf "$REF/usr/share/seabios/vgabios-stdvga.bin" "$G/vgabios-cirrus.bin"
+t 0 out 'largest symbols:' "$BIN/romsize" blame "$G/big.o"
+t 0 out '70000  ' "$BIN/romsize" blame --top 1 "$G/big.o"
+t 0 out '"symbols":[{"name":"big_table","section":".rodata","size":70000}]' "$BIN/romsize" blame --json --top 1 "$G/big.o"
+t 1 err 'not an ELF file' "$BIN/romsize" blame "$REF/usr/share/seabios/bios.bin"
+t 2 err 'cannot open' "$BIN/romsize" blame "$G/nonexistent.o"
+t 2 err 'blame takes one ELF file' "$BIN/romsize" blame
+t 2 err '--top: a count from 1 to 100000' "$BIN/romsize" blame --top 0 "$G/big.o"
+t 2 err '--top is for blame' "$BIN/romsize" check --top 3 "$G/pxe-e1000.rom"
+
+# ---- the SeaBIOS recipe refuses what would make unreproducible or wrong bytes
+if [ -d "$O/src/seabios" ]; then
+	printf 'CONFIG_QEMU=y\nCONFIG_NO_SUCH_OPTION=y\n' > "$S/bad.config"
+	t 1 err 'CONFIG_NO_SUCH_OPTION=y: kconfig dropped it' \
+		bios/build-seabios.sh "$O/src/seabios" "$S/bad.config" "$S/sb-bad" bios -fwslot
+	t 1 err 'EXTRAVERSION is empty' bios/build-seabios.sh "$O/src/seabios" bios/bios.config "$S/sb-bad" bios ''
+else
+	skip 'SeaBIOS recipe checks' "no $O/src/seabios (run make first)"
+fi
+
+# ---- the built firmware set (after `make`) ----------------------------------
+FWD=$O/firmware
+if [ -f "$FWD/SHA256SUMS" ]; then
+	t 0 - '' "$BIN/romsize" check $FWD/usr/share/seabios $FWD/usr/lib/ipxe/qemu $FWD/usr/share/OVMF $FWD/usr/share/ovmf
+	want_files=$(
+		for n in bios bios-256k bios-microvm; do echo usr/share/seabios/$n.bin; done
+		for n in ati bochs-display cirrus isavga qxl ramfb stdvga virtio vmware; do echo usr/share/seabios/vgabios-$n.bin; done
+		for n in e1000 e1000e eepro100 ne2k_pci pcnet rtl8139 virtio vmxnet3; do
+			echo usr/lib/ipxe/qemu/pxe-$n.rom; echo usr/lib/ipxe/qemu/efi-$n.rom; done
+		for n in OVMF_CODE.fd OVMF_VARS.fd OVMF_CODE_4M.fd OVMF_VARS_4M.fd OVMF_CODE_4M.secboot.fd; do
+			echo usr/share/OVMF/$n; done
+		echo usr/share/ovmf/OVMF.fd)
+	ok 'firmware: exactly the 34 expected images, no more, no less' \
+		test "$(cd "$FWD" && find usr -type f | LC_ALL=C sort)" = "$(echo "$want_files" | LC_ALL=C sort)"
+	ok 'firmware: SHA256SUMS matches every file' bash -c "cd '$FWD' && sha256sum --quiet -c SHA256SUMS"
+	ok 'firmware: SHA256SUMS lists every file under usr/' \
+		test "$(cd "$FWD" && find usr -type f | wc -l)" = "$(wc -l < "$FWD/SHA256SUMS")"
+	for n in bios.bin bios-256k.bin vgabios-stdvga.bin vgabios.bin pxe-e1000.rom efi-virtio.rom; do
+		ok "firmware: usr/share/qemu/$n resolves" test -f "$FWD/usr/share/qemu/$n"
+	done
+	ok 'firmware: bios-microvm.bin is left to QEMU (qboot), as in Debian' test ! -e "$FWD/usr/share/qemu/bios-microvm.bin"
+	OV=$FWD/usr/share/OVMF
+	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS.fd" --code "$OV/OVMF_CODE.fd"
+	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS_4M.fd" --code "$OV/OVMF_CODE_4M.fd"
+	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS_4M.fd" --code "$OV/OVMF_CODE_4M.secboot.fd"
+	# Debian's varstores, the ones existing VMs carry, work with the new CODE
+	t 0 out 'fits' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS.ms.fd" --code "$OV/OVMF_CODE.fd"
+	t 0 out 'fits' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS_4M.ms.fd" --code "$OV/OVMF_CODE_4M.secboot.fd"
+	t 1 err '' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS.fd" --code "$OV/OVMF_CODE_4M.fd"
+	ok 'firmware: OVMF.fd is VARS followed by CODE' bash -c "cat '$OV/OVMF_VARS.fd' '$OV/OVMF_CODE.fd' | cmp -s - '$FWD/usr/share/ovmf/OVMF.fd'"
+	ok 'firmware: the 2M varstore template is byte for byte Debian'"'"'s' cmp -s "$OV/OVMF_VARS.fd" "$REF/usr/share/OVMF/OVMF_VARS.fd"
+	ok 'firmware: sizes equal Debian'"'"'s (migration keeps working)' bash -c "
+		for f in seabios/bios.bin seabios/bios-256k.bin OVMF/OVMF_CODE.fd OVMF/OVMF_VARS.fd OVMF/OVMF_CODE_4M.fd OVMF/OVMF_VARS_4M.fd OVMF/OVMF_CODE_4M.secboot.fd; do
+			[ \$(stat -c %s '$FWD/usr/share/'\$f) = \$(stat -Lc %s '$REF/usr/share/'\$f) ] || exit 1; done"
+	ok 'firmware: the size report has every image and the 12 OVMF volumes' test "$(python3 -c '
+import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(d["volumes"]))' "$O/SIZES.json")" = "34 12"
+	ok 'firmware: the text report has a line per image' test "$(grep -c '^usr/' "$O/SIZES.txt")" = 34
+	ok 'firmware: SeaBIOS carries the fixed version string' grep -aq '1.16.2-fwslot' "$FWD/usr/share/seabios/bios.bin"
+	# QEMU finds the set under its default names with one -L (no NIC: no PXE wait)
+	QL=$S/qemu-L.log
+	timeout 60 qemu-system-x86_64 -L "$FWD/usr/share/qemu" -M pc -display none -nic none \
+		-chardev file,id=dbg,path="$QL" -device isa-debugcon,iobase=0x402,chardev=dbg \
+		-no-reboot -boot reboot-timeout=0 >/dev/null 2>&1
+	ok 'firmware: qemu -L usr/share/qemu boots our bios-256k.bin' grep -aq '^SeaBIOS (version 1.16.2-fwslot)' "$QL"
+	ok 'firmware: ... and runs our vgabios-stdvga.bin' grep -aq '^Start SeaVGABIOS (version 1.16.2-fwslot)' "$QL"
+	# reproducible: a second clean build, in another directory, gives the same
+	# bytes (the whole set, OVMF included, is compared by `make repro`)
+	if [ -d "$O/src/seabios" ] && [ -z "${SEABIOS_SRC:-}" ]; then
+		for img in bios:bios vgabios-stdvga:vgabios; do
+			n=${img%%:*} what=${img##*:} cfg=bios/$n.config
+			[ "$what" = vgabios ] && cfg=vgabios/${n#vgabios-}.config
+			bios/build-seabios.sh "$O/src/seabios" "$cfg" "$S/repro/$n" "$what" -fwslot >"$S/repro-$n.log" 2>&1
+			pkg/gate.sh "$BIN/romsize" pkg/slots.conf "$S/repro/$n/$what.bin" "$S/repro/out/$n.bin" 2>>"$S/repro-$n.log"
+			ok "firmware: $n.bin rebuilt from clean elsewhere is bit-identical" \
+				cmp "$S/repro/out/$n.bin" "$FWD/usr/share/seabios/$n.bin"
+		done
+	fi
+else
+	skip 'firmware set checks' "no $FWD/SHA256SUMS (run make first)"
+fi
