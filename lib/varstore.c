@@ -58,6 +58,51 @@ static void ucs2_name(const uint8_t *p, uint32_t nsize, char *out)
 	out[n] = '\0';
 }
 
+static int by_guid_name(const void *a, const void *b)
+{
+	const struct variable *x = *(const struct variable *const *)a, *y = *(const struct variable *const *)b;
+	int c = memcmp(x->guid, y->guid, 16);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/*
+ * A variable in deleted transition is live when no live copy with its name
+ * and GUID exists. The store is guest-written: with up to len/32 variables a
+ * pairwise search would be quadratic (a 256 MiB file of transition records
+ * would hang the host tool), so the live ones are sorted once and each
+ * transition record is a binary search: O(n log n).
+ */
+static int resolve_transitions(struct varstore *vs)
+{
+	const struct variable **live;
+	size_t nl = 0, ntrans = 0;
+
+	for (size_t i = 0; i < vs->nvars; i++)
+		ntrans += vs->vars[i].kind == VSTATE_TRANSITION;
+	if (!ntrans)
+		return 0;
+	live = malloc((vs->nlive ? vs->nlive : 1) * sizeof(*live));
+	if (!live)
+		return -1;
+	for (size_t i = 0; i < vs->nvars; i++)
+		if (vs->vars[i].kind == VSTATE_LIVE)
+			live[nl++] = &vs->vars[i];
+	qsort(live, nl, sizeof(*live), by_guid_name);
+	for (size_t i = 0; i < vs->nvars; i++) {
+		const struct variable *v = &vs->vars[i];
+
+		if (v->kind != VSTATE_TRANSITION)
+			continue;
+		if (nl && bsearch(&v, live, nl, sizeof(*live), by_guid_name))
+			vs->ndeleted++;
+		else
+			vs->nlive++;
+	}
+	free(live);
+	return 0;
+}
+
 /* Variables from off to end; each header 4-aligned, free space 0xFF. */
 static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct varstore *vs, struct diag *d)
 {
@@ -130,21 +175,8 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
 			vs->ndeleted++;
 		off += total;
 	}
-	/* a variable in deleted transition is live when no live copy with its name and GUID follows */
-	for (size_t i = 0; i < vs->nvars; i++) {
-		struct variable *v = &vs->vars[i];
-		int replaced = 0;
-
-		if (v->kind != VSTATE_TRANSITION)
-			continue;
-		for (size_t k = 0; k < vs->nvars && !replaced; k++)
-			replaced = k != i && vs->vars[k].kind == VSTATE_LIVE &&
-				   guid_eq(vs->vars[k].guid, v->guid) && !strcmp(vs->vars[k].name, v->name);
-		if (!replaced)
-			vs->nlive++;
-		else
-			vs->ndeleted++;
-	}
+	if (resolve_transitions(vs) < 0)
+		return diag_add(d, DIAG_ERROR, "out of memory for %zu variables", vs->nvars);
 	if (rc == 0 && vs->vars_end < end) {
 		vs->free_bytes = end - vs->vars_end;
 		if (!bytes_all(p, (size_t)end, vs->vars_end, vs->free_bytes, 0xFF))
