@@ -15,7 +15,8 @@ die() { echo "build-ovmf: $*" >&2; exit 1; }
 [ -f "$tree/edksetup.sh" ] && [ -d "$tree/OvmfPkg" ] || die "$tree: not an EDK2 tree (no edksetup.sh, OvmfPkg/)"
 [ -x "$tree/BaseTools/Source/C/bin/GenFw" ] || die "$tree: BaseTools are not built (make -C $tree/BaseTools)"
 
-# the flags file: -p PLATFORM and -D options, one per line, # comments
+# the flags file: -p PLATFORM, -a ARCH (default X64) and -D options, one per
+# line, # comments
 args=()
 while read -r line; do
 	case "$line" in ''|'#'*) continue ;; esac
@@ -27,6 +28,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 	[ "${args[$i]}" = -p ] && platform=${args[$((i + 1))]:-}
 done
 [ -n "$platform" ] || die "$flags: no '-p PLATFORM.dsc' line"
+arch=()
+[[ " ${args[*]} " == *" -a "* ]] || arch=(-a X64) # X64 unless the flags say otherwise
 dscname=$(basename "$platform" .dsc)
 outdir=$(sed -n 's/^ *OUTPUT_DIRECTORY *= *//p' "$tree/$platform" | tr -d '\r' | head -1)
 [ -n "$outdir" ] || die "$tree/$platform: no OUTPUT_DIRECTORY"
@@ -48,7 +51,7 @@ set -- # edksetup.sh reads the positional parameters as its options
 . "$tree/edksetup.sh" || die "edksetup.sh failed"
 set -eu
 echo "$key" > "$ws/.key"
-build -a X64 -t GCC5 -b RELEASE -n "${EDK2_THREADS:-$(nproc)}" "${args[@]}"
+build "${arch[@]}" -t GCC5 -b RELEASE -n "${EDK2_THREADS:-$(nproc)}" "${args[@]}"
 
 fv=$ws/$outdir/RELEASE_GCC5/FV
 for f in OVMF.fd OVMF_CODE.fd OVMF_VARS.fd; do
