@@ -16,8 +16,10 @@ pass=0 fail=0
 . tests/lib.sh
 
 # unit tests and the in-process sweep print "# NAME: P passed, F failed"
-run_counted() { # name cmd...
-	local name=$1 out rc p f
+run_counted() { # [-v] name cmd...   (-v: show every line, not only on failure)
+	local verbose=0 name out rc p f
+	[ "$1" = -v ] && { verbose=1; shift; }
+	name=$1
 	shift
 	out=$("$@" 2>&1); rc=$?
 	if [[ $out =~ \#\ [a-z]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
@@ -27,8 +29,12 @@ run_counted() { # name cmd...
 	fi
 	[ "$rc" = 0 ] || [ "$f" != 0 ] || f=1   # a crash after the tally still fails
 	pass=$((pass + p)) fail=$((fail + f))
+	if [ $verbose = 1 ]; then
+		printf '%s\n' "$out" | grep -v '^# ' | sed 's/^/  /'
+		skipped=$((${skipped:-0} + $(printf '%s\n' "$out" | grep -c '^SKIP')))
+	fi
 	printf '%-8s %-28s %5d passed, %d failed\n' suite "$name" "$p" "$f"
-	[ "$f" = 0 ] || printf '%s\n' "$out" | grep -v '^# ' | head -40
+	[ "$f" = 0 ] || [ $verbose = 1 ] || printf '%s\n' "$out" | grep -v '^# ' | head -40
 }
 
 for t in "$TBIN"/*_test; do
@@ -47,6 +53,10 @@ for suite in tests/cli/*.sh; do
 	printf '%-8s %-28s %5d passed, %d failed\n' cli "$(basename "$suite" .sh)" \
 		$((pass - before_p)) $((fail - before_f))
 done
+
+# QEMU is the judge: every image boots, old VMs migrate to the new set and back
+run_counted -v "qemu boot" python3 tests/boot/boot.py
+run_counted -v "qemu migrate" python3 tests/migrate/migrate.py
 
 [ "${skipped:-0}" = 0 ] || echo "$skipped group(s) of cases skipped (see SKIP lines): not counted as passed"
 echo "$pass passed, $fail failed"

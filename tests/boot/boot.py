@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Boot tests: every image of a set boots in QEMU.
+
+Sets: Debian's reference images as shipped (always), the same padded to their
+slots (a padded image must behave exactly like the unpadded one), and
+out/firmware when `make` has built it. Each image is offered to QEMU under its
+default file name in a -L folder of its own, so QEMU patches PCI ids as it
+does for installed files.
+
+  SeaBIOS  bios-256k.bin on pc and q35, bios.bin on isapc: the banner with
+           the set's version, then the boot sector's marker and its exit 33
+  VGA      each PCI vgabios with its device: SeaVGABIOS starts (its version)
+  NIC      each pxe-/efi- ROM with its device: iPXE's banner on serial
+  OVMF     each CODE with a fresh copy of its VARS: BdsDxe on serial; the
+           varstore OVMF wrote passes `fdsplit check` against its CODE
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
+import harness  # noqa: E402
+from harness import BOOT_MARKER, SEABIOS_BANNER, Fail, Vm  # noqa: E402
+
+DEBIAN_VERSION = "1.16.2-debian-1.16.2-1"
+OUR_VERSION = "1.16.2-fwslot"
+VGA = [("VGA", "stdvga"), ("cirrus-vga", "cirrus"), ("vmware-svga", "vmware"), ("qxl-vga", "qxl"),
+       ("virtio-vga", "virtio"), ("bochs-display", "bochs-display"), ("ati-vga", "ati")]
+# NIC ROM name -> QEMU device, and the ROM file name QEMU 7.2 asks for
+NICS = [("e1000", "e1000"), ("e1000e", "e1000e"), ("eepro100", "i82559er"), ("ne2k_pci", "ne2k_pci"),
+        ("pcnet", "pcnet"), ("rtl8139", "rtl8139"), ("virtio", "virtio-net-pci"), ("vmxnet3", "vmxnet3")]
+
+
+def default_rom(nic):
+    return "pxe-eepro100.rom" if nic == "eepro100" else "efi-%s.rom" % nic
+
+
+def boot_args(bootsect):
+    return ["-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+            "-drive", "file=%s,format=raw,if=ide,snapshot=on" % bootsect, "-no-reboot"]
+
+
+def expect_boot(vm, version):
+    rc = vm.wait()
+    log = harness.read(vm.debug)
+    banner = SEABIOS_BANNER + version + ")"
+    if banner not in log:
+        raise Fail("no '%s' on the debug port" % banner, vm.logs(), SEABIOS_BANNER)
+    if BOOT_MARKER not in log:
+        raise Fail("the boot sector was never reached", vm.logs(), "Booting from")
+    if rc != 33:
+        raise Fail("QEMU exit %d, expected 33 (isa-debug-exit)" % rc, vm.logs())
+
+
+def seabios_case(sset, machine, bootsect):
+    def run(ctx):
+        if machine == "isapc":
+            args = ["-M", "isapc", "-bios", os.path.join(sset["seabios"], "bios.bin")]
+        else:
+            d = ctx.rom_dir("bios", {"bios-256k.bin": os.path.join(sset["seabios"], "bios-256k.bin")})
+            args = ["-M", machine, "-L", d]
+        with Vm(ctx, args + ["-vga", "none", "-nic", "none"] + boot_args(bootsect), "seabios", qmp=False) as vm:
+            expect_boot(vm, sset["version"])
+        return "banner %s, boot sector, exit 33" % sset["version"]
+    return run
+
+
+def vga_case(sset, dev, name, bootsect):
+    def run(ctx):
+        rom = "vgabios-%s.bin" % name
+        d = ctx.rom_dir("vga", {rom: os.path.join(sset["seabios"], rom),
+                                "bios-256k.bin": os.path.join(sset["seabios"], "bios-256k.bin")})
+        with Vm(ctx, ["-M", "pc", "-L", d, "-vga", "none", "-device", dev, "-nic", "none"] + boot_args(bootsect),
+                "vga", qmp=False) as vm:
+            expect_boot(vm, sset["version"])
+            log = harness.read(vm.debug)
+            want = "Start SeaVGABIOS (version %s)" % sset["version"]
+            if "Running option rom at c000:0003" not in log or want not in log:
+                raise Fail("no '%s' after the option ROM scan" % want, vm.logs(), "option rom")
+        return "SeaVGABIOS ran"
+    return run
+
+
+def nic_case(sset, kind, nic, dev, bootsect, sercon):
+    def run(ctx):
+        rom = os.path.join(sset["ipxe"], "%s-%s.rom" % (kind, nic))
+        d = ctx.rom_dir("nic", {default_rom(nic): rom,
+                                "bios-256k.bin": os.path.join(sset["seabios"], "bios-256k.bin")})
+        machine = "q35" if nic == "e1000e" else "pc"
+        args = ["-M", machine, "-L", d, "-vga", "none", "-netdev", "user,id=n,restrict=on",
+                "-device", "%s,netdev=n" % dev, "-fw_cfg", "name=etc/sercon-port,file=" + sercon]
+        with Vm(ctx, args + boot_args(bootsect), "nic", qmp=False) as vm:
+            expect_boot(vm, sset["version"])
+            serial = harness.read(vm.serial)
+            if "iPXE (http://ipxe.org) 00:0" not in serial:
+                raise Fail("no iPXE banner on serial", vm.logs(), "option rom")
+        return "iPXE banner on serial (%s, default name %s)" % (machine, default_rom(nic))
+    return run
+
+
+def ovmf_case(sset, code, vars_, machine, secure, fdsplit):
+    def run(ctx):
+        c = os.path.join(sset["ovmf"], code)
+        v = os.path.join(ctx.scratch, "%s-%s-%s-%s" % (sset["name"], machine, code, vars_))
+        shutil.copyfile(os.path.join(sset["ovmf"], vars_), v)  # the VM's own copy of the template
+        args = ["-M", machine + (",smm=on" if secure else ""), "-m", "256",
+                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + c,
+                "-drive", "if=pflash,format=raw,unit=1,file=" + v, "-vga", "none", "-nic", "none"]
+        if secure:
+            args += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
+        with Vm(ctx, args, "ovmf", timeout=60) as vm:
+            vm.wait_for(vm.serial, "BdsDxe: ", "OVMF's boot manager (BdsDxe)")
+            vm.qmp.cmd("quit")
+            vm.proc.wait(timeout=vm.left())
+        r = subprocess.run([fdsplit, "check", v, "--code", c], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Fail("the varstore OVMF wrote fails fdsplit check: " + r.stderr.strip())
+        # the boot manager wrote its boot options: fdsplit must list them live
+        info = subprocess.run([fdsplit, "info", v], capture_output=True, text=True).stdout
+        live = []
+        for line in info.splitlines():
+            w = line.split()
+            if len(w) > 2 and w[0] == "variable" and line.endswith(" added") and \
+                    (w[2] == "BootOrder" or (w[2].startswith("Boot") and len(w[2]) == 8)):
+                live.append(w[2])
+        if "BootOrder" not in live or "Boot0000" not in live:
+            raise Fail("fdsplit info lists no live BootOrder/Boot0000 in the varstore OVMF wrote", info)
+        return "BdsDxe; fdsplit check ok; live %s" % " ".join(sorted(live))
+    return run
+
+
+def main():
+    out, scratch, bootsect, ctx = harness.setup("boot")
+    fdsplit = os.path.join(out, "asan", "bin", "fdsplit")
+    if not os.path.exists(fdsplit):
+        fdsplit = os.path.join(out, "bin", "fdsplit")
+    sercon = os.path.join(scratch, "sercon-port")
+    with open(sercon, "wb") as f:
+        f.write(harness.SERCON)
+    ref, pad, fw = (os.path.join(out, p) for p in ("ref/root", "ref/padded", "firmware"))
+    sets = [
+        {"name": "debian", "version": DEBIAN_VERSION, "seabios": ref + "/usr/share/seabios",
+         "ipxe": ref + "/usr/lib/ipxe/qemu", "ovmf": ref + "/usr/share/OVMF"},
+        {"name": "debian-padded", "version": DEBIAN_VERSION, "seabios": pad + "/usr/share/seabios",
+         "ipxe": pad + "/usr/lib/ipxe/qemu", "ovmf": None},
+    ]
+    if os.path.exists(os.path.join(fw, "SHA256SUMS")):
+        sets.append({"name": "ours", "version": OUR_VERSION, "seabios": fw + "/usr/share/seabios",
+                     "ipxe": fw + "/usr/lib/ipxe/qemu", "ovmf": fw + "/usr/share/OVMF"})
+    else:
+        print("SKIP boot: out/firmware not built (run make): only Debian's sets are booted")
+    cases = []
+    for s in sets:
+        n = s["name"]
+        for m in ("pc", "q35"):
+            cases.append(("%s bios-256k.bin on %s" % (n, m), seabios_case(s, m, bootsect)))
+        cases.append(("%s bios.bin on isapc" % n, seabios_case(s, "isapc", bootsect)))
+        for dev, name in VGA:
+            cases.append(("%s vgabios-%s.bin with %s" % (n, name, dev), vga_case(s, dev, name, bootsect)))
+        for nic, dev in NICS:
+            for kind in ("pxe", "efi"):
+                cases.append(("%s %s-%s.rom with %s" % (n, kind, nic, dev),
+                              nic_case(s, kind, nic, dev, bootsect, sercon)))
+    for s in sets:
+        if not s["ovmf"]:
+            continue
+        n = s["name"]
+        for code, vars_, machines, secure in (("OVMF_CODE.fd", "OVMF_VARS.fd", ("q35", "pc"), False),
+                                              ("OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd", ("q35", "pc"), False),
+                                              ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", ("q35",), True)):
+            for m in machines:
+                cases.append(("%s %s on %s%s" % (n, code, m, ",smm=on" if secure else ""),
+                              ovmf_case(s, code, vars_, m, secure, fdsplit)))
+    # the slow OVMF boots first, so the two workers finish together
+    cases.sort(key=lambda c: "OVMF" not in c[0])
+    return harness.run_cases("boot", cases, ctx, os.path.join(out, "test", "boot.json"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

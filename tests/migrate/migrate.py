@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Migration tests: a VM started on Debian's firmware moves to our firmware,
+and back; an image whose size crosses its slot is refused, with QEMU's words.
+
+For each kind (bios, VGA ROM, NIC ROM pxe and efi, OVMF CODE+VARS) a source
+QEMU runs on one image, is stopped and saved over QMP (migrate
+"exec:cat > FILE"); a second QEMU with the same command line but the other
+image loads it with -incoming "exec:cat FILE", must leave "inmigrate", and
+must be "running" after cont. The counter-proofs use an image grown one
+512-byte block past its slot (or bios.bin for bios-256k.bin, 2M OVMF for 4M)
+and expect QEMU's "Size mismatch: <block>" ("Length mismatch" before ~6.0).
+A savevm/loadvm round trip on qcow2 covers one SeaBIOS and one OVMF VM.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
+import harness  # noqa: E402
+from harness import SEABIOS_BANNER, Fail, Vm  # noqa: E402
+
+
+def grown(ctx, src, size):
+    """A copy of src zero-padded to size bytes: an image that crossed its slot."""
+    dst = os.path.join(ctx.scratch, "grown-%d-%s" % (size, os.path.basename(src)))
+    with open(src, "rb") as f:
+        data = f.read()
+    if len(data) > size:
+        raise Fail("%s is already %d bytes" % (src, len(data)))
+    with open(dst, "wb") as f:
+        f.write(data + bytes(size - len(data)))
+    return dst
+
+
+def wait_migrated(vm, what):
+    while time.monotonic() < vm.deadline:
+        st = vm.qmp.cmd("query-migrate").get("status")
+        if st == "completed":
+            return
+        if st in ("failed", "cancelled"):
+            raise Fail("%s: outgoing migration %s" % (what, st), vm.logs())
+        time.sleep(0.05)
+    raise Fail("%s: migration did not complete in time" % what, vm.logs())
+
+
+def save(ctx, args, ready, state, timeout):
+    """Starts the source, waits until its firmware has run, saves its state."""
+    with Vm(ctx, args, "src", timeout=timeout) as vm:
+        path, needle = ready
+        vm.wait_for(getattr(vm, path), needle, "source firmware")
+        vm.qmp.cmd("stop")
+        vm.qmp.cmd("migrate", uri="exec:cat > " + state)
+        wait_migrated(vm, "source")
+        vm.qmp.cmd("quit")
+
+
+def load(ctx, args, state, timeout, expect_block=None):
+    """Loads the state into a QEMU on the other image; returns a verdict string."""
+    # a refused load ends QEMU at once: no QMP for it
+    with Vm(ctx, args + ["-incoming", "exec:cat " + state], "dst", qmp=not expect_block, timeout=timeout) as vm:
+        if expect_block:
+            rc = vm.wait()
+            err = harness.read(vm.stderr)
+            m = re.search(r"(Size|Length) mismatch: %s[^\n]*" % re.escape(expect_block), err)
+            if rc == 0 or not m:
+                raise Fail("expected the load to fail with 'Size mismatch: %s' (exit %d)" % (expect_block, rc),
+                           vm.logs())
+            return "refused as expected: " + m.group(0).strip()
+        try:
+            while vm.status() == "inmigrate":
+                if time.monotonic() > vm.deadline:
+                    raise Fail("destination still inmigrate at its deadline", vm.logs())
+                time.sleep(0.05)
+            vm.qmp.cmd("cont")
+            time.sleep(0.3)
+            st = vm.status()
+        except Fail as f:
+            if vm.proc.poll() is not None:
+                raise Fail("destination QEMU exited %d while loading" % vm.proc.returncode, vm.logs(), "mismatch")
+            raise f
+        if st != "running":
+            raise Fail("destination status %s after cont, expected running" % st, vm.logs())
+        return "loaded, running after cont"
+
+
+def migrate_case(name, common, src_extra, dst_extra, ready, expect_block=None, timeout=40):
+    def run(ctx):
+        state = os.path.join(ctx.scratch, name.replace(" ", "_").replace("/", "_") + ".state")
+        save(ctx, common(ctx) + src_extra(ctx), ready, state, timeout)
+        size = os.path.getsize(state)
+        verdict = load(ctx, common(ctx) + dst_extra(ctx), state, timeout, expect_block)
+        os.unlink(state)
+        return "%s (state %.1f MB)" % (verdict, size / 1e6)
+    return run
+
+
+def savevm_case(name, base, disks, first, second, ready, timeout=60):
+    """savevm on one image, loadvm on the other, on qcow2 (VARS in qcow2 too)."""
+    def run(ctx):
+        d = os.path.join(ctx.scratch, name.replace(" ", "_"))
+        os.makedirs(d)
+        drives = disks(ctx, d)
+        with Vm(ctx, base + first(ctx) + drives, "savevm", timeout=timeout) as vm:
+            path, needle = ready
+            vm.wait_for(getattr(vm, path), needle, "firmware before savevm")
+            out = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+            if out.strip():
+                raise Fail("savevm said: " + out.strip(), vm.logs())
+            vm.qmp.cmd("quit")
+        with Vm(ctx, base + second(ctx) + drives + ["-loadvm", "fwslot"], "loadvm", timeout=timeout) as vm:
+            time.sleep(0.3)
+            st = vm.status()
+            if st != "running":
+                raise Fail("status %s after -loadvm, expected running" % st, vm.logs())
+        return "savevm on the first image, loadvm on the second: running"
+    return run
+
+
+def main():
+    out, scratch, _, ctx = harness.setup("migrate")
+    fw = os.path.join(out, "firmware")
+    ref = os.path.join(out, "ref", "root")
+    deb = {"seabios": ref + "/usr/share/seabios", "ipxe": ref + "/usr/lib/ipxe/qemu", "ovmf": ref + "/usr/share/OVMF"}
+    built = os.path.exists(os.path.join(fw, "SHA256SUMS"))
+    if built:
+        our = {"seabios": fw + "/usr/share/seabios", "ipxe": fw + "/usr/lib/ipxe/qemu", "ovmf": fw + "/usr/share/OVMF"}
+    else:
+        # still worth proving: Debian's images padded to their slots migrate
+        pad = os.path.join(out, "ref", "padded")
+        our = {"seabios": pad + "/usr/share/seabios", "ipxe": pad + "/usr/lib/ipxe/qemu", "ovmf": None}
+        print("SKIP migrate: out/firmware not built (run make): SeaBIOS/ROM cases use Debian's images "
+              "padded to their slots as the new set; OVMF and savevm cases not run")
+    seabios_ready = ("debug", SEABIOS_BANNER)
+    ovmf_ready = ("serial", "BdsDxe: ")
+
+    def L(files):
+        return lambda ctx: ["-L", ctx.rom_dir("m", files)]
+
+    def both(a, b):
+        return lambda ctx: a(ctx) + b(ctx)
+
+    def fixed(args):
+        return lambda ctx: list(args)
+
+    cases = []
+    # --- SeaBIOS: pc.bios --------------------------------------------------
+    pc = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-nic", "none"])
+    bios_of = lambda s: L({"bios-256k.bin": s["seabios"] + "/bios-256k.bin"})  # noqa: E731
+    cases.append(("bios-256k.bin debian -> ours", migrate_case("bios fwd", pc, bios_of(deb), bios_of(our), seabios_ready)))
+    cases.append(("bios-256k.bin ours -> debian", migrate_case("bios rev", pc, bios_of(our), bios_of(deb), seabios_ready)))
+    cases.append(("bios-256k.bin debian -> bios.bin (refused)", migrate_case(
+        "bios counter", pc, bios_of(deb), L({"bios-256k.bin": our["seabios"] + "/bios.bin"}), seabios_ready,
+        expect_block="pc.bios")))
+
+    # --- VGA ROM: 0000:00:02.0/vga.rom ---------------------------------------
+    vga = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-device", "VGA", "-nic", "none"])
+
+    def vga_of(s):
+        return L({"vgabios-stdvga.bin": s["seabios"] + "/vgabios-stdvga.bin",
+                  "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})
+    vga_ready = ("debug", "Start SeaVGABIOS")
+    cases.append(("vgabios-stdvga.bin debian -> ours", migrate_case("vga fwd", vga, vga_of(deb), vga_of(our), vga_ready)))
+    cases.append(("vgabios-stdvga.bin ours -> debian", migrate_case("vga rev", vga, vga_of(our), vga_of(deb), vga_ready)))
+    cases.append(("vgabios-stdvga.bin debian -> 66048 bytes (refused)", migrate_case(
+        "vga counter", vga, vga_of(deb),
+        lambda ctx: L({"vgabios-stdvga.bin": grown(ctx, deb["seabios"] + "/vgabios-stdvga.bin", 65536 + 512),
+                       "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})(ctx),
+        vga_ready, expect_block="0000:00:02.0/vga.rom")))
+
+    # --- NIC ROMs: 0000:00:02.0/e1000.rom (slot 2: there is no VGA) ------------------------------------
+    nic = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-netdev", "user,id=n,restrict=on",
+                 "-device", "e1000,netdev=n"])
+    for kind, slot in (("pxe", 131072), ("efi", 262144)):
+        def nic_of(s, kind=kind):
+            return L({"efi-e1000.rom": "%s/%s-e1000.rom" % (s["ipxe"], kind),
+                      "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})
+        rom_ready = ("debug", "Running option rom at")
+        cases.append(("%s-e1000.rom debian -> ours" % kind,
+                      migrate_case(kind + " fwd", nic, nic_of(deb), nic_of(our), rom_ready)))
+        cases.append(("%s-e1000.rom ours -> debian" % kind,
+                      migrate_case(kind + " rev", nic, nic_of(our), nic_of(deb), rom_ready)))
+        cases.append(("%s-e1000.rom debian -> %d bytes (refused)" % (kind, slot + 512), migrate_case(
+            kind + " counter", nic, nic_of(deb),
+            lambda ctx, kind=kind, slot=slot: L({
+                "efi-e1000.rom": grown(ctx, "%s/%s-e1000.rom" % (deb["ipxe"], kind), slot + 512),
+                "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})(ctx),
+            rom_ready, expect_block="0000:00:02.0/e1000.rom")))
+
+    if not built:
+        return harness.run_cases("migrate", cases, ctx, os.path.join(out, "test", "migrate.json"))
+    # --- OVMF: system.flash0 (CODE) and system.flash1 (the VM's VARS) -------
+    q35 = fixed(["-M", "q35", "-m", "256", "-vga", "none", "-nic", "none"])
+
+    def ovmf(s, code, vars_name, tag):
+        def args(ctx):
+            v = os.path.join(ctx.scratch, "vars-" + tag)
+            if not os.path.exists(v):  # the VM's varstore moves with it
+                shutil.copyfile(os.path.join(deb["ovmf"], vars_name), v)
+            return ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s/%s" % (s["ovmf"], code),
+                    "-drive", "if=pflash,format=raw,unit=1,file=" + v]
+        return args
+    cases.append(("OVMF_CODE_4M.fd debian -> ours", migrate_case(
+        "ovmf fwd", q35, ovmf(deb, "OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd", "fwd"),
+        ovmf(our, "OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd", "fwd"), ovmf_ready, timeout=90)))
+    cases.append(("OVMF_CODE.fd (2M) ours -> debian", migrate_case(
+        "ovmf rev", q35, ovmf(our, "OVMF_CODE.fd", "OVMF_VARS.fd", "rev"),
+        ovmf(deb, "OVMF_CODE.fd", "OVMF_VARS.fd", "rev"), ovmf_ready, timeout=90)))
+    cases.append(("OVMF 2M debian -> 4M ours (refused)", migrate_case(
+        "ovmf counter", q35, ovmf(deb, "OVMF_CODE.fd", "OVMF_VARS.fd", "c2m"),
+        ovmf(our, "OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd", "c4m"), ovmf_ready,
+        expect_block="system.flash", timeout=90)))
+
+    # --- savevm / loadvm on qcow2 ---------------------------------------------
+    def qcow2_disk(ctx, d):
+        disk = os.path.join(d, "disk.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
+        return ["-drive", "file=%s,format=qcow2,if=ide" % disk]
+    cases.append(("savevm debian bios-256k.bin, loadvm ours (qcow2)", savevm_case(
+        "savevm seabios", ["-M", "pc", "-m", "128", "-vga", "none", "-nic", "none"], qcow2_disk,
+        bios_of(deb), bios_of(our), seabios_ready)))
+
+    def ovmf_qcow2(ctx, d):
+        v = os.path.join(d, "vars.qcow2")
+        subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
+                        deb["ovmf"] + "/OVMF_VARS_4M.fd", v], check=True)
+        return ["-drive", "if=pflash,format=qcow2,unit=1,file=" + v]
+
+    def code(s):
+        return fixed(["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s/OVMF_CODE_4M.fd" % s["ovmf"]])
+    cases.append(("savevm debian OVMF 4M, loadvm ours (VARS in qcow2)", savevm_case(
+        "savevm ovmf", ["-M", "q35", "-m", "256", "-vga", "none", "-nic", "none"], ovmf_qcow2,
+        code(deb), code(our), ovmf_ready, timeout=90)))
+
+    cases.sort(key=lambda c: "OVMF" not in c[0])
+    return harness.run_cases("migrate", cases, ctx, os.path.join(out, "test", "migrate.json"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

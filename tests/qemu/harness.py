@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: MIT
+"""QEMU test harness shared by tests/boot and tests/migrate.
+
+Every QEMU run has a deadline and is killed with its whole process group when
+the case ends, passed or not. Cases run two at a time; each prints one line
+(name, result, seconds) and a failing case prints the log lines around what
+was missing. KVM is used when /dev/kvm works and is fast enough (a probe boot
+must finish in 3 s), TCG otherwise; FWSLOT_ACCEL=kvm|tcg forces one.
+"""
+import concurrent.futures
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+SEABIOS_BANNER = "SeaBIOS (version "
+BOOT_MARKER = "fwslot: boot sector reached"
+SERCON = b"\xf8\x03"  # SeaBIOS etc/sercon-port: copy the screen to COM1
+
+
+class Fail(Exception):
+    """A case's verdict: what was expected, and the evidence."""
+
+    def __init__(self, what, log=None, needle=None):
+        super().__init__(what)
+        self.what = what
+        self.log = log
+        self.needle = needle
+
+
+def tail_around(text, needle, lines=12):
+    """The last lines of a log, or the lines around the first hit of needle."""
+    rows = text.splitlines()
+    if needle:
+        for i, r in enumerate(rows):
+            if needle in r:
+                return "\n".join(rows[max(0, i - lines // 2): i + lines // 2])
+    return "\n".join(rows[-lines:])
+
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("latin-1")
+    except FileNotFoundError:
+        return ""
+
+
+class Qmp:
+    def __init__(self, path, deadline, proc, logs):
+        self.sock = socket.socket(socket.AF_UNIX)
+        while True:
+            try:
+                self.sock.connect(path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if proc.poll() is not None:
+                    raise Fail("QEMU exited (%d) before its QMP socket appeared" % proc.returncode, logs())
+                if time.monotonic() > deadline:
+                    raise Fail("QMP socket never appeared", logs())
+                time.sleep(0.02)
+        self.sock.settimeout(max(1.0, deadline - time.monotonic()))
+        self.f = self.sock.makefile("rw")
+        self.proc, self.logs = proc, logs
+        try:
+            self.f.readline()  # greeting
+        except OSError as e:
+            raise Fail("QMP: %s (QEMU exit %s)" % (e, proc.poll()), logs())
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        try:
+            self.f.write(json.dumps(msg) + "\n")
+            self.f.flush()
+        except OSError as e:
+            raise Fail("QMP %s: %s (QEMU exit %s)" % (name, e, self.proc.poll()), self.logs())
+        while True:
+            try:
+                line = self.f.readline()
+            except OSError as e:
+                raise Fail("QMP %s: %s (QEMU exit %s)" % (name, e, self.proc.poll()), self.logs())
+            if not line:
+                raise Fail("QMP: QEMU closed the connection during %s" % name)
+            r = json.loads(line)
+            if "return" in r:
+                return r["return"]
+            if "error" in r:
+                raise Fail("QMP %s: %s" % (name, r["error"].get("desc")))
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class Vm:
+    """One QEMU process in its own directory, killed on exit whatever happens."""
+
+    def __init__(self, ctx, args, name="vm", qmp=True, timeout=30):
+        self.dir = tempfile.mkdtemp(prefix=name + ".", dir=ctx.scratch)
+        self.debug = os.path.join(self.dir, "debugcon.log")
+        self.serial = os.path.join(self.dir, "serial.log")
+        self.stderr = os.path.join(self.dir, "stderr.log")
+        self.qmp_path = os.path.join(self.dir, "qmp.sock")
+        self.deadline = time.monotonic() + timeout
+        self.qmp = None
+        full = [QEMU, "-accel", ctx.accel, "-display", "none", "-no-user-config",
+                "-chardev", "file,id=dbg,path=" + self.debug,
+                "-device", "isa-debugcon,iobase=0x402,chardev=dbg",
+                "-serial", "file:" + self.serial] + args
+        if qmp:
+            full += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        self.args = full
+        self.errf = open(self.stderr, "w")
+        self.proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=self.errf, stderr=self.errf,
+                                     start_new_session=True, cwd=self.dir)
+        if qmp:
+            try:
+                self.qmp = Qmp(self.qmp_path, self.deadline, self.proc, self.logs)
+            except BaseException:
+                self.kill()
+                raise
+
+    def left(self):
+        return max(0.1, self.deadline - time.monotonic())
+
+    def wait(self):
+        """Waits for QEMU to exit by itself before the deadline; returns its status."""
+        try:
+            return self.proc.wait(timeout=self.left())
+        except subprocess.TimeoutExpired:
+            raise Fail("QEMU still running after its deadline", self.logs())
+
+    def wait_for(self, path, needle, what):
+        while time.monotonic() < self.deadline:
+            if needle in read(path):
+                return
+            if self.proc.poll() is not None:
+                raise Fail("%s: QEMU exited (%s) before it" % (what, self.proc.returncode), self.logs(), needle)
+            time.sleep(0.05)
+        raise Fail("%s: not seen within the deadline" % what, self.logs(), needle)
+
+    def status(self):
+        return self.qmp.cmd("query-status")["status"]
+
+    def logs(self):
+        return "\n".join("[%s]\n%s" % (os.path.basename(p), read(p)) for p in (self.stderr, self.debug, self.serial)
+                         if read(p))
+
+    def kill(self):
+        if self.qmp:
+            self.qmp.close()
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self.errf.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+        return False
+
+
+def probe_accel(scratch, bootsect):
+    """KVM when asked for, or when /dev/kvm opens and boots the probe in 3 s."""
+    want = os.environ.get("FWSLOT_ACCEL", "auto")
+    if want in ("kvm", "tcg"):
+        return want, "FWSLOT_ACCEL=" + want
+    try:
+        os.close(os.open("/dev/kvm", os.O_RDWR))
+    except OSError as e:
+        return "tcg", "no usable /dev/kvm (%s)" % e.strerror
+    log = os.path.join(scratch, "kvm-probe.log")
+    try:
+        r = subprocess.run([QEMU, "-accel", "kvm", "-M", "pc", "-display", "none", "-nic", "none",
+                            "-chardev", "file,id=dbg,path=" + log, "-device", "isa-debugcon,iobase=0x402,chardev=dbg",
+                            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                            "-drive", "file=%s,format=raw,if=ide,snapshot=on" % bootsect],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=3)
+        if r.returncode == 33 and BOOT_MARKER in read(log):
+            return "kvm", "/dev/kvm works"
+        return "tcg", "/dev/kvm opens but the KVM probe boot failed (exit %d)" % r.returncode
+    except subprocess.TimeoutExpired:
+        return "tcg", "/dev/kvm opens but a KVM boot takes over 3 s (nested?)"
+
+
+class Ctx:
+    def __init__(self, scratch, accel):
+        self.scratch = scratch
+        self.accel = accel
+
+    def rom_dir(self, name, files):
+        """A -L folder holding exactly the given {default name: file}."""
+        d = tempfile.mkdtemp(prefix=name + ".L.", dir=self.scratch)
+        for dst, src in files.items():
+            if not os.path.isfile(src):
+                raise Fail("missing image %s" % src)
+            os.symlink(os.path.abspath(src), os.path.join(d, dst))
+        return d
+
+
+def run_cases(title, cases, ctx, json_out, workers=2):
+    """cases: [(name, fn(ctx))]; fn raises Fail. Prints a line per case and the tally."""
+    results = []
+    only = os.environ.get("FWSLOT_CASES")  # run only cases whose name has this
+    if only:
+        cases = [c for c in cases if only in c[0]]
+
+    def one(case):
+        name, fn = case
+        t0 = time.monotonic()
+        try:
+            detail = fn(ctx) or ""
+            ok, why, ev = True, detail, None
+        except Fail as f:
+            ok, why, ev = False, f.what, tail_around(f.log, f.needle) if f.log else None
+        except Exception as e:  # a harness bug is a failure, not a crash
+            ok, why, ev = False, "%s: %s" % (type(e).__name__, e), None
+        return {"case": name, "ok": ok, "seconds": round(time.monotonic() - t0, 2), "detail": why, "evidence": ev}
+
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
+        for r in ex.map(one, cases):
+            results.append(r)
+            print("%-4s %-58s %6.2f s  %s" % ("ok" if r["ok"] else "FAIL", r["case"], r["seconds"], r["detail"]),
+                  flush=True)
+            if not r["ok"] and r["evidence"]:
+                print("\n".join("     | " + x for x in r["evidence"].splitlines()[-24:]), flush=True)
+    wall = round(time.monotonic() - t0, 1)
+    p = sum(1 for r in results if r["ok"])
+    f = len(results) - p
+    if not results:
+        f = 1  # an empty matrix proves nothing
+        print("FAIL %s: no case ran" % title)
+    os.makedirs(os.path.dirname(json_out) or ".", exist_ok=True)
+    with open(json_out, "w") as fh:
+        json.dump({"suite": title, "accel": ctx.accel, "wall_seconds": wall, "passed": p, "failed": f,
+                   "cases": results}, fh, indent=1)
+    print("%s: %d cases in %.1f s wall (%s), details in %s" % (title, len(results), wall, ctx.accel, json_out))
+    print("# %s: %d passed, %d failed" % (title, p, f))
+    return 0 if f == 0 else 1
+
+
+def setup(title):
+    """Common start: scratch dir, the boot sector, the accelerator."""
+    out = os.path.abspath(os.environ.get("O", "out"))
+    scratch = os.path.abspath(os.path.join(out, "test", "qemu-" + title))
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    bootsect = os.path.join(scratch, "bootsect.bin")
+    subprocess.run(["nasm", "-f", "bin", "-o", bootsect, "tests/boot/bootsect.asm"], check=True)
+    # a 1 MiB disk: SeaBIOS's AHCI driver (q35) wants more than one sector
+    with open(bootsect, "r+b") as f:
+        f.truncate(1 << 20)
+    accel, why = probe_accel(scratch, bootsect)
+    print("%s: accelerator %s (%s)" % (title, accel, why), flush=True)
+    return out, scratch, bootsect, Ctx(scratch, accel)
