@@ -107,17 +107,33 @@ static int resolve_transitions(struct varstore *vs)
 static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct varstore *vs, struct diag *d)
 {
 	const size_t hdr = vs->authenticated ? VAR_HDR_AUTH : VAR_HDR_PLAIN;
-	const size_t cap = (size_t)((end - off) / VAR_HDR_PLAIN + 1); /* no more can fit */
+	/* no more than this can fit; the array grows by doubling up to it, so a
+	 * large file costs memory only for the records it really holds */
+	const size_t most = (size_t)((end - off) / VAR_HDR_PLAIN + 1);
+	size_t cap = 0;
 	int rc = 0;
 
-	vs->vars = calloc(cap, sizeof(*vs->vars));
-	if (!vs->vars)
-		return diag_add(d, DIAG_ERROR, "out of memory for %zu variables", cap);
+	vs->vars = NULL;
 	for (;;) {
 		struct variable *v;
 		uint16_t start = 0;
 		uint32_t nsize = 0, dsize = 0;
 		uint64_t total;
+
+		if (vs->nvars == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct variable *grown;
+
+			if (ncap > most)
+				ncap = most;
+			if (ncap <= cap) /* cannot happen: each record takes >= VAR_HDR_PLAIN bytes */
+				break;
+			grown = realloc(vs->vars, ncap * sizeof(*vs->vars));
+			if (!grown)
+				return diag_add(d, DIAG_ERROR, "out of memory for %zu variables", ncap);
+			vs->vars = grown;
+			cap = ncap;
+		}
 
 		off = (off + 3) & ~(uint64_t)3;
 		if (off >= end || end - off < 2) {
@@ -142,6 +158,7 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
 			break;
 		}
 		v = &vs->vars[vs->nvars];
+		memset(v, 0, sizeof(*v));
 		v->offset = off;
 		v->state = p[off + 2];
 		v->kind = state_kind(v->state);

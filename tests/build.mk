@@ -22,9 +22,14 @@ check-deps:
 	$(Q)pkg/deps.sh check
 
 check: check-deps ## run every test (ASan+UBSan builds); ends with "N passed, N failed"
-	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(ASAN_TOOLS) $(TEST_BINS) fetch-reference
+	$(Q)$(MAKE) --no-print-directory -s $(TOOLS) $(ASAN_TOOLS) $(TEST_BINS) $(FUZZ_BINS) fetch-reference
 	$(Q)O=$(O) tests/run.sh
 
 .PHONY: repro
 repro: ## build the firmware set twice from clean and compare SHA256SUMS
 	$(Q)O=$(O) MAKE="$(MAKE)" tests/repro.sh
+
+.PHONY: crashtest
+crashtest: $(TOOLS) fetch-reference ## kill romsize pad and fdsplit split at random moments (CRASH_TRIALS, default 100)
+	$(Q)O=$(O) python3 tests/crash/crash.py $(or $(CRASH_TRIALS),100) $(O)/bin \
+		$(REF_ROOT)/usr/lib/ipxe/qemu/pxe-e1000.rom $(REF_ROOT)/usr/share/ovmf/OVMF.fd

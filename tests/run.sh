@@ -54,6 +54,12 @@ for suite in tests/cli/*.sh; do
 		$((pass - before_p)) $((fail - before_f))
 done
 
+# hostile input: a few seconds of each fuzz harness (make fuzz runs longer),
+# and writes killed at random moments never leave a half-written image
+run_counted -v "fuzz (3 s per parser)" tests/fuzz/run.sh 3
+run_counted -v "crash safety (SIGKILL)" python3 tests/crash/crash.py 20 "$BIN" \
+	"$REF/usr/lib/ipxe/qemu/pxe-e1000.rom" "$REF/usr/share/ovmf/OVMF.fd"
+
 # QEMU is the judge: every image boots, old VMs migrate to the new set and back
 run_counted -v "qemu boot" python3 tests/boot/boot.py
 run_counted -v "qemu migrate" python3 tests/migrate/migrate.py

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Whole-file reads and crash-safe writes (see io.h). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_TMPFILE, linkat AT_SYMLINK_FOLLOW */
 #include "io.h"
 
 #include <errno.h>
@@ -89,24 +89,29 @@ static int write_fill(int fd, uint8_t fill, size_t n)
 	return 0;
 }
 
+/* The directory part of path ("." when there is none). */
+static int dir_of(const char *path, char *dir, size_t dirsz)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (!slash)
+		return snprintf(dir, dirsz, ".") < (int)dirsz ? 0 : -1;
+	n = (size_t)(slash - path);
+	if (n + 2 > dirsz)
+		return -1;
+	memcpy(dir, path, n ? n : 1);
+	dir[n ? n : 1] = '\0';
+	return 0;
+}
+
 static void fsync_dir_of(const char *path)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
+	char dir[4200];
 	int fd;
 
-	if (!slash) {
-		strcpy(dir, ".");
-	} else {
-		size_t n = (size_t)(slash - path);
-
-		if (n >= sizeof(dir))
-			return;
-		memcpy(dir, path, n);
-		dir[n ? n : 1] = '\0';
-		if (!n)
-			dir[0] = '/';
-	}
+	if (dir_of(path, dir, sizeof(dir)) < 0)
+		return;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		fsync(fd);
@@ -114,32 +119,66 @@ static void fsync_dir_of(const char *path)
 	}
 }
 
+static int write_parts(int fd, const struct io_part *parts, size_t nparts)
+{
+	for (size_t i = 0; i < nparts; i++) {
+		int r = parts[i].data ? write_all(fd, parts[i].data, parts[i].len)
+				      : write_fill(fd, parts[i].fill, parts[i].len);
+		if (r < 0)
+			return -1;
+	}
+	return fsync(fd);
+}
+
 int io_write_atomic(const char *path, const struct io_part *parts, size_t nparts,
 		    char *err, size_t errsz)
 {
-	char tmp[4200];
-	int fd;
+	char tmp[4200], dir[4200], proc[64];
+	int fd, named = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp)) {
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp) ||
+	    dir_of(path, dir, sizeof(dir)) < 0) {
 		snprintf(err, errsz, "path too long");
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/*
+	 * An unnamed file in the target's directory: a process killed while
+	 * writing leaves nothing behind. Once its bytes are on disk it is linked
+	 * under the target's name when there is none yet; to replace an existing
+	 * file it is linked as the temp name and renamed over it (the one window
+	 * in which a SIGKILL leaves "path.tmp.PID"). Filesystems without
+	 * O_TMPFILE get a named temp file from the start.
+	 */
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		named = 1;
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
 	if (fd < 0) {
 		snprintf(err, errsz, "cannot create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < nparts; i++) {
-		int r = parts[i].data ? write_all(fd, parts[i].data, parts[i].len)
-				      : write_fill(fd, parts[i].fill, parts[i].len);
-		if (r < 0) {
-			snprintf(err, errsz, "write error on %s: %s", tmp, strerror(errno));
+	if (write_parts(fd, parts, nparts) < 0) {
+		snprintf(err, errsz, "write error on %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (!named) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		/* a new output: link the finished file under its name, no window */
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
+			close(fd);
+			fsync_dir_of(path);
+			return 0;
+		}
+		if (errno != EEXIST) {
+			snprintf(err, errsz, "cannot create %s: %s", path, strerror(errno));
 			goto fail;
 		}
-	}
-	if (fsync(fd) < 0) {
-		snprintf(err, errsz, "fsync of %s failed: %s", tmp, strerror(errno));
-		goto fail;
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0) {
+			snprintf(err, errsz, "cannot name %s: %s", tmp, strerror(errno));
+			goto fail;
+		}
+		named = 1;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
@@ -156,7 +195,8 @@ int io_write_atomic(const char *path, const struct io_part *parts, size_t nparts
 fail:
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	if (named)
+		unlink(tmp);
 	return -1;
 }
 

@@ -15,9 +15,12 @@
 int io_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errsz);
 
 /*
- * Writes the concatenation of nparts buffers to path atomically: a temp file
- * "path.tmp.PID" in the same directory, fsync, rename, fsync of the directory.
- * The target never holds partial data; the temp file is removed on error.
+ * Writes the concatenation of nparts buffers to path atomically: an unnamed
+ * O_TMPFILE in the same directory, fsync, then linked as path (new file) or
+ * linked as "path.tmp.PID" and renamed over path (existing file), fsync of
+ * the directory. The target never holds partial data; a process killed while
+ * writing leaves no file (only a kill between that link and the rename leaves
+ * path.tmp.PID); on error the temp file is removed.
  * A part with data == NULL is len bytes of the byte `fill`.
  */
 struct io_part {

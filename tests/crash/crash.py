@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Crash safety: `romsize pad` and `fdsplit split` killed with SIGKILL at
+random moments. After every kill the input must be byte-identical, each
+output absent or complete (equal to what an uninterrupted run writes), and no
+other file may be left in the output directory, except "OUT.tmp.PID" of the
+killed process, which io_write_atomic documents for a kill in the instant
+between naming its finished temp file and renaming it (counted, reported).
+
+usage: tests/crash/crash.py TRIALS BINDIR ROM OVMF_FD
+"""
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def trial_set(name, argv_for, inputs, outputs, trials, scratch, rng, old=None):
+    """argv_for(dir) -> argv; outputs are file names in dir. With old (bytes),
+    each output exists beforehand with that content and must afterwards hold
+    either it or the complete new output."""
+    before = {p: sha(p) for p in inputs}
+    ref = tempfile.mkdtemp(prefix=name + ".ref.", dir=scratch)
+    t0 = time.monotonic()
+    subprocess.run(argv_for(ref), check=True, stdout=subprocess.DEVNULL)
+    runtime = time.monotonic() - t0
+    want = {o: sha(os.path.join(ref, o)) for o in outputs}
+    bad, complete, absent, window = [], 0, 0, 0
+    for i in range(trials):
+        d = tempfile.mkdtemp(prefix="%s.%d." % (name, i), dir=scratch)
+        if old is not None:
+            for o in outputs:
+                with open(os.path.join(d, o), "wb") as f:
+                    f.write(old)
+        p = subprocess.Popen(argv_for(d), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, runtime * 1.3))
+        try:
+            p.send_signal(signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
+        for path, h in before.items():
+            if sha(path) != h:
+                bad.append("trial %d: input %s changed" % (i, path))
+        for o in outputs:
+            f = os.path.join(d, o)
+            if old is None and not os.path.exists(f):
+                absent += 1
+            elif old is not None and os.path.exists(f) and sha(f) == hashlib.sha256(old).hexdigest():
+                absent += 1  # the old file, untouched
+            elif sha(f) == want[o]:
+                complete += 1
+            else:
+                bad.append("trial %d: %s is neither absent nor complete (%d bytes)" % (i, o, os.path.getsize(f)))
+        for extra in sorted(set(os.listdir(d)) - set(outputs)):
+            if extra.endswith(".tmp.%d" % p.pid) and extra[:-len(".tmp.%d" % p.pid)] in outputs:
+                window += 1
+            else:
+                bad.append("trial %d: left behind %s" % (i, extra))
+        shutil.rmtree(d)
+    shutil.rmtree(ref)
+    line = "%-4s %-20s %3d kills over %.0f ms runs: %d outputs complete, %d %s, %d temp names in the rename window" % (
+        "ok" if not bad else "FAIL", name, trials, runtime * 1000, complete, absent,
+        "absent" if old is None else "old and untouched", window)
+    print(line)
+    for b in bad[:10]:
+        print("     " + b)
+    return not bad
+
+
+def main(trials, bindir, rom, fd):
+    out = os.path.abspath(os.environ.get("O", "out"))
+    scratch = os.path.join(out, "test", "crash")
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    rng = random.Random(int(os.environ.get("CRASH_SEED", "0")) or None)
+    # big outputs so a kill lands inside the write: a ROM padded to 64 MiB,
+    # and a unified OVMF image split in two
+    ok = trial_set("romsize-pad", lambda d: [os.path.join(bindir, "romsize"), "pad", "--slot", "64M",
+                                             "-o", os.path.join(d, "big.rom"), rom],
+                   [rom], ["big.rom"], trials, scratch, rng)
+    ok &= trial_set("fdsplit-split", lambda d: [os.path.join(bindir, "fdsplit"), "split", fd,
+                                                "--code", os.path.join(d, "CODE.fd"),
+                                                "--vars", os.path.join(d, "VARS.fd")],
+                    [fd], ["CODE.fd", "VARS.fd"], trials, scratch, rng)
+    # replacing an existing file: the old bytes or the new, never a mix
+    ok &= trial_set("romsize-pad-replace", lambda d: [os.path.join(bindir, "romsize"), "pad", "--slot", "64M",
+                                                     "-o", os.path.join(d, "big.rom"), rom],
+                    [rom], ["big.rom"], trials, scratch, rng, old=b"old image\n" * 1000)
+    print("# crash: %d passed, %d failed" % ((3, 0) if ok else (0, 1)))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]), *sys.argv[2:5]))

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs every fuzz harness for SECONDS each over its corpus (seeded from the
+# Debian reference images and the test fixtures), then replays the regression
+# inputs in tests/fuzz/regress/NAME/. A crash, leak, timeout or sanitizer
+# report fails the harness and leaves the reproducer in out/fuzz/crashes/.
+# Prints one line per harness (executions, exec/s) and "# fuzz: P passed, F failed".
+# usage: tests/fuzz/run.sh SECONDS [NAME...]
+set -uo pipefail
+O=${O:-out}
+secs=${1:?seconds per harness}
+shift
+names=${*:-optrom image fv varstore ovmfcode slots size}
+F=$O/fuzz
+mkdir -p "$F/crashes" "$F/logs"
+declare -A maxlen=([optrom]=262144 [image]=262144 [fv]=8192 [varstore]=131072 [ovmfcode]=16384 [slots]=8192 [size]=64)
+
+if [ ! -d "$F/seed/size" ] || [ tests/fuzz/seeds.py -nt "$F/seed/size" ]; then
+	gen=$F/gen
+	mkdir -p "$gen" && "$O/asan/tests/gen" "$gen" >/dev/null
+	rm -rf "$F/seed" && python3 tests/fuzz/seeds.py "$F/seed" "$O/ref/root" "$gen" >/dev/null || exit 2
+fi
+
+pass=0 fail=0 total=0
+report=$F/report.txt
+: > "$report.tmp"
+for n in $names; do
+	bin=$F/bin/fuzz_$n corpus=$F/corpus/$n log=$F/logs/$n.log
+	mkdir -p "$corpus"
+	# each harness gets its own 2-minute hang budget per input and 2 GiB
+	"$bin" -dict=tests/fuzz/fw.dict -max_total_time="$secs" -max_len="${maxlen[$n]}" \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$F/crashes/$n-" "$corpus" "$F/seed/$n" > "$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+	# regression inputs: every file ever found, replayed once each
+	reg=tests/fuzz/regress/$n rrc=0 nreg=0
+	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
+		nreg=$(ls "$reg" | wc -l)
+		"$bin" -runs=1 "$reg"/* > "$F/logs/$n.regress.log" 2>&1 || rrc=$?
+	fi
+	if [ $rc = 0 ] && [ $rrc = 0 ] && [ -n "$execs" ]; then
+		pass=$((pass + 1)) verdict=ok
+	else
+		fail=$((fail + 1)) verdict=FAIL
+	fi
+	total=$((total + ${execs:-0}))
+	printf '%-4s fuzz_%-9s %10s executions in %ss (%s/s), corpus %d, regressions %d\n' \
+		"$verdict" "$n" "${execs:-?}" "$secs" "${rate:-?}" "$(ls "$corpus" | wc -l)" "$nreg" | tee -a "$report.tmp"
+	if [ $verdict = FAIL ]; then
+		grep -E 'ERROR|SUMMARY|runtime error|property failed|Test unit written|==[0-9]+==' "$log" "$F/logs/$n.regress.log" 2>/dev/null | head -12 | sed 's/^/     /'
+		echo "     log: $log; reproducer: $(ls -t "$F/crashes/$n-"* 2>/dev/null | head -1)"
+	fi
+done
+mv "$report.tmp" "$report"
+echo "fuzz: $total executions in all; report $report"
+echo "# fuzz: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Seed corpora for the fuzz harnesses, from the Debian reference images and
+the tests' generated fixtures, kept small: whole ROMs and 2M varstores, only
+the headers of the big images, and a synthetic small OVMF CODE (a 4 KiB
+volume followed by the real CODE's last 4 KiB: GUID table and TDX metadata).
+
+usage: tests/fuzz/seeds.py OUTDIR REF_ROOT GEN_DIR
+"""
+import os
+import struct
+import sys
+
+
+def fv_sum_fix(b):
+    """Sets the FV header checksum (u16 at 0x32) so the header sums to 0."""
+    hlen = struct.unpack_from("<H", b, 0x30)[0]
+    struct.pack_into("<H", b, 0x32, 0)
+    s = sum(struct.unpack_from("<%dH" % (hlen // 2), b, 0)) & 0xFFFF
+    struct.pack_into("<H", b, 0x32, (0x10000 - s) & 0xFFFF)
+
+
+def main(out, ref, gen):
+    seabios, ipxe, ovmf = (os.path.join(ref, p) for p in ("usr/share/seabios", "usr/lib/ipxe/qemu", "usr/share/OVMF"))
+    rd = lambda p: open(p, "rb").read()  # noqa: E731
+    seeds = {k: {} for k in ("optrom", "image", "fv", "varstore", "ovmfcode", "slots", "size")}
+    for n in ("pxe-e1000.rom", "efi-e1000.rom", "pxe-virtio.rom"):
+        seeds["optrom"][n] = seeds["image"][n] = rd(os.path.join(ipxe, n))
+    for n in ("vgabios-stdvga.bin", "vgabios-ramfb.bin"):
+        seeds["optrom"][n] = seeds["image"][n] = rd(os.path.join(seabios, n))
+    seeds["image"]["bios.bin"] = rd(os.path.join(seabios, "bios.bin"))
+    for n in sorted(os.listdir(gen)):
+        data = rd(os.path.join(gen, n))
+        if len(data) <= 256 << 10:
+            seeds["optrom"]["gen-" + n] = seeds["image"]["gen-" + n] = data
+    vars2m, ms2m = rd(os.path.join(ovmf, "OVMF_VARS.fd")), rd(os.path.join(ovmf, "OVMF_VARS.ms.fd"))
+    seeds["varstore"]["OVMF_VARS.fd"] = vars2m
+    seeds["varstore"]["OVMF_VARS.ms.fd"] = ms2m
+    seeds["image"]["OVMF_VARS.fd"] = vars2m
+    seeds["fv"]["vars-head"] = vars2m[:0x1000]
+    for code in ("OVMF_CODE.fd", "OVMF_CODE_4M.fd"):
+        c = rd(os.path.join(ovmf, code))
+        seeds["fv"][code + "-head"] = c[:0x1000]
+        head = bytearray(c[:0x1000])
+        struct.pack_into("<Q", head, 0x20, 0x1000)          # FvLength
+        struct.pack_into("<II", head, 0x38, 1, 0x1000)      # block map: 1 x 4 KiB
+        struct.pack_into("<II", head, 0x40, 0, 0)
+        fv_sum_fix(head)
+        seeds["ovmfcode"][code + "-small"] = bytes(head) + c[-0x1000:]
+    seeds["slots"]["slots.conf"] = rd("pkg/slots.conf")
+    seeds["slots"]["one"] = b"pxe-e1000.rom 128K optionrom 8086:100e\n"
+    seeds["slots"]["guid"] = b"96b582de-1fb2-45f7-baea-a366c55a082d"
+    for i, s in enumerate(("128K", "0x10000", "64KiB", "2M", "65536", "4k")):
+        seeds["size"]["s%d" % i] = s.encode()
+    for k, files in seeds.items():
+        d = os.path.join(out, k)
+        os.makedirs(d, exist_ok=True)
+        for n, data in files.items():
+            with open(os.path.join(d, n), "wb") as f:
+                f.write(data)
+    print("fuzz seeds: " + ", ".join("%s %d" % (k, len(v)) for k, v in seeds.items()))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
