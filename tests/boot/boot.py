@@ -146,7 +146,13 @@ def main():
         {"name": "debian-padded", "version": DEBIAN_VERSION, "seabios": pad + "/usr/share/seabios",
          "ipxe": pad + "/usr/lib/ipxe/qemu", "ovmf": None},
     ]
-    if os.path.exists(os.path.join(fw, "SHA256SUMS")):
+    installed = os.environ.get("FWSLOT_INSTALLED_ROOT")
+    if installed:
+        # the package smoke test: only the set installed under a root
+        r = os.path.abspath(installed)
+        sets = [{"name": "installed", "version": OUR_VERSION, "seabios": r + "/usr/share/seabios",
+                 "ipxe": r + "/usr/lib/ipxe/qemu", "ovmf": r + "/usr/share/OVMF"}]
+    elif os.path.exists(os.path.join(fw, "SHA256SUMS")):
         sets.append({"name": "ours", "version": OUR_VERSION, "seabios": fw + "/usr/share/seabios",
                      "ipxe": fw + "/usr/lib/ipxe/qemu", "ovmf": fw + "/usr/share/OVMF"})
     else:
@@ -175,7 +181,8 @@ def main():
                               ovmf_case(s, code, vars_, m, secure, fdsplit)))
     # the slow OVMF boots first, so the two workers finish together
     cases.sort(key=lambda c: "OVMF" not in c[0])
-    return harness.run_cases("boot", cases, ctx, os.path.join(out, "test", "boot.json"))
+    name = "boot-installed" if installed else "boot"
+    return harness.run_cases(name, cases, ctx, os.path.join(out, "test", name + ".json"))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ if [ ! -d "$F/seed/size" ] || [ tests/fuzz/seeds.py -nt "$F/seed/size" ]; then
 fi
 
 pass=0 fail=0 total=0
-report=$F/report.txt
+report=${FUZZ_REPORT:-$F/report.txt}
 : > "$report.tmp"
 for n in $names; do
 	bin=$F/bin/fuzz_$n corpus=$F/corpus/$n log=$F/logs/$n.log

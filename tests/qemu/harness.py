@@ -258,7 +258,7 @@ def run_cases(title, cases, ctx, json_out, workers=2):
 def setup(title):
     """Common start: scratch dir, the boot sector, the accelerator."""
     out = os.path.abspath(os.environ.get("O", "out"))
-    scratch = os.path.abspath(os.path.join(out, "test", "qemu-" + title))
+    scratch = os.path.abspath(os.path.join(out, "test", "qemu-" + title + os.environ.get("FWSLOT_SCRATCH_SUFFIX", "")))
     shutil.rmtree(scratch, ignore_errors=True)
     os.makedirs(scratch)
     bootsect = os.path.join(scratch, "bootsect.bin")

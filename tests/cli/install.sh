@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+# make install / uninstall, the firmware descriptors and the man pages.
+S=$(realpath -m "$SCRATCH/install")
+mkdir -p "$S"
+D=tests/pkg/descriptors.py
+
+# man pages and --help agree: every option and command of one is in the other
+for tool in romsize fdsplit; do
+	help=$("$BIN/$tool" --help)
+	man=$(MANWIDTH=200 man -l "doc/$tool.1" 2>/dev/null | col -b)
+	opts_help=$(grep -oE -- '--[a-z][a-z-]*' <<<"$help" | sort -u)
+	opts_man=$(grep -oE -- '--[a-z][a-z-]*' <<<"$man" | sort -u)
+	ok "$tool: every option of --help is in $tool(1)" test -z "$(comm -23 <(echo "$opts_help") <(echo "$opts_man"))"
+	ok "$tool: every option of $tool(1) is in --help or getopt" bash -c "
+		for o in \$(comm -13 <(echo '$opts_help') <(echo '$opts_man')); do
+			case \$o in --help|--version) ;; *) exit 1 ;; esac; done"
+	cmds=$(grep -oE "^(usage: | +)$tool [a-z]+" <<<"$help" | awk '{print $NF}')
+	ok "$tool: --help names its commands" test -n "$cmds"
+	for c in $cmds; do
+		ok "$tool: command '$c' has its own entry in $tool(1) COMMANDS" \
+			grep -qE "^       $c( |\$)" <<<"$(sed -n '/^COMMANDS/,/^OPTIONS/p' <<<"$man")"
+	done
+	ok "$tool(1) renders without warnings" bash -c "! MANWIDTH=80 man --warnings -l doc/$tool.1 2>&1 >/dev/null | grep -q ."
+done
+
+# the descriptor checker knows QEMU's rules: Debian's own descriptors pass
+# against Debian's files, broken ones are refused with the reason
+t 0 out 'descriptors: 3 checked, 0 findings' python3 $D "$BIN/fdsplit" "$REF" \
+	out/src/edk2/debian/descriptors/40-edk2-x86_64-secure-enrolled.json \
+	out/src/edk2/debian/descriptors/50-edk2-x86_64-secure.json out/src/edk2/debian/descriptors/60-edk2-x86_64.json
+python3 - "$S" <<'PY'
+import json, sys
+d = json.load(open("pkg/descriptors/50-fwslot-x86_64-ovmf-4m.json"))
+cases = {
+  "bad-feature": lambda d: d["features"].append("secure-boot-ish"),
+  "bad-device": lambda d: d["mapping"].update(device="rom"),
+  "no-targets": lambda d: d.pop("targets"),
+  "bad-arch": lambda d: d["targets"][0].update(architecture="x86-64"),
+  "missing-file": lambda d: d["mapping"]["executable"].update(filename="/usr/share/OVMF/OVMF_CODE_8M.fd"),
+  "wrong-pair": lambda d: d["mapping"]["nvram-template"].update(filename="/usr/share/OVMF/OVMF_VARS.fd"),
+  "smm-on-pc": lambda d: d["features"].append("requires-smm"),
+}
+for n, f in cases.items():
+    x = json.loads(json.dumps(d)); f(x)
+    json.dump(x, open("%s/%s.json" % (sys.argv[1], n), "w"))
+PY
+t 1 out "features: 'secure-boot-ish' is not one of"  python3 $D "$BIN/fdsplit" "$REF" "$S/bad-feature.json"
+t 1 out "mapping.device 'rom' is not one of"         python3 $D "$BIN/fdsplit" "$REF" "$S/bad-device.json"
+t 1 out "missing member 'targets'"                   python3 $D "$BIN/fdsplit" "$REF" "$S/no-targets.json"
+t 1 out "architecture 'x86-64' is not one of"        python3 $D "$BIN/fdsplit" "$REF" "$S/bad-arch.json"
+t 1 out "'/usr/share/OVMF/OVMF_CODE_8M.fd' is not installed" python3 $D "$BIN/fdsplit" "$REF" "$S/missing-file.json"
+t 1 out "its template does not fit its executable"   python3 $D "$BIN/fdsplit" "$REF" "$S/wrong-pair.json"
+t 1 out "requires-smm firmware cannot target pc-i440fx" python3 $D "$BIN/fdsplit" "$REF" "$S/smm-on-pc.json"
+
+if [ -f "$O/firmware/SHA256SUMS" ]; then
+	R=$S/root
+	t 0 - '' make -s --no-print-directory install DESTDIR="$R" PREFIX=/usr
+	ok 'install: 43 files and links, all under DESTDIR' test "$(find "$R" -type f -o -type l | wc -l)" = 43
+	ok 'install: the tools run from DESTDIR' "$R/usr/bin/romsize" --version
+	ok 'install: vgabios.bin is a link to vgabios-isavga.bin' test "$(readlink "$R/usr/share/seabios/vgabios.bin")" = vgabios-isavga.bin
+	ok 'install: the installed images are out/firmware'"'"'s' bash -c "cd '$O/firmware' && sed 's|  usr/share/|  $R/usr/share/|; s|  usr/lib/|  $R/usr/lib/|' SHA256SUMS | sha256sum --quiet -c"
+	t 0 out 'descriptors: 4 checked, 0 findings' python3 $D "$BIN/fdsplit" "$R" "$R"/usr/share/qemu/firmware/*.json
+	t 0 - '' make -s --no-print-directory uninstall DESTDIR="$R" PREFIX=/usr
+	ok 'uninstall: no file is left' test -z "$(find "$R" -type f -o -type l)"
+	# PREFIX moves everything, descriptors included; nothing lands outside DESTDIR
+	t 0 - '' make -s --no-print-directory install DESTDIR="$S/local" PREFIX=/opt/fwslot-test BINDIR=/opt/fwslot-test/sbin
+	ok 'install: BINDIR is honoured' test -x "$S/local/opt/fwslot-test/sbin/fdsplit"
+	ok 'install: nothing was written outside DESTDIR' test ! -e /opt/fwslot-test
+	t 0 out 'descriptors: 4 checked, 0 findings' python3 $D "$BIN/fdsplit" "$S/local" "$S/local"/opt/fwslot-test/share/qemu/firmware/*.json
+	ok 'install: descriptors name PREFIX paths' grep -q '"/opt/fwslot-test/share/OVMF/OVMF_CODE_4M.fd"' \
+		"$S/local/opt/fwslot-test/share/qemu/firmware/50-fwslot-x86_64-ovmf-4m.json"
+else
+	skip 'install checks' "no $O/firmware (run make first)"
+fi
+
+# packages: make deb, lintian without errors, install into a scratch root
+# with dpkg, and boot SeaBIOS, the ROMs and OVMF from the installed folders
+if [ -f "$O/firmware/SHA256SUMS" ]; then
+	t 0 out 'fwslot-firmware_0.1_all.deb' make -s --no-print-directory deb
+	for deb in "$O"/deb/fwslot-tools_*.deb "$O"/deb/fwslot-firmware_*.deb; do
+		t 0 - '' bash -c "lintian --fail-on error,warning '$deb' 2>&1 | { grep -v 'root privileges' || true; }; exit \${PIPESTATUS[0]}"
+	done
+	ok 'deb: fwslot-firmware provides and replaces seabios, ipxe-qemu and ovmf' bash -c \
+		"dpkg-deb -f $O/deb/fwslot-firmware_*.deb Provides Conflicts Replaces | grep -c 'seabios, ipxe-qemu, ovmf' | grep -qx 3"
+	P=$S/dpkgroot
+	mkdir -p "$P/var/lib/dpkg/info" "$P/var/lib/dpkg/updates" && touch "$P/var/lib/dpkg/status" "$P/var/lib/dpkg/available"
+	t 0 - '' dpkg --root="$P" --force-depends --force-not-root -i "$O"/deb/fwslot-tools_*.deb "$O"/deb/fwslot-firmware_*.deb
+	ok 'deb: dpkg lists both packages installed' bash -c \
+		"dpkg --root='$P' -l fwslot-tools fwslot-firmware 2>/dev/null | grep -c '^ii' | grep -qx 2"
+	ok 'deb: the packaged romsize passes the packaged firmware' \
+		"$P/usr/bin/romsize" check "$P/usr/share/seabios" "$P/usr/lib/ipxe/qemu" "$P/usr/share/OVMF" "$P/usr/share/ovmf"
+	t 0 out 'descriptors: 4 checked, 0 findings' python3 $D "$BIN/fdsplit" "$P" "$P"/usr/share/qemu/firmware/*.json
+	t 0 out '# boot-installed: 31 passed, 0 failed' env FWSLOT_INSTALLED_ROOT="$P" FWSLOT_SCRATCH_SUFFIX=-installed \
+		python3 tests/boot/boot.py
+	t 0 - '' dpkg --root="$P" --force-depends --force-not-root -P fwslot-tools fwslot-firmware
+	ok 'deb: purging leaves no file' test -z "$(find "$P/usr" -type f 2>/dev/null)"
+fi
