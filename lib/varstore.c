@@ -203,6 +203,46 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
 	return rc;
 }
 
+/*
+ * The FTW write queue as FtwGetLastWriteHeader walks it: headers with their
+ * Complete bit set are skipped by their total size; the first one without it
+ * is the last (or next) write. Every header takes at least 0x28 bytes of a
+ * 0xFE0-byte queue, so the walk has at most 101 steps, and NumberOfWrites is
+ * checked against the room left before it is multiplied.
+ */
+static int parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t end, struct varstore *vs, struct diag *d)
+{
+	while (end - q >= FTW_WRITE_HDR_SIZE) {
+		const uint8_t flags = p[q];
+		uint64_t nwrites = 0, priv = 0, rec, room;
+
+		if (flags & 1) /* HeaderAllocated still erased: no more writes */
+			return 0;
+		rd_le64(p, (size_t)end, q + 0x18, &nwrites);
+		rd_le64(p, (size_t)end, q + 0x20, &priv);
+		room = end - q - FTW_WRITE_HDR_SIZE;
+		if (priv > room || (nwrites && nwrites > room / (FTW_RECORD_SIZE + priv)))
+			return diag_add(d, DIAG_ERROR,
+					"FTW write %zu at 0x%llx: NumberOfWrites %llu x (0x28 + PrivateDataSize 0x%llx) runs past the write queue end 0x%llx",
+					vs->ftw_writes, (unsigned long long)q, (unsigned long long)nwrites,
+					(unsigned long long)priv, (unsigned long long)end);
+		rec = FTW_RECORD_SIZE + priv;
+		vs->ftw_writes++;
+		if (!(flags & 2)) /* WritesAllocated: the records are there */
+			for (uint64_t i = 0; i < nwrites; i++) {
+				vs->ftw_records++;
+				if (p[q + FTW_WRITE_HDR_SIZE + i * rec] & 4) /* DestinationComplete not yet set */
+					vs->ftw_pending++;
+			}
+		if (flags & 4) { /* not Complete: this is the last write */
+			vs->ftw_last_in_progress = 1;
+			return 0;
+		}
+		q += FTW_WRITE_HDR_SIZE + nwrites * rec;
+	}
+	return 0;
+}
+
 static int parse_ftw(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d)
 {
 	const uint64_t o = vs->ftw_off;
@@ -232,9 +272,11 @@ static int parse_ftw(const uint8_t *p, size_t len, struct varstore *vs, struct d
 	if (vs->ftw_queue_size != OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE)
 		rc = diag_add(d, DIAG_ERROR, "FTW WriteQueueSize 0x%llx, expected 0x%x",
 			      (unsigned long long)vs->ftw_queue_size, OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE);
-	/* pending write records: the queue is erased (0xFF) until a write is recorded */
+	/* the queue is erased (0xFF) until a write is recorded */
 	for (uint64_t i = FTW_HDR_SIZE; i < OVMF_FTW_WORK_SIZE; i++)
 		vs->ftw_queue_used += p[o + i] != 0xFF;
+	if (parse_ftw_queue(p, o + FTW_HDR_SIZE, o + OVMF_FTW_WORK_SIZE, vs, d) < 0)
+		rc = -1;
 	return rc;
 }
 

@@ -58,6 +58,14 @@
 #define FTW_STATE_OFF        0x14
 #define FTW_QUEUE_SIZE_OFF   0x18
 #define FTW_VALID_STATE      0xFE
+/* write queue (MdeModulePkg/Include/Guid/SystemNvDataGuid.h): a 0x28-byte header
+ * { flags: HeaderAllocated, WritesAllocated, Complete (bit clear = set),
+ *   CallerId @4, NumberOfWrites @0x18, PrivateDataSize @0x20 }, then
+ * NumberOfWrites records of 0x28 bytes + PrivateDataSize
+ * { flags: BootBlockUpdate, SpareComplete, DestinationComplete; Lba @8,
+ *   Offset @0x10, Length @0x18, RelativeOffset @0x20 } */
+#define FTW_WRITE_HDR_SIZE   0x28
+#define FTW_RECORD_SIZE      0x28
 
 enum var_state_kind { VSTATE_LIVE, VSTATE_DELETED, VSTATE_HEADER_ONLY, VSTATE_TRANSITION, VSTATE_OTHER };
 
@@ -89,7 +97,12 @@ struct varstore {
 	uint32_t ftw_crc, ftw_crc_expected;
 	uint8_t ftw_state;
 	uint64_t ftw_queue_size;
-	uint64_t ftw_queue_used;    /* non-0xFF bytes of the write queue: pending records */
+	uint64_t ftw_queue_used;    /* non-0xFF bytes of the write queue */
+	/* the write queue decoded (EFI_FAULT_TOLERANT_WRITE_HEADER / _RECORD) */
+	size_t ftw_writes;          /* write headers */
+	size_t ftw_records;         /* records under them */
+	size_t ftw_pending;         /* records whose destination write is not complete */
+	int ftw_last_in_progress;   /* the last header is allocated but not Complete */
 	int spare_erased;
 };
 

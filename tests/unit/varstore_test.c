@@ -117,6 +117,68 @@ static void many_transitions(void)
 	free(b);
 }
 
+/* A write header at q in the 2M store's FTW queue (0xF020..0x10000). */
+static size_t ftw_write(size_t q, uint8_t flags, uint64_t nwrites, uint64_t priv, const uint8_t *rec_flags)
+{
+	memset(buf + q, 0, FTW_WRITE_HDR_SIZE);
+	buf[q] = flags;
+	wr_le64(buf + q + 0x18, nwrites);
+	wr_le64(buf + q + 0x20, priv);
+	q += FTW_WRITE_HDR_SIZE;
+	for (uint64_t i = 0; rec_flags && i < nwrites; i++) {
+		memset(buf + q, 0, FTW_RECORD_SIZE + priv);
+		buf[q] = rec_flags[i];
+		q += FTW_RECORD_SIZE + priv;
+	}
+	return q;
+}
+
+static void ftw_queue(void)
+{
+	/* flags: a bit cleared means set (FTW_VALID_STATE 0) */
+	static const uint8_t done[2] = { 0xF8, 0xF8 }, half[2] = { 0xF8, 0xFC };
+	struct varstore vs;
+	struct diag d;
+	size_t q;
+
+	make_store();
+	q = ftw_write(0xF020, 0xF8, 2, 0, done);      /* a finished write of two blocks */
+	ftw_write(q, 0xFC, 2, 8, half);               /* one in progress: second record pending */
+	CHECK(parse(&vs, &d) == 0 && vs.ftw_writes == 2 && vs.ftw_records == 4 && vs.ftw_pending == 1 &&
+	      vs.ftw_last_in_progress, "two writes: %s (writes %zu records %zu pending %zu)", diag_first(&d),
+	      vs.ftw_writes, vs.ftw_records, vs.ftw_pending);
+	varstore_free(&vs);
+
+	make_store();
+	ftw_write(0xF020, 0xF8, UINT64_C(1) << 62, 0, NULL); /* NumberOfWrites * 0x28 would wrap */
+	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "FTW write 0 at 0xf020: NumberOfWrites 4611686018427387904 x (0x28 + PrivateDataSize 0x0) runs past the write queue end 0x10000"),
+	      "huge NumberOfWrites: %s", diag_first(&d));
+	varstore_free(&vs);
+
+	make_store();
+	ftw_write(0xF020, 0xF8, 1, UINT64_MAX - 0x10, NULL);
+	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "PrivateDataSize 0xffffffffffffffef) runs past"), "huge PrivateDataSize: %s",
+	      diag_first(&d));
+	varstore_free(&vs);
+
+	make_store();
+	ftw_write(0xF020, 0xF8, 100, 0, NULL); /* 0x28 + 100 * 0x28 = 0xFD0 of 0xFE0: fits */
+	CHECK(parse(&vs, &d) == 0 && vs.ftw_records == 100, "a write filling the queue: %s", diag_first(&d));
+	varstore_free(&vs);
+	make_store();
+	ftw_write(0xF020, 0xF8, 101, 0, NULL); /* one record more does not */
+	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "NumberOfWrites 101 x"), "one record past the queue: %s", diag_first(&d));
+	varstore_free(&vs);
+
+	/* completed empty writes all the way: the walk ends at the queue end */
+	make_store();
+	for (q = 0xF020; q + FTW_WRITE_HDR_SIZE <= 0x10000; q += FTW_WRITE_HDR_SIZE)
+		ftw_write(q, 0xF8, 0, 0, NULL);
+	CHECK(parse(&vs, &d) == 0 && vs.ftw_writes == 101 && !vs.ftw_last_in_progress, "101 empty writes: %zu, %s",
+	      vs.ftw_writes, diag_first(&d));
+	varstore_free(&vs);
+}
+
 int main(void)
 {
 	struct varstore vs, t;
@@ -213,6 +275,7 @@ int main(void)
 	      DIAG_HAS(&d, "variable store Size 0x3ffb8, template has 0xdfb8"), "%s", diag_first(&d));
 	varstore_free(&vs);
 	varstore_free(&t);
+	ftw_queue();
 	make_store();
 	many_transitions();
 	return T_END("varstore");

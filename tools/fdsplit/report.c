@@ -41,12 +41,13 @@ void vars_text(FILE *f, const struct varstore *vs)
 	fprintf(f, "  event log @0x%llx: 0x%x bytes, %s\n", (unsigned long long)vs->event_log_off,
 		OVMF_EVENT_LOG_SIZE, vs->event_log_erased ? "erased" : "in use");
 	if (vs->ftw_present)
-		fprintf(f, "  FTW working block @0x%llx: CRC 0x%08x %s, state 0x%02x, WriteQueueSize 0x%llx, write queue %s (%llu bytes used)\n",
+		fprintf(f, "  FTW working block @0x%llx: CRC 0x%08x %s, state 0x%02x, WriteQueueSize 0x%llx, write queue %s (%llu bytes used): %zu writes, %zu records, %zu pending%s\n",
 			(unsigned long long)vs->ftw_off, vs->ftw_crc,
 			vs->ftw_crc == vs->ftw_crc_expected ? "ok" : "BAD", vs->ftw_state,
 			(unsigned long long)vs->ftw_queue_size,
-			vs->ftw_queue_used ? "has pending records" : "empty",
-			(unsigned long long)vs->ftw_queue_used);
+			vs->ftw_queue_used ? "in use" : "empty",
+			(unsigned long long)vs->ftw_queue_used, vs->ftw_writes, vs->ftw_records, vs->ftw_pending,
+			vs->ftw_last_in_progress ? ", last write in progress" : "");
 	fprintf(f, "  FTW spare @0x%llx: 0x%llx bytes, %s\n", (unsigned long long)vs->spare_off,
 		(unsigned long long)vs->spare_size, vs->spare_erased ? "erased" : "not erased");
 }
@@ -131,6 +132,10 @@ void vars_json(struct json *j, const struct varstore *vs)
 	json_u64(j, "state", vs->ftw_state);
 	json_u64(j, "write_queue_size", vs->ftw_queue_size);
 	json_u64(j, "write_queue_used", vs->ftw_queue_used);
+	json_u64(j, "writes", vs->ftw_writes);
+	json_u64(j, "records", vs->ftw_records);
+	json_u64(j, "pending_records", vs->ftw_pending);
+	json_bool(j, "last_write_in_progress", vs->ftw_last_in_progress);
 	json_u64(j, "spare_offset", vs->spare_off);
 	json_u64(j, "spare_size", vs->spare_size);
 	json_bool(j, "spare_erased", vs->spare_erased);
