@@ -21,5 +21,5 @@ fuzz-deps:
 fuzz-bins: $(FUZZ_BINS)
 
 fuzz: fuzz-deps ## fuzz every parser for FUZZ_SECONDS each (default 30); reproducers in out/fuzz/crashes
-	$(Q)$(MAKE) --no-print-directory fuzz-bins fetch-reference $(O)/asan/tests/gen
+	$(Q)$(MAKE) --no-print-directory -s fuzz-bins fetch-reference $(O)/asan/tests/gen
 	$(Q)O=$(O) tests/fuzz/run.sh $(FUZZ_SECONDS)

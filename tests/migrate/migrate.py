@@ -235,6 +235,24 @@ def main():
         "savevm ovmf", ["-M", "q35", "-m", "256", "-vga", "none", "-nic", "none"], ovmf_qcow2,
         code(deb), code(our), ovmf_ready, timeout=90)))
 
+    # the counter-proof: a raw (writable) VARS cannot be snapshotted
+    def raw_vars_refused(ctx):
+        d = os.path.join(ctx.scratch, "savevm-raw")
+        os.makedirs(d)
+        disk = qcow2_disk(ctx, d)
+        v = os.path.join(d, "vars.fd")
+        shutil.copyfile(deb["ovmf"] + "/OVMF_VARS_4M.fd", v)
+        args = ["-M", "q35", "-m", "256", "-vga", "none", "-nic", "none"] + code(our)(ctx) + \
+            ["-drive", "if=pflash,format=raw,unit=1,file=" + v] + disk
+        with Vm(ctx, args, "savevm-raw", timeout=60) as vm:
+            vm.wait_for(vm.serial, "BdsDxe: ", "OVMF before savevm")
+            out = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+            want = "Device 'pflash1' is writable but does not support snapshots"
+            if want not in out:
+                raise Fail("savevm with a raw VARS said %r, expected %r" % (out.strip(), want), vm.logs())
+        return "refused as expected: " + want
+    cases.append(("savevm OVMF with raw VARS (refused)", raw_vars_refused))
+
     cases.sort(key=lambda c: "OVMF" not in c[0])
     return harness.run_cases("migrate", cases, ctx, os.path.join(out, "test", "migrate.json"))
 
