@@ -4,7 +4,7 @@ FDSPLIT_SRCS := tools/fdsplit/fdsplit.c tools/fdsplit/report.c $(LIB_SRCS) $(COM
 
 $(O)/bin/fdsplit: $(call objs,$(O)/obj,$(FDSPLIT_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $^ -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lz
 
 $(O)/asan/bin/fdsplit: $(call objs,$(O)/asan/obj,$(FDSPLIT_SRCS))
 	$(call say,LD,$@)

@@ -5,7 +5,7 @@ ROMSIZE_SRCS := tools/romsize/romsize.c tools/romsize/report.c tools/romsize/bla
 
 $(O)/bin/romsize: $(call objs,$(O)/obj,$(ROMSIZE_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $^ -lelf -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lelf -lz
 
 $(O)/asan/bin/romsize: $(call objs,$(O)/asan/obj,$(ROMSIZE_SRCS))
 	$(call say,LD,$@)
