@@ -4,8 +4,11 @@
 Every QEMU run has a deadline and is killed with its whole process group when
 the case ends, passed or not. Cases run two at a time; each prints one line
 (name, result, seconds) and a failing case prints the log lines around what
-was missing. KVM is used when /dev/kvm works and is fast enough (a probe boot
-must finish in 3 s), TCG otherwise; FWSLOT_ACCEL=kvm|tcg forces one.
+was missing. KVM is used when /dev/kvm works and is fast enough (a SeaBIOS
+probe boot must finish in 3 s and an OVMF one reach its boot manager in 10 s),
+TCG otherwise; FWSLOT_ACCEL=kvm|tcg forces one. A nested KVM can pass the
+SeaBIOS probe and still stop OVMF with "KVM internal error" (x87 emulation),
+which is why both are probed.
 """
 import concurrent.futures
 import json
@@ -146,6 +149,9 @@ class Vm:
                 return
             if self.proc.poll() is not None:
                 raise Fail("%s: QEMU exited (%s) before it" % (what, self.proc.returncode), self.logs(), needle)
+            if KVM_BROKEN in read(self.stderr):
+                raise Fail("%s: not seen: %s (this host's KVM cannot run the guest; FWSLOT_ACCEL=tcg)"
+                           % (what, KVM_BROKEN), self.logs(), KVM_BROKEN)
             time.sleep(0.05)
         raise Fail("%s: not seen within the deadline" % what, self.logs(), needle)
 
@@ -175,8 +181,41 @@ class Vm:
         return False
 
 
-def probe_accel(scratch, bootsect):
-    """KVM when asked for, or when /dev/kvm opens and boots the probe in 3 s."""
+KVM_BROKEN = "KVM internal error"
+
+
+def probe_ovmf_kvm(scratch, ovmf, timeout=10):
+    """None when OVMF (code, vars template) reaches BdsDxe under KVM in time, else why not."""
+    code, template = ovmf
+    d = tempfile.mkdtemp(prefix="kvm-probe-ovmf.", dir=scratch)
+    nvram, serial, err = (os.path.join(d, n) for n in ("vars.fd", "serial.log", "stderr.log"))
+    shutil.copyfile(template, nvram)
+    with open(err, "w") as ef:
+        p = subprocess.Popen([QEMU, "-accel", "kvm", "-M", "q35", "-display", "none", "-nic", "none",
+                              "-no-user-config", "-serial", "file:" + serial,
+                              "-drive", "if=pflash,format=raw,readonly=on,file=" + code,
+                              "-drive", "if=pflash,format=raw,file=" + nvram],
+                             stdin=subprocess.DEVNULL, stdout=ef, stderr=ef, start_new_session=True)
+    try:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if "BdsDxe" in read(serial):
+                return None
+            if KVM_BROKEN in read(err):
+                return "an OVMF probe boot stops with '%s'" % KVM_BROKEN
+            if p.poll() is not None:
+                return "an OVMF probe boot exited (%d) before its boot manager" % p.returncode
+            time.sleep(0.05)
+        return "an OVMF probe boot does not reach its boot manager in %d s" % timeout
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+
+
+def probe_accel(scratch, bootsect, ovmf=None):
+    """KVM when asked for, or when /dev/kvm opens, boots the SeaBIOS probe in 3 s
+    and (given ovmf=(code, vars template)) OVMF's probe to its boot manager."""
     want = os.environ.get("FWSLOT_ACCEL", "auto")
     if want in ("kvm", "tcg"):
         return want, "FWSLOT_ACCEL=" + want
@@ -191,11 +230,15 @@ def probe_accel(scratch, bootsect):
                             "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                             "-drive", "file=%s,format=raw,if=ide,snapshot=on" % bootsect],
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=3)
-        if r.returncode == 33 and BOOT_MARKER in read(log):
-            return "kvm", "/dev/kvm works"
-        return "tcg", "/dev/kvm opens but the KVM probe boot failed (exit %d)" % r.returncode
+        if r.returncode != 33 or BOOT_MARKER not in read(log):
+            return "tcg", "/dev/kvm opens but the KVM probe boot failed (exit %d)" % r.returncode
     except subprocess.TimeoutExpired:
         return "tcg", "/dev/kvm opens but a KVM boot takes over 3 s (nested?)"
+    if ovmf:
+        why = probe_ovmf_kvm(scratch, ovmf)
+        if why:
+            return "tcg", "/dev/kvm boots SeaBIOS but " + why
+    return "kvm", "/dev/kvm works" + (" (SeaBIOS and OVMF probes)" if ovmf else "")
 
 
 class Ctx:
@@ -266,6 +309,8 @@ def setup(title):
     # a 1 MiB disk: SeaBIOS's AHCI driver (q35) wants more than one sector
     with open(bootsect, "r+b") as f:
         f.truncate(1 << 20)
-    accel, why = probe_accel(scratch, bootsect)
+    ovmf_dir = os.path.join(out, "ref", "root", "usr", "share", "OVMF")
+    ovmf = (os.path.join(ovmf_dir, "OVMF_CODE_4M.fd"), os.path.join(ovmf_dir, "OVMF_VARS_4M.fd"))
+    accel, why = probe_accel(scratch, bootsect, ovmf if all(map(os.path.isfile, ovmf)) else None)
     print("%s: accelerator %s (%s)" % (title, accel, why), flush=True)
     return out, scratch, bootsect, Ctx(scratch, accel)
