@@ -70,6 +70,11 @@ if ! have_all; then
 	[ -z "${FETCH_OFFLINE:-}" ] || die "$name=$ver: files missing in $dl or not matching their pins, and FETCH_OFFLINE is set"
 	command -v apt-get >/dev/null || die "apt-get not found: cannot download $name=$ver"
 	echo "  FETCH   $name=$ver (apt-get source)"
+	# make -j fetches several packages at once through the same private lists:
+	# one apt-get at a time, or a second 'apt-get update' fails on apt's lock
+	mkdir -p "$work"
+	exec 9>"$work/.apt.lock"
+	flock 9
 	apt_setup
 	export APT_CONFIG=$apt/apt.conf
 	tmp=$(mktemp -d "$work/.dl.XXXXXX")
@@ -80,6 +85,7 @@ if ! have_all; then
 		apt-get update -q >"$tmp/.update.log" 2>&1 || die "apt-get update (private config $apt/apt.conf) failed: $(grep -E '^(E|W):' "$tmp/.update.log" | head -2 | tr '\n' ' ')"
 		get || die "$name=$ver: apt-get source failed: $(grep -E '^E:' "$tmp/.log" | head -2 | tr '\n' ' ')"
 	fi
+	exec 9>&-
 	mkdir -p "$dl"
 	for i in "${!files[@]}"; do
 		f=$tmp/${files[$i]}

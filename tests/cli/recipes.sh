@@ -96,6 +96,15 @@ echo 'firmware source' > "$P/fakefw-1.0/README"
 cat > "$S/stub/apt-get" <<'EOF'
 #!/usr/bin/env bash
 echo "apt-get $* [APT_CONFIG=$APT_CONFIG]" >> "$STUB_LOG"
+lists=$(dirname "$APT_CONFIG")/lists
+if [ -n "${STUB_LISTS:-}" ]; then # like apt: no lists until an update, which holds a lock
+	case " $* " in
+	*" update "*)
+		mkdir "$lists/lock.d" 2>/dev/null || { echo "E: Could not get lock $lists/lock" >&2; exit 100; }
+		sleep 0.5; touch "$lists/updated"; rmdir "$lists/lock.d"; exit 0 ;;
+	*) [ -e "$lists/updated" ] || { echo "E: Unable to find a source package for ${*: -1}" >&2; exit 100; } ;;
+	esac
+fi
 case " $* " in *" update "*) exit 0 ;; esac
 if [ -n "${STUB_FAIL_ONCE:-}" ] && [ ! -e "$STUB_LOG.failed" ]; then
 	touch "$STUB_LOG.failed"; echo "E: Unable to find a source package for fakefw" >&2; exit 100
@@ -152,6 +161,29 @@ W=$S/w4
 t 0 out 'UNPACK  fakefw=1.0'                      fetch "$W" "$S/good.lock" STUB_FAIL_ONCE=1
 ok 'fetch: apt-get update ran once, with the private config' \
 	test "$(grep -c "apt-get update -q \[APT_CONFIG=$W/apt/apt.conf\]" "$W.calls")" = 1
+# make -j fetches two packages at once into one workdir with no lists yet:
+# they share one private 'apt-get update' instead of failing on apt's lock
+mkdir -p "$P/otherfw-2/debian/source"
+cp "$P/fakefw-1.0/debian/source/format" "$P/otherfw-2/debian/source/"
+sed 's/fakefw/otherfw/' "$P/fakefw-1.0/debian/control" > "$P/otherfw-2/debian/control"
+sed 's/fakefw (1.0)/otherfw (2)/' "$P/fakefw-1.0/debian/changelog" > "$P/otherfw-2/debian/changelog"
+(cd "$P" && dpkg-source -b otherfw-2 >/dev/null 2>&1)
+cp "$P/otherfw_2.dsc" "$P/otherfw_2.tar.xz" "$S/serve/"
+{ grep fakefw "$S/good.lock"; printf 'otherfw 2 otherfw_2.dsc %s\notherfw 2 otherfw_2.tar.xz %s\n' \
+	"$(sum "$P/otherfw_2.dsc")" "$(sum "$P/otherfw_2.tar.xz")"; } > "$S/two.lock"
+W=$S/w6
+both() {
+	local r=0
+	for p in fakefw otherfw; do
+		env PATH="$S/stub:$PATH" STUB_LOG="$W.calls" STUB_FILES="$S/serve" STUB_LISTS=1 APT_ETC="$A" \
+			pkg/fetch-src.sh "$S/two.lock" $p "$W" > "$W.$p.out" 2>&1 &
+	done
+	wait -n || r=1; wait -n || r=1
+	cat "$W".*.out; return $r
+}
+t 0 out 'UNPACK  otherfw=2'                       both
+ok 'fetch: parallel fetches both unpack'          test -f "$W/fakefw/README" -a -f "$W/otherfw.stamp"
+ok 'fetch: parallel fetches share one apt-get update' test "$(grep -c 'apt-get update' "$W.calls")" = 1
 # lock errors
 printf 'fakefw 1.0 fakefw_1.0.dsc 1234\n' > "$S/bad1.lock"
 t 2 err 'bad1.lock:1: fakefw_1.0.dsc: sha256 must be 64 hex digits' fetch "$S/w5" "$S/bad1.lock"
