@@ -5,10 +5,18 @@
 # tree through PACKAGES_PATH.
 # usage: ovmf-split/build-ovmf.sh TREE WORKSPACE FLAGSFILE OUTDIR
 #   EDK2_THREADS=N   build threads (default: the number of CPUs)
+#   EDK2_FIXED_WS=DIR  build through DIR/<name of WORKSPACE>, a symlink to
+#                    WORKSPACE (empty: build in WORKSPACE's own path)
 # Leaves in OUTDIR: OVMF.fd (the unified image fdsplit splits), edk2-CODE.fd
 # and edk2-VARS.fd (EDK2's own split, to compare with), fv-fill.txt.
-# Bytes are reproducible for builds in the same WORKSPACE path: EDK2 puts
-# absolute paths into what it generates.
+#
+# Reproducible bytes: GenFw writes each module's .dll path, under the
+# workspace, into the .efi's CodeView entry. The path is zeroed but its length
+# stays, and it moves every section after it (seen: Tcg2Dxe.efi 45248 bytes
+# built under /work/main, 45312 under /tmp/ciclone). So the build runs through
+# one fixed path, EDK2_FIXED_WS, whatever the checkout: the symlink points at
+# this checkout's WORKSPACE while a lock on it is held, and builds of the same
+# variant from two checkouts take turns.
 set -euo pipefail
 tree=$(realpath "$1") ws=$(realpath -m "$2") flags=$3 out=$(realpath -m "$4")
 die() { echo "build-ovmf: $*" >&2; exit 1; }
@@ -34,18 +42,35 @@ dscname=$(basename "$platform" .dsc)
 outdir=$(sed -n 's/^ *OUTPUT_DIRECTORY *= *//p' "$tree/$platform" | tr -d '\r' | head -1)
 [ -n "$outdir" ] || die "$tree/$platform: no OUTPUT_DIRECTORY"
 
+# the path EDK2 sees: fixed, or the workspace's own
+bws=$ws
+if [ -n "${EDK2_FIXED_WS:-}" ]; then
+	case "$EDK2_FIXED_WS" in /*) ;; *) die "EDK2_FIXED_WS=$EDK2_FIXED_WS: an absolute path, please" ;; esac
+	bws=$EDK2_FIXED_WS/$(basename "$ws")
+	mkdir -p "$EDK2_FIXED_WS" 2>/dev/null && exec 8>>"$bws.lock" 2>/dev/null \
+		|| die "$EDK2_FIXED_WS: cannot create $bws.lock (set EDK2_FIXED_WS to a folder you own, or empty to build in $ws; the bytes depend on that path)"
+	if ! flock -n 8; then
+		echo "build-ovmf: waiting for $bws.lock (another checkout is building $(basename "$ws"))"
+		flock 8
+	fi
+	[ ! -e "$bws" ] || [ -L "$bws" ] || die "$bws: exists and is not a symlink (remove it)"
+fi
+
 # other flags, another tree or another workspace: start from scratch
-key=$(printf '%s\n' "$tree" "$ws" "${args[@]}")
+key=$(printf '%s\n' "$tree" "$ws" "$bws" "${args[@]}")
 if [ "$(cat "$ws/.key" 2>/dev/null)" != "$key" ]; then
 	rm -rf "$ws"
 fi
 mkdir -p "$ws/Conf" "$out"
+if [ "$bws" != "$ws" ]; then
+	ln -sfn "$ws" "$bws.new" && mv -T "$bws.new" "$bws"
+fi
 
 set +eu # edksetup.sh reads unset variables and runs commands that fail
-export WORKSPACE=$ws PACKAGES_PATH=$tree EDK_TOOLS_PATH=$tree/BaseTools CONF_PATH=$ws/Conf
+export WORKSPACE=$bws PACKAGES_PATH=$tree EDK_TOOLS_PATH=$tree/BaseTools CONF_PATH=$bws/Conf
 export PYTHON3_ENABLE=TRUE PYTHONHASHSEED=1
 unset ECP_SOURCE EDK_SOURCE EFI_SOURCE
-cd "$ws"
+cd "$bws"
 # shellcheck disable=SC1091
 set -- # edksetup.sh reads the positional parameters as its options
 . "$tree/edksetup.sh" || die "edksetup.sh failed"
@@ -53,7 +78,7 @@ set -eu
 echo "$key" > "$ws/.key"
 build "${arch[@]}" -t GCC5 -b RELEASE -n "${EDK2_THREADS:-$(nproc)}" "${args[@]}"
 
-fv=$ws/$outdir/RELEASE_GCC5/FV
+fv=$bws/$outdir/RELEASE_GCC5/FV
 for f in OVMF.fd OVMF_CODE.fd OVMF_VARS.fd; do
 	[ -f "$fv/$f" ] || die "$fv/$f: the build left no $f ($dscname)"
 done

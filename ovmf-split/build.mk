@@ -9,6 +9,10 @@ else
 EDK2_TREE := $(abspath $(EDK2_SRC))
 EDK2_DEP := FORCE
 endif
+# EDK2 sees every build through this fixed path (a symlink to out/edk2-ws/NAME):
+# the image bytes depend on it (see ovmf-split/build-ovmf.sh). Empty: build in
+# out/edk2-ws/NAME's own path.
+EDK2_FIXED_WS ?= /var/tmp/fwslot-edk2
 OVMF_VARIANTS := 2m 4m 4m-secboot
 OVMF_DIR := $(FW)/usr/share/OVMF
 OVMF_BUILD := ovmf-split/build-ovmf.sh pkg/logged.sh
@@ -23,7 +27,7 @@ $(O)/ovmf/basetools.stamp: $(EDK2_DEP)
 
 $(O)/ovmf/%/OVMF.fd: ovmf-split/%.flags $(O)/ovmf/basetools.stamp $(OVMF_BUILD)
 	$(call say,OVMF,$* (EDK2 build, some minutes; log $(LOG)/ovmf-$*.log))
-	$(Q)pkg/logged.sh $(LOG)/ovmf-$*.log ovmf-split/build-ovmf.sh $(EDK2_TREE) \
+	$(Q)EDK2_FIXED_WS=$(EDK2_FIXED_WS) pkg/logged.sh $(LOG)/ovmf-$*.log ovmf-split/build-ovmf.sh $(EDK2_TREE) \
 		$(abspath $(O))/edk2-ws/$* $< $(@D)
 
 $(OVMF_DIR)/OVMF_CODE.fd $(OVMF_DIR)/OVMF_VARS.fd &: $(O)/ovmf/2m/OVMF.fd $(OVMF_SPLIT) $(REF_ROOT).stamp

@@ -26,7 +26,7 @@ check: check-deps ## run every test (ASan+UBSan builds); ends with "N passed, N 
 	$(Q)O=$(O) tests/run.sh
 
 .PHONY: repro
-repro: ## build the firmware set twice from clean and compare SHA256SUMS
+repro: ## build the firmware set again from clean in another folder and compare SHA256SUMS
 	$(Q)O=$(O) MAKE="$(MAKE)" tests/repro.sh
 
 .PHONY: crashtest
