@@ -47,7 +47,8 @@ bws=$ws
 if [ -n "${EDK2_FIXED_WS:-}" ]; then
 	case "$EDK2_FIXED_WS" in /*) ;; *) die "EDK2_FIXED_WS=$EDK2_FIXED_WS: an absolute path, please" ;; esac
 	bws=$EDK2_FIXED_WS/$(basename "$ws")
-	mkdir -p "$EDK2_FIXED_WS" 2>/dev/null && exec 8>>"$bws.lock" 2>/dev/null \
+	# (the braces keep 2>/dev/null from applying to the rest of the script)
+	mkdir -p "$EDK2_FIXED_WS" 2>/dev/null && { exec 8>>"$bws.lock"; } 2>/dev/null \
 		|| die "$EDK2_FIXED_WS: cannot create $bws.lock (set EDK2_FIXED_WS to a folder you own, or empty to build in $ws; the bytes depend on that path)"
 	if ! flock -n 8; then
 		echo "build-ovmf: waiting for $bws.lock (another checkout is building $(basename "$ws"))"

@@ -200,6 +200,52 @@ for p in seabios edk2; do
 		test "$(awk -v p=$p '$1 == p && length($4) == 64 && $4 ~ /^[0-9a-f]+$/ { n++; if (!($2 in v)) nv++; v[$2] } END { print n, nv }' pkg/sources.lock)" = "3 1"
 done
 
+# ---- ovmf-split/build-ovmf.sh: EDK2 sees every build through one fixed path -
+# A stand-in EDK2 tree whose `build` records the workspace it was given and
+# leaves the three images where EDK2 would.
+E=$S/edk2-fake
+mkdir -p "$E/OvmfPkg" "$E/BaseTools/Source/C/bin"
+printf '#!/bin/sh\n' > "$E/BaseTools/Source/C/bin/GenFw" && chmod +x "$E/BaseTools/Source/C/bin/GenFw"
+printf '[Defines]\n  OUTPUT_DIRECTORY = Build/Fake\n' > "$E/OvmfPkg/Fake.dsc"
+cat > "$E/edksetup.sh" <<'EOF2'
+build() {
+	echo "WORKSPACE=$WORKSPACE CONF_PATH=$CONF_PATH PWD=$PWD" >> "$FAKE_LOG"
+	[ -z "${FAKE_SLEEP:-}" ] || sleep "$FAKE_SLEEP"
+	mkdir -p Build/Fake/RELEASE_GCC5/FV
+	for f in OVMF.fd OVMF_CODE.fd OVMF_VARS.fd; do echo "$f" > "Build/Fake/RELEASE_GCC5/FV/$f"; done
+	printf 'EFI_FV_TOTAL_SIZE = 0x1000\nEFI_FV_TAKEN_SIZE = 0x800\n' > Build/Fake/RELEASE_GCC5/FV/DXEFV.Fv.txt
+}
+EOF2
+echo '-p OvmfPkg/Fake.dsc' > "$S/fake.flags"
+fb() { # FIXED WS OUT
+	env EDK2_FIXED_WS="$1" FAKE_LOG="$S/fake.log" ovmf-split/build-ovmf.sh "$E" "$2" "$S/fake.flags" "$3"
+}
+rm -f "$S/fake.log"
+t 0 - '' fb "$S/fixed" "$S/ws-a/v1" "$S/o1"
+ok 'edk2: the build sees the fixed path as WORKSPACE, CONF_PATH and cwd' \
+	test "$(tail -1 "$S/fake.log")" = "WORKSPACE=$S/fixed/v1 CONF_PATH=$S/fixed/v1/Conf PWD=$S/fixed/v1"
+ok 'edk2: the fixed path is a symlink to the checkout workspace' test "$(readlink "$S/fixed/v1")" = "$S/ws-a/v1"
+ok 'edk2: the images land in the checkout workspace and OUTDIR' \
+	test -f "$S/ws-a/v1/Build/Fake/RELEASE_GCC5/FV/OVMF.fd" -a "$(cat "$S/o1/OVMF.fd")" = OVMF.fd
+t 0 - '' fb "$S/fixed" "$S/ws-b/v1" "$S/o2"
+ok 'edk2: another checkout re-points the same fixed path' test "$(readlink "$S/fixed/v1")" = "$S/ws-b/v1"
+ok 'edk2: ... and EDK2 sees the same WORKSPACE string' \
+	test "$(tail -1 "$S/fake.log")" = "WORKSPACE=$S/fixed/v1 CONF_PATH=$S/fixed/v1/Conf PWD=$S/fixed/v1"
+t 0 - '' fb '' "$S/ws-a/v2" "$S/o3"
+ok 'edk2: EDK2_FIXED_WS empty builds in the workspace itself' \
+	test "$(tail -1 "$S/fake.log")" = "WORKSPACE=$S/ws-a/v2 CONF_PATH=$S/ws-a/v2/Conf PWD=$S/ws-a/v2"
+t 1 err 'EDK2_FIXED_WS=rel/dir: an absolute path' fb rel/dir "$S/ws-a/v1" "$S/o1"
+t 1 err 'cannot create /proc/fwslot-none/v1.lock' fb /proc/fwslot-none "$S/ws-a/v1" "$S/o1"
+mkdir -p "$S/fixed/v3"
+t 1 err "$S/fixed/v3: exists and is not a symlink" fb "$S/fixed" "$S/ws-a/v3" "$S/o4"
+# two checkouts building the same variant take turns on the lock
+FAKE_SLEEP=1 fb "$S/fixed" "$S/ws-a/v1" "$S/o1" > "$S/turn1.out" 2>&1 &
+sleep 0.3
+t 0 out "waiting for $S/fixed/v1.lock" fb "$S/fixed" "$S/ws-b/v1" "$S/o2"
+wait
+ok 'edk2: the waiting build ran after the first, through its own workspace' \
+	test "$(readlink "$S/fixed/v1")" = "$S/ws-b/v1"
+
 # ---- pkg/gate.sh: the slot gate every image passes --------------------------
 G=$S/gate
 mkdir -p "$G"
