@@ -25,7 +25,16 @@ $(O)/ovmf/basetools.stamp: $(EDK2_DEP)
 	+$(Q)pkg/logged.sh $(LOG)/edk2-basetools.log make -C $(EDK2_TREE)/BaseTools
 	$(Q)mkdir -p $(@D) && touch $@
 
-$(O)/ovmf/%/OVMF.fd: ovmf-split/%.flags $(O)/ovmf/basetools.stamp $(OVMF_BUILD)
+# the bytes depend on EDK2_FIXED_WS: a new value rebuilds OVMF. The file is
+# rewritten (when make reads this) only when the value differs from the one
+# it holds, so an unchanged value rebuilds nothing, also under make -n.
+OVMF_FIXED_WS_FILE := $(O)/ovmf/fixed-ws.txt
+ifneq ($(wildcard $(OVMF_FIXED_WS_FILE)):$(file <$(OVMF_FIXED_WS_FILE)),$(OVMF_FIXED_WS_FILE):$(EDK2_FIXED_WS))
+$(shell mkdir -p $(O)/ovmf && printf '%s\n' '$(EDK2_FIXED_WS)' > $(OVMF_FIXED_WS_FILE))
+endif
+$(OVMF_FIXED_WS_FILE): ;
+
+$(O)/ovmf/%/OVMF.fd: ovmf-split/%.flags $(O)/ovmf/basetools.stamp $(O)/ovmf/fixed-ws.txt $(OVMF_BUILD)
 	$(call say,OVMF,$* (EDK2 build, some minutes; log $(LOG)/ovmf-$*.log))
 	$(Q)EDK2_FIXED_WS=$(EDK2_FIXED_WS) pkg/logged.sh $(LOG)/ovmf-$*.log ovmf-split/build-ovmf.sh $(EDK2_TREE) \
 		$(abspath $(O))/edk2-ws/$* $< $(@D)

@@ -327,6 +327,18 @@ import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(
 		-no-reboot -boot reboot-timeout=0 >/dev/null 2>&1
 	ok 'firmware: qemu -L usr/share/qemu boots our bios-256k.bin' grep -aq '^SeaBIOS (version 1.16.2-fwslot)' "$QL"
 	ok 'firmware: ... and runs our vgabios-stdvga.bin' grep -aq '^Start SeaVGABIOS (version 1.16.2-fwslot)' "$QL"
+	# EDK2_FIXED_WS is part of what OVMF's bytes depend on: make rebuilds the
+	# three OVMF builds for a new value and nothing for the same one (make -n;
+	# the value file is put back as it was, so the next make rebuilds nothing)
+	FWS=$O/ovmf/fixed-ws.txt
+	if [ -f "$FWS" ]; then
+		cp -p "$FWS" "$S/fixed-ws.saved"
+		ok 'firmware: the same EDK2_FIXED_WS rebuilds no OVMF' \
+			test "$(make -n -s O="$O" firmware 2>/dev/null | grep -c 'ovmf-split/build-ovmf.sh')" = 0
+		ok 'firmware: another EDK2_FIXED_WS rebuilds the three OVMF builds' \
+			test "$(make -n -s O="$O" EDK2_FIXED_WS=/var/tmp/fwslot-other firmware 2>/dev/null | grep -c 'ovmf-split/build-ovmf.sh')" = 3
+		cp -p "$S/fixed-ws.saved" "$FWS"
+	fi
 	# reproducible: a second clean build, in another directory, gives the same
 	# bytes (the whole set, OVMF included, is compared by `make repro`)
 	if [ -d "$O/src/seabios" ] && [ -z "${SEABIOS_SRC:-}" ]; then
