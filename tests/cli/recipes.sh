@@ -7,29 +7,35 @@ S=$(realpath -m "$SCRATCH/recipes")
 mkdir -p "$S"
 
 # ---- pkg/apt-src.sh: deb-src entries from the machine's own sources --------
+# The fixtures' URIs are paths under this machine's own first 'deb' URI (no
+# host is written in the repo); each entry has its own, so the output shows
+# which entries became deb-src entries.
+M=$(pkg/apt-src.sh | sed -n 's/^URIs: *\([^ ]*\).*/\1/p' | head -1)
+M=${M%/}
+[ -n "$M" ] || M=file:/nonexistent # no sources here: the test of /etc/apt below says so
 A=$S/apt-etc
 mkdir -p "$A/sources.list.d"
-cat > "$A/sources.list.d/a.sources" <<'EOF'
+cat > "$A/sources.list.d/a.sources" <<EOF
 Types: deb
-URIs: http://one.example/debian
+URIs: $M/one
 Suites: bookworm bookworm-updates
 Components: main contrib
 Signed-By: /usr/share/keyrings/one.gpg
 
 # a disabled entry and a source-only entry give nothing
 Types: deb
-URIs: http://off.example/debian
+URIs: $M/off
 Suites: bookworm
 Components: main
 Enabled: no
 
 Types: deb-src
-URIs: http://src-only.example/debian
+URIs: $M/src-only
 Suites: bookworm
 Components: main
 
 Types: deb deb-src
-URIs: http://inline.example/debian
+URIs: $M/inline
 Suites: stable
 Components: main
 Signed-By:
@@ -38,32 +44,32 @@ Signed-By:
  mDMEZ
  -----END PGP PUBLIC KEY BLOCK-----
 EOF
-cat > "$A/sources.list" <<'EOF'
-deb [arch=amd64 signed-by=/k/two.gpg] http://two.example/debian bookworm-security main # comment
-# deb http://commented.example/debian bookworm main
-deb-src http://src.example/debian bookworm main
-deb http://three.example/debian bookworm
+cat > "$A/sources.list" <<EOF
+deb [arch=amd64 signed-by=/k/two.gpg] $M/two bookworm-security main # comment
+# deb $M/commented bookworm main
+deb-src $M/src bookworm main
+deb $M/three bookworm
 EOF
-t 0 out 'URIs: http://two.example/debian'        pkg/apt-src.sh "$A"
-want=$(cat <<'EOF'
+t 0 out "URIs: $M/two"                       pkg/apt-src.sh "$A"
+want=$(cat <<EOF
 Types: deb-src
-URIs: http://two.example/debian
+URIs: $M/two
 Suites: bookworm-security
 Components: main
 Signed-By: /k/two.gpg
 
 Types: deb-src
-URIs: http://three.example/debian
+URIs: $M/three
 Suites: bookworm
 
 Types: deb-src
-URIs: http://one.example/debian
+URIs: $M/one
 Suites: bookworm bookworm-updates
 Components: main contrib
 Signed-By: /usr/share/keyrings/one.gpg
 
 Types: deb-src
-URIs: http://inline.example/debian
+URIs: $M/inline
 Suites: stable
 Components: main
 Signed-By: 
@@ -78,7 +84,7 @@ ok 'apt-src: each enabled deb entry becomes one deb-src entry, keyring kept, not
 ok 'apt-src: no host is made up: every URI comes from the input' \
 	test "$(pkg/apt-src.sh "$A" | grep -c '^URIs:')" = 4
 mkdir -p "$S/apt-empty" "$S/apt-srconly"
-echo 'deb-src http://x.example/d bookworm main' > "$S/apt-srconly/sources.list"
+echo "deb-src $M/x bookworm main" > "$S/apt-srconly/sources.list"
 t 2 err 'apt-src: '"$S"'/apt-empty: no sources.list or sources.list.d/*.{list,sources}' pkg/apt-src.sh "$S/apt-empty"
 t 1 err "no enabled 'deb' entry to derive a deb-src entry from" pkg/apt-src.sh "$S/apt-srconly"
 t 0 out 'Types: deb-src' pkg/apt-src.sh   # this machine's own /etc/apt
