@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Runs every fuzz harness for SECONDS each over its corpus (seeded from the
 # Debian reference images and the test fixtures), then replays the regression
-# inputs in tests/fuzz/regress/NAME/. A crash, leak, timeout or sanitizer
+# inputs: those `gen --regress` writes (tests/gen/gen.c, made at test time)
+# and any small reproducer kept in tests/fuzz/regress/NAME/. A crash, leak, timeout or sanitizer
 # report fails the harness and leaves the reproducer in out/fuzz/crashes/.
 # Prints one line per harness (executions, exec/s) and "# fuzz: P passed, F failed".
 # usage: tests/fuzz/run.sh SECONDS [NAME...]
@@ -21,6 +22,8 @@ if [ ! -d "$F/seed/size" ] || [ tests/fuzz/seeds.py -nt "$F/seed/size" ]; then
 	rm -rf "$F/seed" && python3 tests/fuzz/seeds.py "$F/seed" "$O/ref/root" "$gen" >/dev/null || exit 2
 fi
 
+rm -rf "$F/regress" && "$O/asan/tests/gen" --regress "$F/regress" || exit 2
+
 pass=0 fail=0 total=0
 report=${FUZZ_REPORT:-$F/report.txt}
 : > "$report.tmp"
@@ -35,10 +38,13 @@ for n in $names; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	# regression inputs: every file ever found, replayed once each
-	reg=tests/fuzz/regress/$n rrc=0 nreg=0
-	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
-		nreg=$(ls "$reg" | wc -l)
-		"$bin" -runs=1 "$reg"/* > "$F/logs/$n.regress.log" 2>&1 || rrc=$?
+	regs=()
+	for f in "$F/regress/$n"/* "tests/fuzz/regress/$n"/*; do
+		[ -f "$f" ] && regs+=("$f")
+	done
+	rrc=0 nreg=${#regs[@]}
+	if [ "$nreg" -gt 0 ]; then
+		"$bin" -runs=1 "${regs[@]}" > "$F/logs/$n.regress.log" 2>&1 || rrc=$?
 	fi
 	if [ $rc = 0 ] && [ $rrc = 0 ] && [ -n "$execs" ]; then
 		pass=$((pass + 1)) verdict=ok

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Writes the CLI tests' fixture images into a directory (all made at test time). */
+/*
+ * Writes the CLI tests' fixture images into a directory (all made at test
+ * time); with --regress, the fuzzers' regression inputs into DIR/HARNESS/.
+ */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bytes.h"
 #include "optrom.h"
@@ -23,6 +28,31 @@ static void put(const char *name, const uint8_t *p, size_t n)
 	}
 }
 
+/*
+ * Inputs that once broke a parser, replayed by every fuzz run (tests/fuzz/run.sh):
+ * a TDX descriptor at offset 0 or 8 of the CODE left no room for the GUID
+ * before it, and parse_tdx read 16 bytes before the image (fixed in 4ed50d8).
+ */
+static int regress(const char *top)
+{
+	static uint8_t img[GEN_CODE_SIZE];
+	static char sub[4096];
+
+	snprintf(sub, sizeof(sub), "%s/ovmfcode", top);
+	if ((mkdir(top, 0777) != 0 && errno != EEXIST) || (mkdir(sub, 0777) != 0 && errno != EEXIST)) {
+		perror(sub);
+		return 2;
+	}
+	dir = sub;
+	gen_code_good(img);
+	gen_code_table(img, 0, GEN_CODE_SIZE, 2, 16 + 2 * 32);
+	put("tdx-descriptor-at-0", img, sizeof(img));
+	gen_code_good(img);
+	gen_code_table(img, 0, GEN_CODE_SIZE - 8, 2, 16 + 2 * 32);
+	put("tdx-descriptor-at-8", img, sizeof(img));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t b[1 << 20];
@@ -32,8 +62,10 @@ int main(int argc, char **argv)
 	struct gen_image vga = { 32768, ROM_CODE_X86, 0x1234, 0x1111, 0x03, 1, 1 };
 	struct gen_image isa = { 30720, ROM_CODE_X86, 0, 0, 0x03, 1, 0 };
 
+	if (argc == 3 && !strcmp(argv[1], "--regress"))
+		return regress(argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: gen DIR\n");
+		fprintf(stderr, "usage: gen DIR | gen --regress DIR\n");
 		return 2;
 	}
 	dir = argv[1];

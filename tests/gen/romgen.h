@@ -26,4 +26,23 @@ void gen_fix_checksum(uint8_t *out, uint32_t init_size);
 /* A BIOS image of size bytes: zeros, some code, a far jmp F000:E05B on top. */
 void gen_bios(uint8_t *out, size_t size, size_t lead_zero);
 
+/*
+ * An OVMF CODE image of GEN_CODE_SIZE bytes, laid out as EDK2's
+ * ResetVectorVtf0.asm and IntelTdxMetadata.asm do: volumes from offset 0, the
+ * reset-vector GUID table read backwards from end - 0x30, and a TDX
+ * descriptor "TDVF" at GEN_CODE_TDVF_OFF.
+ */
+#define GEN_CODE_SIZE 0x4000
+#define GEN_CODE_TDVF_OFF 0x3000
+/* An FFS2 volume of fvlen bytes at off, HeaderLength 0x48, valid checksum. */
+void gen_code_fv(uint8_t *img, size_t off, uint64_t fvlen);
+/*
+ * The GUID table (a TDX offset entry tdx_from_end, another entry, the length
+ * plus table_len_delta, the footer) and a TDX descriptor of tdvf_len bytes
+ * with nsec sections (BFV, CFV).
+ */
+void gen_code_table(uint8_t *img, uint16_t table_len_delta, uint32_t tdx_from_end, uint32_t nsec, uint32_t tdvf_len);
+/* A well-formed CODE: 0xFF, two 4 KiB volumes, the table, TDX with a CFV. */
+void gen_code_good(uint8_t *img);
+
 #endif

@@ -2,89 +2,30 @@
 /*
  * OVMF CODE: the firmware volumes from offset 0, the reset-vector GUID table
  * read backwards from end - 0x30, and the TDX metadata it points at, built
- * here byte by byte as EDK2's ResetVectorVtf0.asm and IntelTdxMetadata.asm lay
- * them out; then each length and offset broken at its limit.
+ * byte by byte (tests/gen/romgen.c) as EDK2's ResetVectorVtf0.asm and
+ * IntelTdxMetadata.asm lay them out; then each length and offset broken at
+ * its limit.
  */
 #include "bytes.h"
 #include "diag.h"
 #include "fv.h"
 #include "guid.h"
 #include "ovmfcode.h"
+#include "romgen.h"
 #include "t.h"
 
-#define IMG 0x4000
+#define IMG GEN_CODE_SIZE
+#define TDVF_OFF GEN_CODE_TDVF_OFF
 static uint8_t img[IMG];
-
-/* An FFS2 volume of fvlen bytes at off, HeaderLength 0x48, valid checksum. */
-static void put_fv(size_t off, uint64_t fvlen)
-{
-	uint8_t *h = img + off;
-
-	memset(h, 0, 0x48);
-	memcpy(h + FV_FS_GUID, GUID_FFS2, 16);
-	wr_le64(h + FV_LENGTH, fvlen);
-	wr_le32(h + FV_SIGNATURE, FV_SIG);
-	wr_le32(h + FV_ATTRIBUTES, 0x0004FEFF);
-	wr_le16(h + FV_HEADER_LENGTH, 0x48);
-	h[FV_REVISION] = 2;
-	wr_le32(h + FV_BLOCK_MAP, (uint32_t)(fvlen / 0x1000));
-	wr_le32(h + FV_BLOCK_MAP + 4, 0x1000);
-	wr_le16(h + FV_CHECKSUM, (uint16_t)(0x10000 - fv_sum16(h, 0x48)));
-}
-
-/*
- * The table, as at the top of OVMF's reset vector (entries end at end - 0x32):
- *   [TDX offset entry: u32 from_end, u16 len 22, GUID]
- *   [SEV-like entry:   4 data bytes, u16 len 22, GUID 11..11]
- *   u16 table length, footer GUID at end - 0x30
- * and a TDX descriptor "TDVF" with two sections (BFV, CFV) at tdvf_off.
- */
-#define TDVF_OFF 0x3000
-static void put_table(uint16_t table_len_delta, uint32_t tdx_from_end, uint32_t nsec, uint32_t tdvf_len)
-{
-	size_t foot = IMG - 0x30, pos = foot - 2;
-	static const uint8_t other[16] = { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-					   0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 };
-
-	memcpy(img + foot, GUID_OVMF_TABLE_FOOTER, 16);
-	/* entry 1 (nearest the footer): some other GUID with 4 data bytes */
-	memcpy(img + pos - 16, other, 16);
-	wr_le16(img + pos - 18, 22);
-	wr_le32(img + pos - 22, 0xdeadbeef);
-	pos -= 22;
-	/* entry 2: the TDX metadata offset */
-	memcpy(img + pos - 16, GUID_TDX_METADATA_OFF, 16);
-	wr_le16(img + pos - 18, 22);
-	wr_le32(img + pos - 22, tdx_from_end);
-	pos -= 22;
-	wr_le16(img + foot - 2, (uint16_t)(foot + 16 - pos + table_len_delta));
-
-	/* the descriptor, with the metadata GUID right before it */
-	memcpy(img + TDVF_OFF - 16, GUID_TDX_METADATA, 16);
-	memcpy(img + TDVF_OFF, "TDVF", 4);
-	wr_le32(img + TDVF_OFF + 4, tdvf_len);
-	wr_le32(img + TDVF_OFF + 8, 1);
-	wr_le32(img + TDVF_OFF + 12, nsec);
-	/* BFV: the code, raw 0x1000 bytes at 0x2000 */
-	wr_le32(img + TDVF_OFF + 16, 0x2000);
-	wr_le32(img + TDVF_OFF + 20, 0x1000);
-	wr_le64(img + TDVF_OFF + 24, 0xfffff000);
-	wr_le64(img + TDVF_OFF + 32, 0x1000);
-	wr_le32(img + TDVF_OFF + 40, TDX_TYPE_BFV);
-	/* CFV: the varstore, raw 0 / 0x20000, mapped at 0xffe00000 */
-	wr_le32(img + TDVF_OFF + 48, 0);
-	wr_le32(img + TDVF_OFF + 52, 0x20000);
-	wr_le64(img + TDVF_OFF + 56, 0xffe00000);
-	wr_le64(img + TDVF_OFF + 64, 0x20000);
-	wr_le32(img + TDVF_OFF + 72, TDX_TYPE_CFV);
-}
 
 static void good(void)
 {
-	memset(img, 0xFF, sizeof(img));
-	put_fv(0, 0x1000);
-	put_fv(0x1000, 0x1000);
-	put_table(0, IMG - TDVF_OFF, 2, 16 + 2 * 32);
+	gen_code_good(img);
+}
+
+static void put_table(uint16_t table_len_delta, uint32_t tdx_from_end, uint32_t nsec, uint32_t tdvf_len)
+{
+	gen_code_table(img, table_len_delta, tdx_from_end, nsec, tdvf_len);
 }
 
 static int parse(size_t len, struct ovmf_code *c, struct diag *d)
