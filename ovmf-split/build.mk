@@ -34,7 +34,7 @@ $(shell mkdir -p $(O)/ovmf && printf '%s\n' '$(EDK2_FIXED_WS)' > $(OVMF_FIXED_WS
 endif
 $(OVMF_FIXED_WS_FILE): ;
 
-$(O)/ovmf/%/OVMF.fd: ovmf-split/%.flags $(O)/ovmf/basetools.stamp $(O)/ovmf/fixed-ws.txt $(OVMF_BUILD)
+$(O)/ovmf/%/OVMF.fd: ovmf-split/%.flags $(O)/ovmf/basetools.stamp $(OVMF_FIXED_WS_FILE) $(OVMF_BUILD)
 	$(call say,OVMF,$* (EDK2 build, some minutes; log $(LOG)/ovmf-$*.log))
 	$(Q)EDK2_FIXED_WS=$(EDK2_FIXED_WS) pkg/logged.sh $(LOG)/ovmf-$*.log ovmf-split/build-ovmf.sh $(EDK2_TREE) \
 		$(abspath $(O))/edk2-ws/$* $< $(@D)

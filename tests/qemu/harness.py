@@ -186,31 +186,18 @@ KVM_BROKEN = "KVM internal error"
 
 def probe_ovmf_kvm(scratch, ovmf, timeout=10):
     """None when OVMF (code, vars template) reaches BdsDxe under KVM in time, else why not."""
-    code, template = ovmf
-    d = tempfile.mkdtemp(prefix="kvm-probe-ovmf.", dir=scratch)
-    nvram, serial, err = (os.path.join(d, n) for n in ("vars.fd", "serial.log", "stderr.log"))
+    code, template = map(os.path.abspath, ovmf)  # QEMU runs in the Vm's own folder
+    nvram = os.path.join(tempfile.mkdtemp(prefix="kvm-probe-ovmf.", dir=scratch), "vars.fd")
     shutil.copyfile(template, nvram)
-    with open(err, "w") as ef:
-        p = subprocess.Popen([QEMU, "-accel", "kvm", "-M", "q35", "-display", "none", "-nic", "none",
-                              "-no-user-config", "-serial", "file:" + serial,
-                              "-drive", "if=pflash,format=raw,readonly=on,file=" + code,
-                              "-drive", "if=pflash,format=raw,file=" + nvram],
-                             stdin=subprocess.DEVNULL, stdout=ef, stderr=ef, start_new_session=True)
     try:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if "BdsDxe" in read(serial):
-                return None
-            if KVM_BROKEN in read(err):
-                return "an OVMF probe boot stops with '%s'" % KVM_BROKEN
-            if p.poll() is not None:
-                return "an OVMF probe boot exited (%d) before its boot manager" % p.returncode
-            time.sleep(0.05)
-        return "an OVMF probe boot does not reach its boot manager in %d s" % timeout
-    finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-        p.wait()
+        with Vm(Ctx(scratch, "kvm"), ["-M", "q35", "-nic", "none",
+                                      "-drive", "if=pflash,format=raw,readonly=on,file=" + code,
+                                      "-drive", "if=pflash,format=raw,file=" + nvram],
+                name="kvm-probe-ovmf", qmp=False, timeout=timeout) as vm:
+            vm.wait_for(vm.serial, "BdsDxe", "BdsDxe")
+        return None
+    except Fail as f:
+        return f.what
 
 
 def probe_accel(scratch, bootsect, ovmf=None):
@@ -237,7 +224,7 @@ def probe_accel(scratch, bootsect, ovmf=None):
     if ovmf:
         why = probe_ovmf_kvm(scratch, ovmf)
         if why:
-            return "tcg", "/dev/kvm boots SeaBIOS but " + why
+            return "tcg", "/dev/kvm boots SeaBIOS but not OVMF: " + why
     return "kvm", "/dev/kvm works" + (" (SeaBIOS and OVMF probes)" if ovmf else "")
 
 
