@@ -2,9 +2,11 @@
 /* PCI option ROM chain walker (see optrom.h for the layout). */
 #include "optrom.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "bytes.h"
+#include "efidecomp.h"
 
 const char *optrom_code_type_name(uint8_t t)
 {
@@ -40,6 +42,63 @@ static uint8_t sum8(const uint8_t *p, uint64_t n)
 	return s;
 }
 
+/* The PE/COFF image an EFI ROM image carries: MZ, PE signature, machine and
+ * subsystem equal to the ROM header's. how is "" or " (decompressed)". */
+static int check_pe(const uint8_t *pe, uint64_t n, struct optrom_image *im, size_t idx, const char *how,
+		    struct diag *d)
+{
+	uint32_t lfanew = 0, sig = 0;
+
+	if (!in_bounds(n, 0, 2) || pe[0] != 'M' || pe[1] != 'Z')
+		return diag_add(d, DIAG_ERROR,
+				"image %zu at 0x%llx: EFI image header offset 0x%x does not point at a PE image (MZ)%s",
+				idx, (unsigned long long)im->offset, im->efi_pe_off, how);
+	if (rd_le32(pe, n, PE_DOS_LFANEW, &lfanew) < 0 || rd_le32(pe, n, lfanew, &sig) < 0 || sig != PE_SIG ||
+	    rd_le16(pe, n, (uint64_t)lfanew + PE_MACHINE, &im->pe_machine) < 0 ||
+	    rd_le16(pe, n, (uint64_t)lfanew + PE_OPT_HDR + PE_OPT_SUBSYSTEM, &im->pe_subsystem) < 0)
+		return diag_add(d, DIAG_ERROR,
+				"image %zu at 0x%llx: EFI image%s: no PE header at e_lfanew 0x%x (image %llu bytes)",
+				idx, (unsigned long long)im->offset, how, lfanew, (unsigned long long)n);
+	im->efi_pe_ok = 1;
+	if (im->pe_machine != im->efi_machine)
+		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: PE machine 0x%04x%s, the ROM header says 0x%04x",
+				idx, (unsigned long long)im->offset, im->pe_machine, how, im->efi_machine);
+	if (im->pe_subsystem != im->efi_subsystem)
+		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: PE subsystem %u%s, the ROM header says %u",
+				idx, (unsigned long long)im->offset, im->pe_subsystem, how, im->efi_subsystem);
+	return 0;
+}
+
+/* An EFI-compressed image: decode it (bounded) and check the PE image inside. */
+static int check_compressed(const uint8_t *c, uint64_t n, struct optrom_image *im, size_t idx, struct diag *d)
+{
+	uint32_t comp, orig;
+	uint8_t *out;
+	int rc;
+
+	if (efi_decomp_header(c, n, &comp, &orig, d) < 0)
+		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI image: compressed stream does not fit its %llu bytes",
+				idx, (unsigned long long)im->offset, (unsigned long long)n);
+	im->efi_stored = (uint64_t)comp + EFICOMP_HDR_SIZE;
+	if (orig == 0 || orig > ROM_EFI_MAX_IMAGE)
+		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI image decompresses to %u bytes (1 to %u allowed)",
+				idx, (unsigned long long)im->offset, orig, ROM_EFI_MAX_IMAGE);
+	out = malloc(orig);
+	if (!out)
+		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: out of memory for %u bytes",
+				idx, (unsigned long long)im->offset, orig);
+	rc = efi_decompress(c, n, EFICOMP_PBIT_EFI, out, orig, d);
+	if (rc == 0) {
+		im->efi_size = orig;
+		rc = check_pe(out, orig, im, idx, " (decompressed)", d);
+	} else {
+		rc = diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI image does not decompress",
+			      idx, (unsigned long long)im->offset);
+	}
+	free(out);
+	return rc;
+}
+
 /* EFI header fields; the image is known to hold ROM_HDR_MIN bytes. */
 static int parse_efi(const uint8_t *img, uint64_t ilen, struct optrom_image *im,
 		     size_t idx, struct diag *d)
@@ -64,12 +123,19 @@ static int parse_efi(const uint8_t *img, uint64_t ilen, struct optrom_image *im,
 			      "image %zu at 0x%llx: EFI initialization size %llu bytes, image length %llu",
 			      idx, (unsigned long long)im->offset,
 			      (unsigned long long)im->init_size, (unsigned long long)ilen);
-	im->efi_pe_ok = in_bounds(ilen, im->efi_pe_off, 2) &&
-			img[im->efi_pe_off] == 'M' && img[im->efi_pe_off + 1] == 'Z';
-	if (!im->efi_pe_ok)
-		rc = diag_add(d, DIAG_ERROR,
-			      "image %zu at 0x%llx: EFI image header offset 0x%x does not point at a PE image (MZ)",
-			      idx, (unsigned long long)im->offset, im->efi_pe_off);
+	if (!in_bounds(ilen, im->efi_pe_off, 1) || im->efi_pe_off >= im->init_size)
+		return diag_add(d, DIAG_ERROR,
+				"image %zu at 0x%llx: EFI image header offset 0x%x is outside the initialization size %llu",
+				idx, (unsigned long long)im->offset, im->efi_pe_off, (unsigned long long)im->init_size);
+	if (rc < 0)
+		return rc;
+	im->efi_stored = (im->init_size < ilen ? im->init_size : ilen) - im->efi_pe_off;
+	if (im->efi_compression == ROM_EFI_UNCOMPRESSED) {
+		im->efi_size = im->efi_stored;
+		rc = check_pe(img + im->efi_pe_off, im->efi_stored, im, idx, "", d);
+	} else if (im->efi_compression == ROM_EFI_COMPRESSED) {
+		rc = check_compressed(img + im->efi_pe_off, im->efi_stored, im, idx, d);
+	}
 	if (im->efi_compression > 1)
 		rc = diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI compression type %u unknown",
 			      idx, (unsigned long long)im->offset, im->efi_compression);

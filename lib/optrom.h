@@ -36,6 +36,16 @@
 #define ROM_EFI_MACHINE    0x0A
 #define ROM_EFI_COMPRESS   0x0C
 #define ROM_EFI_PE_OFF     0x16
+#define ROM_EFI_UNCOMPRESSED 0
+#define ROM_EFI_COMPRESSED 1    /* UEFI compression (efidecomp.h) */
+#define ROM_EFI_MAX_IMAGE  (16u << 20) /* a decompressed driver larger than this is refused */
+
+/* PE/COFF (Microsoft PE format; EDK2 MdePkg/Include/IndustryStandard/PeImage.h) */
+#define PE_DOS_LFANEW      0x3C /* u32 offset of "PE\0\0" */
+#define PE_SIG             0x00004550
+#define PE_MACHINE         0x04 /* u16, after the signature */
+#define PE_OPT_HDR         0x18 /* optional header, after the signature */
+#define PE_OPT_SUBSYSTEM   0x44 /* u16, same place in PE32 and PE32+ */
 #define ROM_PCIR_PTR       0x18 /* u16 */
 #define ROM_HDR_MIN        0x1A /* header bytes up to and including the PCIR pointer */
 #define ROM_UNIT           512
@@ -78,7 +88,10 @@ struct optrom_image {
 	uint8_t checksum;     /* byte sum mod 256 over init_size; 0 is valid */
 	int is_efi;
 	uint16_t efi_subsystem, efi_machine, efi_compression, efi_pe_off;
-	int efi_pe_ok;        /* "MZ" at efi_pe_off */
+	int efi_pe_ok;        /* a PE image (MZ, PE signature) at efi_pe_off, decompressed first if need be */
+	uint64_t efi_stored;  /* bytes of the EFI image as stored (compressed or not) */
+	uint64_t efi_size;    /* bytes of the PE image once decompressed (= stored if uncompressed) */
+	uint16_t pe_machine, pe_subsystem; /* from the PE/COFF headers, when efi_pe_ok */
 };
 
 struct optrom {

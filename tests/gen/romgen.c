@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "efidecomp.h"
 #include "fv.h"
 #include "guid.h"
 #include "optrom.h"
@@ -20,6 +21,100 @@ void gen_fix_checksum(uint8_t *out, uint32_t init_size)
 	out[GEN_CSUM_OFF] = (uint8_t)(0x100 - s);
 }
 
+void gen_pe(uint8_t *out, uint16_t machine, uint16_t subsystem)
+{
+	memset(out, 0, GEN_PE_SIZE);
+	out[0] = 'M';
+	out[1] = 'Z';
+	wr_le32(out + PE_DOS_LFANEW, GEN_PE_LFANEW);
+	wr_le32(out + GEN_PE_LFANEW, PE_SIG);
+	wr_le16(out + GEN_PE_LFANEW + PE_MACHINE, machine);
+	wr_le16(out + GEN_PE_LFANEW + PE_OPT_HDR + PE_OPT_SUBSYSTEM, subsystem);
+}
+
+struct bitw {
+	uint8_t *p;
+	size_t cap, n;   /* bytes */
+	unsigned nbits;  /* bits used in p[n] */
+	int full;
+};
+
+static void put_bits(struct bitw *w, uint32_t v, unsigned nbits)
+{
+	while (nbits--) {
+		if (w->n >= w->cap) {
+			w->full = 1;
+			return;
+		}
+		if (w->nbits == 0)
+			w->p[w->n] = 0;
+		if (v >> nbits & 1)
+			w->p[w->n] |= (uint8_t)(0x80 >> w->nbits);
+		if (++w->nbits == 8) {
+			w->nbits = 0;
+			w->n++;
+		}
+	}
+}
+
+/* one block's tables: T symbols 10 (length 8) and 11 (length 9), each 1 bit;
+ * C lengths 8 for 0..254, 9 for 255 and 256; P: the single position 0 */
+static void put_tables(struct bitw *w, uint16_t nsym)
+{
+	put_bits(w, nsym, 16);
+	put_bits(w, 12, 5);                  /* T: 12 lengths */
+	for (int i = 0; i < 12; i++) {
+		put_bits(w, i >= 10 ? 1 : 0, 3);
+		if (i == 2)
+			put_bits(w, 0, 2);   /* no extra zeros after the third */
+	}
+	put_bits(w, 257, 9);                 /* C: 257 lengths */
+	for (int i = 0; i < 257; i++)
+		put_bits(w, i >= 255, 1);
+	put_bits(w, 0, EFICOMP_PBIT_EFI);    /* P: one symbol for every position */
+	put_bits(w, 0, EFICOMP_PBIT_EFI);
+}
+
+size_t gen_efi_compress(uint8_t *out, size_t cap, const uint8_t *data, size_t n, int rle)
+{
+	struct bitw w = { out, cap, EFICOMP_HDR_SIZE, 0, 0 };
+	size_t i = 0;
+
+	if (cap < EFICOMP_HDR_SIZE)
+		return 0;
+	while (i < n) {
+		/* symbols of this block, counted first: at most 65535 */
+		size_t j = i, nsym = 0;
+
+		while (j < n && nsym < 0xFFFF) {
+			j += rle && j > 0 && j + 3 <= n && data[j] == data[j - 1] && data[j + 1] == data[j - 1] &&
+			     data[j + 2] == data[j - 1] ? 3 : 1;
+			nsym++;
+		}
+		put_tables(&w, (uint16_t)nsym);
+		for (; i < j;) {
+			if (rle && i > 0 && i + 3 <= n && data[i] == data[i - 1] && data[i + 1] == data[i - 1] &&
+			    data[i + 2] == data[i - 1]) {
+				put_bits(&w, 511, 9); /* match of 3, position 0 = distance 1 */
+				i += 3;
+			} else {
+				if (data[i] == 255)
+					put_bits(&w, 510, 9);
+				else
+					put_bits(&w, data[i], 8);
+				i++;
+			}
+		}
+	}
+	if (w.nbits)
+		w.n++;
+	if (w.full)
+		return 0;
+	wr_le32(out + EFICOMP_COMP_OFF, (uint32_t)(w.n - EFICOMP_HDR_SIZE));
+	wr_le32(out + EFICOMP_ORIG_OFF, (uint32_t)n);
+	return w.n;
+}
+
 void gen_image(uint8_t *out, const struct gen_image *g)
 {
 	uint8_t *pcir = out + GEN_PCIR_OFF;
@@ -33,8 +128,7 @@ void gen_image(uint8_t *out, const struct gen_image *g)
 		wr_le16(out + ROM_EFI_MACHINE, 0x8664);
 		wr_le16(out + ROM_EFI_COMPRESS, 0);
 		wr_le16(out + ROM_EFI_PE_OFF, GEN_EFI_PE);
-		out[GEN_EFI_PE] = 'M';
-		out[GEN_EFI_PE + 1] = 'Z';
+		gen_pe(out + GEN_EFI_PE, 0x8664, 11);
 	} else {
 		out[ROM_LEGACY_SIZE] = (uint8_t)(g->length / ROM_UNIT);
 		out[3] = 0xCB; /* init entry: retf */

@@ -19,6 +19,20 @@ struct gen_image {
 	int pcir;               /* 0: ISA style, no PCIR */
 };
 
+#define GEN_PE_LFANEW 0x40 /* "PE\0\0" this far after the MZ */
+#define GEN_PE_SIZE   0x100 /* bytes of the minimal PE header gen_pe writes */
+
+/* A minimal PE/COFF header at out: MZ, e_lfanew, PE signature, machine, subsystem. */
+void gen_pe(uint8_t *out, uint16_t machine, uint16_t subsystem);
+
+/*
+ * Encodes data[0..n) in the UEFI compression format at out[0..cap): header,
+ * then blocks whose tables give literals 0..254 8-bit codes, 255 and the
+ * 3-byte match a 9-bit code, and one position (distance 1). Runs of a byte
+ * become matches when rle is set. Returns the bytes written, 0 if cap is short.
+ */
+size_t gen_efi_compress(uint8_t *out, size_t cap, const uint8_t *data, size_t n, int rle);
+
 /* Writes one image at out[0..length) (caller zeroed it) with a valid checksum. */
 void gen_image(uint8_t *out, const struct gen_image *g);
 /* Recomputes the legacy checksum byte of the image at out. */

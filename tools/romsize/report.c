@@ -30,10 +30,18 @@ static void text_image(FILE *f, size_t i, const struct optrom_image *im)
 	fprintf(f, "%s", im->last ? ", last" : "");
 	if (im->checksum_applies)
 		fprintf(f, ", checksum %s", im->checksum == 0 ? "ok" : "BAD");
-	if (im->is_efi)
+	if (im->is_efi) {
 		fprintf(f, ", efi %s %s(%u) %s", optrom_efi_machine_name(im->efi_machine),
 			efi_subsystem_name(im->efi_subsystem), im->efi_subsystem,
 			im->efi_compression ? "compressed" : "uncompressed");
+		if (im->efi_compression && im->efi_size)
+			fprintf(f, " %llu -> %llu bytes", (unsigned long long)im->efi_stored,
+				(unsigned long long)im->efi_size);
+		else if (im->efi_size)
+			fprintf(f, " %llu bytes", (unsigned long long)im->efi_size);
+		if (im->efi_pe_ok)
+			fprintf(f, ", pe machine 0x%04x subsystem %u", im->pe_machine, im->pe_subsystem);
+	}
 	fputc('\n', f);
 }
 
@@ -124,6 +132,7 @@ void report_json(struct json *j, const char *file, const struct image_report *r,
 	json_bool(j, "ok", ok);
 	json_diag(j, "errors", d, DIAG_ERROR);
 	json_diag(j, "warnings", d, DIAG_WARN);
+	json_diag(j, "notes", d, DIAG_NOTE);
 	if (r->kind == KIND_OPTROM || r->kind == KIND_VGA) {
 		json_arr(j, "images");
 		for (size_t i = 0; i < r->rom.n; i++) {
@@ -154,6 +163,9 @@ void report_json(struct json *j, const char *file, const struct image_report *r,
 				json_str(j, "machine", optrom_efi_machine_name(im->efi_machine));
 				json_u64(j, "machine_type", im->efi_machine);
 				json_u64(j, "compression", im->efi_compression);
+				json_u64(j, "stored_size", im->efi_stored);
+				json_u64(j, "image_size", im->efi_size);
+				json_bool(j, "pe_ok", im->efi_pe_ok);
 				json_end(j, '}');
 			}
 			json_end(j, '}');
