@@ -78,7 +78,7 @@ int image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct d
 				     (!r->rom.img[0].has_pcir && len >= VGA_IBM_SIG_OFF + 3 &&
 				      memcmp(p + VGA_IBM_SIG_OFF, "IBM", 3) == 0)))
 			r->kind = KIND_VGA;
-		r->region = pow2ceil(len);
+		r->region = image_region(r->kind, len);
 		r->used = r->rom.used;
 	} else if (fv_is_at(p, len, 0)) {
 		r->kind = KIND_FLASH;
@@ -117,9 +117,15 @@ static int kind_matches(enum image_kind have, int want)
 	return want == KIND_OPTROM && have == KIND_VGA;
 }
 
-int image_check(const struct image_report *r, const struct slot_spec *s,
-		uint64_t min_free, int strict, struct diag *d)
+uint64_t image_region(enum image_kind k, uint64_t len)
 {
+	return k == KIND_OPTROM || k == KIND_VGA ? pow2ceil(len) : len;
+}
+
+int image_check(const struct image_report *r, const struct slot_spec *s,
+		const struct check_opts *o, struct diag *d)
+{
+	const int rom = r->kind == KIND_OPTROM || r->kind == KIND_VGA;
 	char slot_s[32], min_s[32], slot_arg[32];
 	int rc = r->parse_ok ? 0 : -1;
 
@@ -137,7 +143,21 @@ int image_check(const struct image_report *r, const struct slot_spec *s,
 		rc = diag_add(d, DIAG_ERROR, "%llu bytes exceeds the %s slot by %llu bytes",
 			      (unsigned long long)r->size, slot_s,
 			      (unsigned long long)(r->size - s->slot));
-	else if (r->size < s->slot)
+	else if (r->size < s->slot && rom && !o->padded && r->rom.n > 0 && !r->rom.img[0].has_pcir)
+		/* isa-vga, ramfb: QEMU passes the file through fw_cfg, with no RAM block to migrate */
+		diag_add(d, DIAG_NOTE, "unpadded, %llu bytes: ISA-style ROM (no PCIR), no RAM block of its own",
+			 (unsigned long long)r->size);
+	else if (r->size < s->slot && rom && !o->padded && image_region(r->kind, r->size) == s->slot)
+		/* QEMU's question is the region, and an unpadded ROM maps the same one */
+		diag_add(d, DIAG_NOTE, "unpadded, %llu bytes: region %s = slot",
+			 (unsigned long long)r->size, slot_s);
+	else if (r->size < s->slot && rom && !o->padded) {
+		char reg_s[32];
+
+		size_format(image_region(r->kind, r->size), reg_s, sizeof(reg_s));
+		rc = diag_add(d, DIAG_ERROR, "%llu bytes maps a %s region, not the %s slot (QEMU: Size mismatch on migration; romsize pad --slot %s)",
+			      (unsigned long long)r->size, reg_s, slot_s, slot_arg);
+	} else if (r->size < s->slot)
 		rc = diag_add(d, DIAG_ERROR, "%llu bytes is %llu bytes short of the %s slot (not padded: romsize pad --slot %s)",
 			      (unsigned long long)r->size, (unsigned long long)(s->slot - r->size),
 			      slot_s, slot_arg);
@@ -172,12 +192,12 @@ int image_check(const struct image_report *r, const struct slot_spec *s,
 		break;
 	}
 
-	if (min_free && r->kind != KIND_FLASH && r->size <= s->slot) {
+	if (o->min_free && r->kind != KIND_FLASH && r->size <= s->slot) {
 		uint64_t fr = image_free(r, s->slot);
 
-		size_format(min_free, min_s, sizeof(min_s));
-		if (fr < min_free)
-			rc |= diag_add(d, strict ? DIAG_ERROR : DIAG_WARN,
+		size_format(o->min_free, min_s, sizeof(min_s));
+		if (fr < o->min_free)
+			rc |= diag_add(d, o->strict ? DIAG_ERROR : DIAG_WARN,
 				       "only %llu bytes free in the %s slot (%llu used), less than --min-free %s",
 				       (unsigned long long)fr, slot_s, (unsigned long long)r->used, min_s);
 	}

@@ -62,13 +62,27 @@ struct slot_spec {
 /* Classifies and parses p[0..len); every defect goes to d. Returns 0 or -1. */
 int image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct diag *d);
 
+/* How strictly image_check judges an image against its slot. */
+struct check_opts {
+	uint64_t min_free;    /* headroom wanted in the slot; 0 = none */
+	int strict;           /* too little headroom is an error, not a warning */
+	int padded;           /* option ROMs must fill the slot exactly (our own gate) */
+};
+
 /*
- * Adds the slot findings for an analysed image: size equal to the slot, QEMU's
- * alignment rules, kind and PCI id as the spec says, and free space against
- * min_free (a warning, or an error when strict). Returns -1 if any error.
+ * Adds the slot findings for an analysed image against QEMU's question: does
+ * it map to the region the slot promises? BIOS and flash images must equal the
+ * slot; an option ROM passes when pow2ceil(size) equals the slot, with a note
+ * when it is shorter (unpadded), or only at the exact size with o->padded.
+ * Also QEMU's alignment rules, kind and PCI id as the spec says, and free space
+ * against o->min_free. Returns -1 if any error.
  */
 int image_check(const struct image_report *r, const struct slot_spec *s,
-		uint64_t min_free, int strict, struct diag *d);
+		const struct check_opts *o, struct diag *d);
+
+/* The region QEMU maps for an image of kind k and len bytes: pow2ceil(len)
+ * for option ROMs (the ROM BAR), len itself for BIOS and flash. */
+uint64_t image_region(enum image_kind k, uint64_t len);
 
 /* Free bytes in a slot of the given size: slot minus what the image needs. */
 uint64_t image_free(const struct image_report *r, uint64_t slot);

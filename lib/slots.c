@@ -4,10 +4,10 @@
 
 #include <string.h>
 
+#include "conf.h"
 #include "size.h"
 
 #define FIELD_MAX 4
-#define LINE_MAX_LEN 512
 
 static int parse_id(const char *s, uint16_t *ven, uint16_t *dev)
 {
@@ -39,23 +39,12 @@ static int parse_id(const char *s, uint16_t *ven, uint16_t *dev)
 	return 0;
 }
 
-static int parse_line(char *line, unsigned lineno, struct slot_manifest *m, struct diag *d)
+static int parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct diag *d)
 {
-	char *f[FIELD_MAX + 1];
-	size_t nf = 0;
+	struct slot_manifest *m = ctx;
 	struct slot_entry *e;
-	char *hash = strchr(line, '#');
 	int kind;
 
-	if (hash)
-		*hash = '\0';
-	for (char *t = strtok(line, " \t\r"); t; t = strtok(NULL, " \t\r")) {
-		if (nf == FIELD_MAX + 1)
-			break; /* one extra field is enough to report "too many" */
-		f[nf++] = t;
-	}
-	if (nf == 0)
-		return 0;
 	if (nf < 3 || nf > FIELD_MAX)
 		return diag_add(d, DIAG_ERROR, "line %u: %zu fields, expected NAME SLOT KIND [VENDOR:DEVICE]",
 				lineno, nf);
@@ -94,30 +83,8 @@ static int parse_line(char *line, unsigned lineno, struct slot_manifest *m, stru
 
 int slots_parse(const char *text, size_t len, struct slot_manifest *m, struct diag *d)
 {
-	char line[LINE_MAX_LEN];
-	unsigned lineno = 0;
-	size_t pos = 0;
-	int rc = 0;
-
 	memset(m, 0, sizeof(*m));
-	while (pos < len) {
-		size_t n = 0;
-
-		lineno++;
-		while (pos < len && text[pos] != '\n') {
-			if (text[pos] == '\0')
-				return diag_add(d, DIAG_ERROR, "line %u: NUL byte in the manifest", lineno);
-			if (n + 1 >= sizeof(line))
-				return diag_add(d, DIAG_ERROR, "line %u: longer than %d characters",
-						lineno, LINE_MAX_LEN - 1);
-			line[n++] = text[pos++];
-		}
-		pos++; /* the newline, or one past the end */
-		line[n] = '\0';
-		if (parse_line(line, lineno, m, d) < 0)
-			rc = -1;
-	}
-	return rc;
+	return conf_parse(text, len, parse_line, m, d);
 }
 
 const struct slot_entry *slots_find(const struct slot_manifest *m, const char *path)

@@ -43,7 +43,11 @@ t 2 out "$G/nic.rom: optionrom"                        $R info $G/nic.rom $G/nop
 
 # --- check against a slot -----------------------------------------------------------
 t 1 err "romsize: $G/nic-66048.rom: 66048 bytes exceeds the 64 KiB slot by 512 bytes" $R check --slot 64K $G/nic-66048.rom
-t 1 err "romsize: $G/nic.rom: 36864 bytes is 28672 bytes short of the 64 KiB slot (not padded: romsize pad --slot 64K)" $R check --slot 65536 $G/nic.rom
+t 1 err "romsize: $G/nic.rom: 36864 bytes is 28672 bytes short of the 64 KiB slot (not padded: romsize pad --slot 64K)" $R check --padded --slot 65536 $G/nic.rom
+t 0 err "romsize: $G/nic.rom: note: unpadded, 36864 bytes: region 64 KiB = slot" $R check --slot 65536 $G/nic.rom
+t 1 err "romsize: $G/nic.rom: 36864 bytes maps a 64 KiB region, not the 128 KiB slot (QEMU: Size mismatch on migration; romsize pad --slot 128K)" $R check --slot 128K $G/nic.rom
+t 0 out "$G/bios-64k.bin: ok"                          $R check --padded --slot 64K $G/bios-64k.bin
+t 1 err '65536 bytes is 65536 bytes short of the 128 KiB slot' $R check --slot 128K $G/bios-64k.bin
 t 1 err 'no slot known for this file (not in the manifest; pass --slot SIZE)' $R check $G/nic.rom
 t 1 err 'slot 96 KiB is not a power of two'            $R check --slot 96K $G/nic.rom
 t 1 err 'legacy checksum 0x5a'                         $R check --slot 36K $G/bad-checksum.rom
@@ -111,7 +115,7 @@ json_has() { # FILE PYTHON-EXPR
 }
 $R info --json $G/chain.rom > $S/chain.json
 ok 'info --json: document and version'                 json_has $S/chain.json 'd["romsize"]==1 and d["command"]=="info" and d["ok"] is True'
-ok 'info --json: the EFI image'                        json_has $S/chain.json 'd["files"][0]["images"][1]["efi"]=={"subsystem":11,"machine":"x64","machine_type":34404,"compression":0}'
+ok 'info --json: the EFI image'                        json_has $S/chain.json 'd["files"][0]["images"][1]["efi"]=={"subsystem":11,"machine":"x64","machine_type":34404,"compression":0,"stored_size":65536-0x60,"image_size":65536-0x60,"pe_ok":True}'
 ok 'info --json: the legacy image'                     json_has $S/chain.json 'd["files"][0]["images"][0]["pci_id"]=="8086:100e" and d["files"][0]["images"][0]["checksum_ok"] is True and d["files"][0]["images"][0]["last"] is False'
 $R check --json --slot 64K $G/nic-66048.rom > $S/big.json 2>/dev/null
 ok 'check --json: the failure and its message'         json_has $S/big.json 'd["ok"] is False and d["files"][0]["errors"]==["66048 bytes exceeds the 64 KiB slot by 512 bytes"] and d["files"][0]["region"]==131072'

@@ -16,10 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_init(&d);
 	image_analyse(data, size, &r, &d);
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		const struct check_opts o = { 2048, (int)(i & 1), (int)(i >> 1 & 1) };
 		struct diag c;
 
 		diag_init(&c);
-		image_check(&r, &specs[i], 2048, (int)(i & 1), &c);
+		image_check(&r, &specs[i], &o, &c);
 		if (specs[i].slot)
 			(void)image_free(&r, specs[i].slot);
 	}

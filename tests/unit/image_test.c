@@ -10,14 +10,22 @@
 
 static uint8_t buf[1 << 18];
 
-static int check(size_t len, uint64_t slot, int kind, uint64_t min_free, int strict, struct diag *d,
-		 struct image_report *r)
+static int check_opts(size_t len, uint64_t slot, int kind, const struct check_opts *o, struct diag *d,
+		      struct image_report *r)
 {
 	struct slot_spec s = { .slot = slot, .kind = kind };
 
 	diag_init(d);
 	image_analyse(buf, len, r, d);
-	return image_check(r, &s, min_free, strict, d);
+	return image_check(r, &s, o, d);
+}
+
+static int check(size_t len, uint64_t slot, int kind, uint64_t min_free, int strict, struct diag *d,
+		 struct image_report *r)
+{
+	struct check_opts o = { .min_free = min_free, .strict = strict };
+
+	return check_opts(len, slot, kind, &o, d, r);
 }
 
 int main(void)
@@ -37,42 +45,69 @@ int main(void)
 	CHECK(r.kind == KIND_OPTROM && r.region == 262144, "region doubles: %llu",
 	      (unsigned long long)r.region);
 
-	/* slot - 512, slot, slot + 512 for a 64 KiB ROM slot */
+	/* slot - 512, slot, slot + 512 for a 64 KiB ROM slot, as QEMU sees it and padded */
 	for (int delta = -1; delta <= 1; delta++) {
 		size_t len = (size_t)(65536 + delta * 512);
+		struct check_opts padded = { .padded = 1 };
 
 		memset(buf, 0, sizeof(buf));
 		nic.length = 32768;
 		gen_image(buf, &nic);
 		int rc = check(len, 65536, KIND_OPTROM, 0, 0, &d, &r);
+		int rcp = check_opts(len, 65536, KIND_OPTROM, &padded, &d, &r);
 
 		if (delta == 0)
-			CHECK(rc == 0 && r.used == 32768 && image_free(&r, 65536) == 32768, "exact: %s", diag_first(&d));
+			CHECK(rc == 0 && rcp == 0 && r.used == 32768 && image_free(&r, 65536) == 32768,
+			      "exact: %s", diag_first(&d));
 		else if (delta < 0)
-			CHECK(rc < 0 && DIAG_HAS(&d, "65024 bytes is 512 bytes short of the 64 KiB slot"), "%s", diag_first(&d));
+			CHECK(rc == 0 && rcp < 0 && DIAG_HAS(&d, "65024 bytes is 512 bytes short of the 64 KiB slot"),
+			      "%s", diag_first(&d));
 		else
-			CHECK(rc < 0 && DIAG_HAS(&d, "66048 bytes exceeds the 64 KiB slot by 512 bytes"), "%s", diag_first(&d));
+			CHECK(rc < 0 && rcp < 0 && DIAG_HAS(&d, "66048 bytes exceeds the 64 KiB slot by 512 bytes"),
+			      "%s", diag_first(&d));
 	}
 	/* a slot that is not a power of two would still map pow2ceil */
 	CHECK(check(98304, 98304, -1, 0, 0, &d, &r) < 0 && DIAG_HAS(&d, "not a power of two"), "pow2");
+	/* unpadded: the region is the slot, so QEMU maps the same block; said as a note */
+	CHECK(check(65024, 65536, KIND_OPTROM, 0, 0, &d, &r) == 0 && diag_count(&d, DIAG_NOTE) == 1 &&
+	      DIAG_HAS(&d, "unpadded, 65024 bytes: region 64 KiB = slot"), "note: %s", diag_first(&d));
+	/* half the slot or less maps a smaller region: vgabios-bochs-display.bin at 28672 bytes is 32 KiB */
+	for (size_t len = 32768 - 512; len <= 32768 + 512; len += 512) {
+		int rc;
+
+		memset(buf, 0, sizeof(buf));
+		nic.length = 16384;
+		gen_image(buf, &nic);
+		rc = check(len, 65536, KIND_OPTROM, 0, 0, &d, &r);
+		if (len <= 32768)
+			CHECK(rc < 0 && DIAG_HAS(&d, "maps a 32 KiB region, not the 64 KiB slot"), "%zu: %s", len,
+			      diag_first(&d));
+		else
+			CHECK(rc == 0, "%zu: region 64 KiB: %s", len, diag_first(&d));
+	}
+	/* a BIOS image is sized exactly: short is short, padded or not */
+	gen_bios(buf, 65536, 100);
+	CHECK(check(65536, 131072, KIND_BIOS, 0, 0, &d, &r) < 0 &&
+	      DIAG_HAS(&d, "65536 bytes is 65536 bytes short of the 128 KiB slot"), "bios short: %s", diag_first(&d));
 
 	/* PCI id against the manifest */
 	{
 		struct slot_spec s = { .slot = 65536, .kind = KIND_OPTROM, .has_id = 1, .vendor = 0x10ec, .device = 0x8139 };
+		const struct check_opts none = { 0 };
 
 		memset(buf, 0, sizeof(buf));
 		gen_image(buf, &nic);
 		diag_init(&d);
 		image_analyse(buf, 65536, &r, &d);
-		CHECK(image_check(&r, &s, 0, 0, &d) < 0 &&
+		CHECK(image_check(&r, &s, &none, &d) < 0 &&
 		      DIAG_HAS(&d, "PCI id 8086:100e, the manifest expects 10ec:8139"), "%s", diag_first(&d));
 		s.vendor = 0x8086;
 		s.device = 0x100e;
 		diag_init(&d);
-		CHECK(image_check(&r, &s, 0, 0, &d) == 0, "id ok: %s", diag_first(&d));
+		CHECK(image_check(&r, &s, &none, &d) == 0, "id ok: %s", diag_first(&d));
 		s.kind = KIND_BIOS;
 		diag_init(&d);
-		CHECK(image_check(&r, &s, 0, 0, &d) < 0 && DIAG_HAS(&d, "kind optionrom, the manifest expects bios"), "kind");
+		CHECK(image_check(&r, &s, &none, &d) < 0 && DIAG_HAS(&d, "kind optionrom, the manifest expects bios"), "kind");
 	}
 
 	/* BIOS: kind, front padding, 64 KiB rule, min-free at limit-1/limit/limit+1 */

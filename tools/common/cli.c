@@ -26,7 +26,8 @@ void cli_print_diag(const char *tool, const char *file, const struct diag *d)
 {
 	for (size_t i = 0; i < d->n; i++)
 		fprintf(stderr, "%s: %s: %s%s\n", tool, file,
-			d->item[i].level == DIAG_WARN ? "warning: " : "", d->item[i].msg);
+			d->item[i].level == DIAG_WARN ? "warning: " :
+			d->item[i].level == DIAG_NOTE ? "note: " : "", d->item[i].msg);
 	if (d->dropped)
 		fprintf(stderr, "%s: %s: %zu more findings not shown\n", tool, file, d->dropped);
 }

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # romsize: BIOS / option ROM slot gate.
-ROMSIZE_SRCS := tools/romsize/romsize.c tools/romsize/report.c tools/romsize/blame.c tools/romsize/slots_builtin.S \
+ROMSIZE_SRCS := tools/romsize/romsize.c tools/romsize/report.c tools/romsize/blame.c tools/romsize/diff.c tools/romsize/builtin.S \
 	$(LIB_SRCS) $(COMMON_SRCS)
 
 $(O)/bin/romsize: $(call objs,$(O)/obj,$(ROMSIZE_SRCS))
@@ -11,7 +11,7 @@ $(O)/asan/bin/romsize: $(call objs,$(O)/asan/obj,$(ROMSIZE_SRCS))
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lelf -lz
 
-# the manifest is assembled into the binary
-$(O)/obj/tools/romsize/slots_builtin.o $(O)/asan/obj/tools/romsize/slots_builtin.o: pkg/slots.conf
+# the slot manifest and the romfile table are assembled into the binary
+$(O)/obj/tools/romsize/builtin.o $(O)/asan/obj/tools/romsize/builtin.o: pkg/slots.conf pkg/romdevs.conf
 
 TOOLS += $(O)/bin/romsize

@@ -12,6 +12,7 @@
 #include "blame.h"
 #include "bytes.h"
 #include "cli.h"
+#include "diff.h"
 #include "image.h"
 #include "io.h"
 #include "json.h"
@@ -21,22 +22,33 @@
 
 extern const char slots_builtin[];
 extern const unsigned long slots_builtin_len;
+extern const char romdevs_builtin[];
+extern const unsigned long romdevs_builtin_len;
 
 static const char usage[] =
 "usage: romsize info  [--json] [--manifest FILE | --slot SIZE] FILE...\n"
 "       romsize check [--json] [--manifest FILE | --slot SIZE] [--min-free SIZE]\n"
-"                     [--strict] [--require-all] FILE...|DIR...\n"
+"                     [--strict] [--padded] [--require-all] FILE...|DIR...\n"
 "       romsize pad   [--slot SIZE] [--manifest FILE] [-o OUT] FILE...\n"
+"       romsize diff  [--json] [--manifest FILE] [--romdevs FILE] OLD NEW\n"
 "       romsize blame [--json] [--top N] ELF\n"
 "\n"
 "  info    what each file is: kind, size, QEMU region, slot, used and free bytes,\n"
 "          every option ROM image (offset, length, code type, PCI id, class,\n"
 "          PCIR revision, last flag, checksum, EFI fields), BIOS reset vector\n"
-"  check   exit 0 only if every image parses, fills its slot exactly and obeys\n"
-"          QEMU's rules; a DIR is searched for the files the manifest names\n"
+"  check   exit 0 only if every image parses, maps to the QEMU region its slot\n"
+"          promises and obeys QEMU's rules (BIOS and flash images: exactly the\n"
+"          slot; an option ROM: pow2ceil(size) = slot, unpadded is a note);\n"
+"          a DIR is searched for the files the manifest names\n"
 "  pad     pad to the slot: option ROMs at the end, BIOS images at the front;\n"
 "          flash images are refused. Without -o the file is replaced atomically;\n"
 "          with several files -o names a directory\n"
+"  diff    before an upgrade: for each firmware file of two trees (an installed\n"
+"          root, an unpacked package, an -L folder), the RAM block QEMU maps\n"
+"          (pc.bios, pflash: file size; PCI ROM: pow2ceil) and, for VARS\n"
+"          templates, the varstore layout; one line per changed, removed,\n"
+"          added or resized image with the devices that load it. Exit 1 when a\n"
+"          VM of OLD could not migrate or restore onto NEW\n"
 "  blame   the largest allocated sections and symbols of the ELF an image was\n"
 "          linked from (SeaBIOS out/rom.o, out/vgarom.o): what to cut when an\n"
 "          image outgrows its slot\n"
@@ -44,6 +56,9 @@ static const char usage[] =
 "  --manifest FILE  slot manifest (default: the built-in copy of pkg/slots.conf)\n"
 "  --slot SIZE      use this slot for every file instead of the manifest\n"
 "  --min-free SIZE  warn when a slot has less headroom (--strict: fail)\n"
+"  --padded         check: option ROMs must fill their slot exactly (our gate)\n"
+"  --romdevs FILE   diff: device -> romfile table (default: the built-in copy of\n"
+"                   pkg/romdevs.conf, generated from QEMU)\n"
 "  --require-all    check: fail when a manifest entry is not found in the DIRs\n"
 "  --json           machine-readable output (schema in the README)\n"
 "  --top N          blame: how many sections and symbols to list (default 20)\n"
@@ -52,12 +67,14 @@ static const char usage[] =
 "exit status: 0 ok, 1 check failed or image refused, 2 usage or I/O trouble\n";
 
 struct opts {
-	int json, strict, require_all;
+	int json, require_all;
 	unsigned top;
-	uint64_t slot, min_free;
-	const char *manifest_path;
+	uint64_t slot;
+	struct check_opts chk;
+	const char *manifest_path, *romdevs_path;
 	const char *out;
 	struct slot_manifest manifest;
+	struct romdevs devs;
 };
 
 static int die_usage(const char *msg, const char *arg)
@@ -68,7 +85,9 @@ static int die_usage(const char *msg, const char *arg)
 	return 2;
 }
 
-static int load_manifest(struct opts *o)
+/* Parses a table from path, or from the built-in copy when path is NULL. Returns 0 or 2. */
+static int load_table(const char *path, const char *builtin, unsigned long builtin_len,
+		      int (*parse)(const char *, size_t, void *, struct diag *), void *out)
 {
 	struct diag d;
 	uint8_t *buf = NULL;
@@ -77,16 +96,34 @@ static int load_manifest(struct opts *o)
 	int rc;
 
 	diag_init(&d);
-	if (!o->manifest_path)
-		return slots_parse(slots_builtin, slots_builtin_len, &o->manifest, &d) == 0 ? 0 : 2;
-	if (io_read_file(o->manifest_path, &buf, &len, err, sizeof(err)) < 0) {
-		fprintf(stderr, "romsize: %s: %s\n", o->manifest_path, err);
+	if (!path) {
+		rc = parse(builtin, builtin_len, out, &d);
+		cli_print_diag("romsize", "(built-in table)", &d);
+		return rc == 0 ? 0 : 2;
+	}
+	if (io_read_file(path, &buf, &len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "romsize: %s: %s\n", path, err);
 		return 2;
 	}
-	rc = slots_parse((const char *)buf, len, &o->manifest, &d);
+	rc = parse((const char *)buf, len, out, &d);
 	free(buf);
-	cli_print_diag("romsize", o->manifest_path, &d);
+	cli_print_diag("romsize", path, &d);
 	return rc == 0 ? 0 : 2;
+}
+
+static int parse_slots(const char *t, size_t n, void *out, struct diag *d)
+{
+	return slots_parse(t, n, out, d);
+}
+
+static int parse_romdevs(const char *t, size_t n, void *out, struct diag *d)
+{
+	return romdevs_parse(t, n, out, d);
+}
+
+static int load_manifest(struct opts *o)
+{
+	return load_table(o->manifest_path, slots_builtin, slots_builtin_len, parse_slots, &o->manifest);
 }
 
 /* The slot spec for a file: --slot wins, then the manifest, else none. */
@@ -124,7 +161,7 @@ static int one_file(const struct opts *o, const char *file, int check, struct js
 	bad = image_analyse(buf, len, &r, &d) < 0;
 	free(buf);
 	if (check)
-		bad = image_check(&r, &s, o->min_free, o->strict, &d) < 0 || bad;
+		bad = image_check(&r, &s, &o->chk, &d) < 0 || bad;
 	if (j)
 		report_json(j, file, &r, s.slot, !bad, &d);
 	else if (check && !bad)
@@ -363,13 +400,15 @@ static int cmd_pad(struct opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MANIFEST, O_SLOT, O_MINFREE, O_STRICT, O_REQALL, O_VERSION, O_TOP };
+	enum { O_JSON = 256, O_MANIFEST, O_ROMDEVS, O_SLOT, O_MINFREE, O_STRICT, O_PADDED, O_REQALL, O_VERSION, O_TOP };
 	static const struct option lopts[] = {
 		{ "json", no_argument, 0, O_JSON },
 		{ "manifest", required_argument, 0, O_MANIFEST },
+		{ "romdevs", required_argument, 0, O_ROMDEVS },
 		{ "slot", required_argument, 0, O_SLOT },
 		{ "min-free", required_argument, 0, O_MINFREE },
 		{ "strict", no_argument, 0, O_STRICT },
+		{ "padded", no_argument, 0, O_PADDED },
 		{ "require-all", no_argument, 0, O_REQALL },
 		{ "top", required_argument, 0, O_TOP },
 		{ "output", required_argument, 0, 'o' },
@@ -390,15 +429,17 @@ int main(int argc, char **argv)
 		switch (c) {
 		case O_JSON: o.json = 1; break;
 		case O_MANIFEST: o.manifest_path = optarg; break;
+		case O_ROMDEVS: o.romdevs_path = optarg; break;
 		case O_SLOT:
 			if (size_parse(optarg, &o.slot) < 0)
 				return die_usage("--slot: not a size (65536, 64K, 64KiB, 0x10000)", optarg);
 			break;
 		case O_MINFREE:
-			if (size_parse(optarg, &o.min_free) < 0)
+			if (size_parse(optarg, &o.chk.min_free) < 0)
 				return die_usage("--min-free: not a size", optarg);
 			break;
-		case O_STRICT: o.strict = 1; break;
+		case O_STRICT: o.chk.strict = 1; break;
+		case O_PADDED: o.chk.padded = 1; break;
 		case O_REQALL: o.require_all = 1; break;
 		case O_TOP: {
 			char *end;
@@ -417,7 +458,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!strcmp(cmd, "blame")) {
-		if (o.out || o.slot || o.manifest_path || o.min_free || o.strict || o.require_all)
+		if (o.out || o.slot || o.manifest_path || o.chk.min_free || o.chk.strict || o.chk.padded || o.require_all)
 			return die_usage("blame takes --json and --top only", NULL);
 		if (argc - optind != 1)
 			return die_usage("blame takes one ELF file", NULL);
@@ -425,6 +466,8 @@ int main(int argc, char **argv)
 	}
 	if (o.top)
 		return die_usage("--top is for blame", NULL);
+	if (o.romdevs_path && strcmp(cmd, "diff") != 0)
+		return die_usage("--romdevs is for diff", NULL);
 	if (o.slot && o.manifest_path)
 		return die_usage("--slot and --manifest exclude each other", NULL);
 	rc = load_manifest(&o);
@@ -437,8 +480,18 @@ int main(int argc, char **argv)
 			return die_usage("-o is for pad", NULL);
 		return cmd_report(&o, argc, argv, !strcmp(cmd, "check"));
 	}
+	if (!strcmp(cmd, "diff")) {
+		struct diff_tables t = { &o.manifest, &o.devs };
+
+		if (o.out || o.slot || o.chk.min_free || o.chk.strict || o.chk.padded || o.require_all)
+			return die_usage("diff takes --json, --manifest and --romdevs only", NULL);
+		if (argc != 2)
+			return die_usage("diff takes two trees: OLD NEW", NULL);
+		rc = load_table(o.romdevs_path, romdevs_builtin, romdevs_builtin_len, parse_romdevs, &o.devs);
+		return rc ? rc : cmd_diff(&t, argv[0], argv[1], o.json);
+	}
 	if (!strcmp(cmd, "pad")) {
-		if (o.json || o.min_free || o.strict || o.require_all)
+		if (o.json || o.chk.min_free || o.chk.strict || o.chk.padded || o.require_all)
 			return die_usage("pad takes --slot, --manifest and -o only", NULL);
 		return cmd_pad(&o, argc, argv);
 	}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* The device -> default romfile table (pkg/romdevs.conf): which QEMU devices load a firmware file. */
+#ifndef FWSLOT_ROMDEVS_H
+#define FWSLOT_ROMDEVS_H
+/*
+ * Text, one entry per line, '#' starts a comment:
+ *   DEVICE  ROMFILE
+ * DEVICE is a QEMU device type (e1000, virtio-net-pci, VGA), ROMFILE the file
+ * name QEMU loads for it by default (qom-get .../romfile). Generated from QEMU
+ * itself by tests/qemu/romdevs.py.
+ */
+#include <stddef.h>
+
+#include "diag.h"
+
+#define ROMDEVS_MAX      256
+#define ROMDEVS_NAME_MAX 64
+
+struct romdev {
+	char device[ROMDEVS_NAME_MAX];
+	char romfile[ROMDEVS_NAME_MAX];
+};
+
+struct romdevs {
+	size_t n;
+	struct romdev e[ROMDEVS_MAX];
+};
+
+/* Parses text[0..len). Errors name the line. Returns 0, or -1. */
+int romdevs_parse(const char *text, size_t len, struct romdevs *t, struct diag *d);
+
+/* Writes the devices that load file (a file name, no directory), blank-separated,
+ * into buf ("" when none); returns how many. Truncates at bufsz. */
+size_t romdevs_for(const struct romdevs *t, const char *file, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: MIT
+"""QEMU's own view of the firmware it loads, asked over QMP with nothing booted.
+
+Every question starts a QEMU with -S (the guest never runs), sends QMP commands
+on stdin and reads the answers; each run has a timeout. Nothing here is a
+hand-typed list: machine types come from `-machine help`, PCI device types from
+qom-list-types, a device's default ROM from qom-get of its `romfile` property,
+and RAM block sizes from `info ramblock`.
+"""
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+
+QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+
+
+class QemuError(Exception):
+    pass
+
+
+def qmp_batch(args, commands, timeout=20):
+    """Runs QEMU -S with args, sends commands [(name, arguments)], returns their
+    answers in order ('return' values; an 'error' answer is a dict {'error': desc})."""
+    full = [QEMU, "-accel", "tcg", "-S", "-display", "none", "-nodefaults", "-no-user-config",
+            "-qmp", "stdio"] + args
+    msgs = [{"execute": "qmp_capabilities"}] + [dict({"execute": n}, **({"arguments": a} if a else {}))
+                                                  for n, a in commands] + [{"execute": "quit"}]
+    try:
+        p = subprocess.run(full, input="".join(json.dumps(m) + "\n" for m in msgs), capture_output=True,
+                           text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise QemuError("%s: no answer in %d s" % (" ".join(args), timeout))
+    answers = []
+    for line in p.stdout.splitlines():
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        if "return" in r:
+            answers.append(r["return"])
+        elif "error" in r:
+            answers.append({"error": r["error"].get("desc", "")})
+    # capabilities + commands + quit; a QEMU that refused its command line answers nothing
+    if len(answers) < len(commands) + 1:
+        err = p.stderr.strip().splitlines()
+        raise QemuError(err[-1] if err else "QEMU exited %d" % p.returncode)
+    return answers[1:len(commands) + 1]
+
+
+def machine_types():
+    """The pc-* machine types this QEMU lists, plus its pc and q35 aliases' targets."""
+    out = subprocess.run([QEMU, "-machine", "help"], capture_output=True, text=True, timeout=20, check=True).stdout
+    return sorted({line.split()[0] for line in out.splitlines() if line.startswith("pc-")})
+
+
+def pci_device_types():
+    """Every concrete PCI device type of this QEMU."""
+    r = qmp_batch(["-machine", "none"], [("qom-list-types", {"implements": "pci-device", "abstract": False})])[0]
+    return sorted(t["name"] for t in r)
+
+
+def default_romfile(dev, machines=("pc", "q35")):
+    """(romfile or '' for none, machine it was read on), or (None, why) when the
+    device cannot be created alone on any of machines."""
+    why = ""
+    for m in machines:
+        try:
+            r = qmp_batch(["-M", m, "-device", dev + ",id=d0"],
+                          [("qom-get", {"path": "/machine/peripheral/d0", "property": "romfile"})])[0]
+        except QemuError as e:
+            why = str(e)
+            continue
+        if isinstance(r, dict) and "error" in r:
+            return "", m  # no romfile property at all
+        return r or "", m
+    return None, why
+
+
+def romfile_table(workers=4):
+    """{device: romfile} for every PCI device type with a default ROM, and
+    {device: why} for those that cannot be created alone."""
+    devs = pci_device_types()
+    table, skipped = {}, {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
+        for dev, (rom, how) in zip(devs, ex.map(default_romfile, devs)):
+            if rom is None:
+                skipped[dev] = how
+            elif rom:
+                table[dev] = rom
+    return table, skipped
+
+
+def parse_table(path):
+    """pkg/romdevs.conf: {device: romfile}."""
+    table = {}
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].split()
+            if line:
+                if len(line) != 2:
+                    raise ValueError("%s: want DEVICE ROMFILE: %s" % (path, " ".join(line)))
+                table[line[0]] = line[1]
+    return table
+
+
+RAMBLOCK = re.compile(r"^\s*(\S+)\s+\S+\s+\S+\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s*$")
+
+
+def parse_ramblocks(text):
+    """{block name: (used, total)} from `info ramblock`."""
+    blocks = {}
+    for line in text.splitlines():
+        m = RAMBLOCK.match(line)
+        if m:
+            blocks[m.group(1)] = (int(m.group(3), 16), int(m.group(4), 16))
+    return blocks
+
+
+def ramblocks(args, devices):
+    """Starts one VM with args and devices [(type, addr)], returns (blocks,
+    {type: romfile it loaded}); raises QemuError if QEMU refuses the set."""
+    dargs = []
+    for i, (dev, addr) in enumerate(devices):
+        dargs += ["-device", "%s,id=d%d,addr=0x%x" % (dev, i, addr)]
+    cmds = [("human-monitor-command", {"command-line": "info ramblock"})]
+    cmds += [("qom-get", {"path": "/machine/peripheral/d%d" % i, "property": "romfile"}) for i in range(len(devices))]
+    ans = qmp_batch(args + dargs, cmds)
+    roms = {dev: (r if isinstance(r, str) else "") for (dev, _), r in zip(devices, ans[1:])}
+    return parse_ramblocks(ans[0]), roms
