@@ -4,7 +4,21 @@
 # every enabled `deb` entry becomes a `deb-src` entry with the same URIs,
 # suites, components and keyring. Nothing here names a mirror.
 # usage: pkg/apt-src.sh [APT_ETC_DIR]     (default /etc/apt)
+#        pkg/apt-src.sh --binary RELEASE [APT_ETC_DIR]
+#   --binary: `deb` entries for another Debian release instead: every enabled
+#   entry whose suites are this machine's release (CODENAME, CODENAME-updates,
+#   CODENAME-security, ...) with CODENAME replaced by RELEASE; other entries are
+#   left out. CODENAME is VERSION_CODENAME of /etc/os-release (APT_SRC_CODENAME
+#   overrides it).
 set -euo pipefail
+type=deb-src release="" codename=""
+if [ "${1:-}" = --binary ]; then
+	[ -n "${2:-}" ] || { echo "apt-src: --binary needs a release name" >&2; exit 2; }
+	type=deb release=$2
+	shift 2
+	codename=${APT_SRC_CODENAME:-$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")}
+	[ -n "$codename" ] || { echo "apt-src: cannot tell this machine's release (no VERSION_CODENAME in /etc/os-release; set APT_SRC_CODENAME)" >&2; exit 2; }
+fi
 etc=${1:-/etc/apt}
 
 files=()
@@ -16,16 +30,26 @@ done
 
 out=$(for f in "${files[@]}"; do
 	case "$f" in
-	*.sources) awk -f /dev/fd/3 "$f" 3<<'AWK'
+	*.sources) awk -v type="$type" -v rel="$release" -v code="$codename" -f /dev/fd/3 "$f" 3<<'AWK'
 # deb822: blank-line separated stanzas; a line starting with space continues
 # the field before it (an inline Signed-By key, for one)
-function flush(   i, n, t, isdeb) {
+# suites for --binary: the suites of this release renamed to rel, the others dropped
+function suites(s,   n, w, i, out) {
+	if (rel == "") return s
+	n = split(s, w, /[ \t]+/); out = ""
+	for (i = 1; i <= n; i++)
+		if (w[i] == code || index(w[i], code "-") == 1)
+			out = out (out == "" ? "" : " ") rel substr(w[i], length(code) + 1)
+	return out
+}
+function flush(   i, n, t, isdeb, su) {
 	if (nf == 0) return
 	n = split(tolower(val["types"]), t, /[ \t]+/)
 	isdeb = 0
 	for (i = 1; i <= n; i++) if (t[i] == "deb") isdeb = 1
-	if (isdeb && tolower(val["enabled"]) != "no" && val["uris"] != "" && val["suites"] != "") {
-		printf "Types: deb-src\nURIs: %s\nSuites: %s\n", val["uris"], val["suites"]
+	su = suites(val["suites"])
+	if (isdeb && tolower(val["enabled"]) != "no" && val["uris"] != "" && su != "") {
+		printf "Types: %s\nURIs: %s\nSuites: %s\n", type, val["uris"], su
 		if (val["components"] != "") printf "Components: %s\n", val["components"]
 		if (val["signed-by"] != "") printf "Signed-By: %s\n", val["signed-by"]
 		if (val["trusted"] != "") printf "Trusted: %s\n", val["trusted"]
@@ -45,7 +69,7 @@ function flush(   i, n, t, isdeb) {
 END { flush() }
 AWK
 	;;
-	*) awk -f /dev/fd/3 "$f" 3<<'AWK'
+	*) awk -v type="$type" -v rel="$release" -v code="$codename" -f /dev/fd/3 "$f" 3<<'AWK'
 # one-line style: deb [opt=val ...] URI SUITE [COMPONENT...]
 { sub(/#.*/, "") }
 $1 != "deb" { next }
@@ -64,7 +88,11 @@ $1 != "deb" { next }
 	n = split(line, w, /[ \t]+/)
 	j = 0; for (i = 1; i <= n; i++) if (w[i] != "") f[++j] = w[i]
 	if (j < 2) next
-	printf "Types: deb-src\nURIs: %s\nSuites: %s\n", f[1], f[2]
+	if (rel != "") {
+		if (f[2] == code || index(f[2], code "-") == 1) f[2] = rel substr(f[2], length(code) + 1)
+		else next
+	}
+	printf "Types: %s\nURIs: %s\nSuites: %s\n", type, f[1], f[2]
 	comps = ""; for (i = 3; i <= j; i++) comps = comps (i > 3 ? " " : "") f[i]
 	if (comps != "") printf "Components: %s\n", comps
 	if (signed != "") printf "Signed-By: %s\n", signed
@@ -75,5 +103,5 @@ AWK
 	;;
 	esac
 done)
-[ -n "$out" ] || { echo "apt-src: $etc: no enabled 'deb' entry to derive a deb-src entry from" >&2; exit 1; }
+[ -n "$out" ] || { echo "apt-src: $etc: no enabled 'deb' entry to derive a $type entry from${release:+ (for $release: no $codename suite)}" >&2; exit 1; }
 printf '%s\n' "$out"
