@@ -6,11 +6,16 @@ REF := $(O)/ref
 REF_ROOT := $(REF)/root
 REF_DIRS := usr/share/seabios usr/lib/ipxe/qemu usr/share/OVMF usr/share/ovmf
 
+# Debian 13 (trixie): the next release, which the tools must read (tests only)
+REF13_ROOT := $(REF)/deb13/root
+
 .PHONY: reference fetch-reference
-fetch-reference: $(REF_ROOT).stamp ## download and verify the pinned Debian firmware packages
+fetch-reference: $(REF_ROOT).stamp $(REF13_ROOT).stamp ## download and verify the pinned Debian 12 and 13 firmware packages
 
 $(REF_ROOT).stamp: pkg/reference.lock pkg/fetch-debs.sh
 	$(Q)pkg/fetch-debs.sh pkg/reference.lock $(REF)/debs $(REF_ROOT)
+$(REF13_ROOT).stamp: pkg/reference.lock pkg/fetch-debs.sh pkg/apt-src.sh | $(REF_ROOT).stamp
+	$(Q)pkg/fetch-debs.sh pkg/reference.lock $(REF)/deb13/debs $(REF13_ROOT) trixie
 
 # pad every non-flash image to its slot (flash images are copied: never padded)
 $(REF)/padded.stamp: $(REF_ROOT).stamp $(O)/bin/romsize pkg/slots.conf
@@ -28,7 +33,7 @@ OVMF_PAIRS := OVMF_VARS.fd:OVMF_CODE.fd OVMF_VARS.ms.fd:OVMF_CODE.secboot.fd \
 
 reference: $(REF)/padded.stamp $(O)/bin/fdsplit ## gate the padded reference set against pkg/slots.conf
 	$(call say,CHECK,$(REF)/padded)
-	$(Q)$(O)/bin/romsize check --require-all --min-free 2K $(addprefix $(REF)/padded/,$(REF_DIRS)) > $(REF)/check.txt \
+	$(Q)$(O)/bin/romsize check --padded --require-all --min-free 2K $(addprefix $(REF)/padded/,$(REF_DIRS)) > $(REF)/check.txt \
 		|| { cat $(REF)/check.txt; exit 1; }
 	@echo "  OK      $$(grep -c ': ok' $(REF)/check.txt) images at their slots ($(REF)/check.txt)"
 	$(call say,SPLIT,$(REF)/split)

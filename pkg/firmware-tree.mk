@@ -22,6 +22,19 @@ SIZE_VARIANTS := 2m=$(O)/ovmf/2m=OVMF_CODE.fd 4m=$(O)/ovmf/4m=OVMF_CODE_4M.fd \
 firmware: $(FW)/SHA256SUMS ## build, pad and gate the whole firmware set into out/firmware
 	$(Q)pkg/size-report.py $(O)/bin/romsize $(FW) $(O)/SIZES.txt $(O)/SIZES.json $(SIZE_VARIANTS)
 	@echo "  OK      $$(wc -l < $(FW)/SHA256SUMS) files in $(FW) (SHA256SUMS; sizes in $(O)/SIZES.txt, $(O)/SIZES.json)"
+	$(call say,DIFF,Debian 12 -> $(FW) (romsize diff))
+	$(Q)$(O)/bin/romsize diff --allow-removed $(REF_ROOT) $(FW) > $(O)/UPGRADE.txt || { \
+		grep -E '^(changed|removed) ' $(O)/UPGRADE.txt; tail -1 $(O)/UPGRADE.txt; \
+		echo "firmware: a VM saved on Debian 12's firmware would not load on this set (romsize diff above)" >&2; exit 1; }
+	@echo "  OK      upgrade from Debian 12: $$(tail -1 $(O)/UPGRADE.txt | cut -d: -f1); $$(grep -c '^removed ' $(O)/UPGRADE.txt) Debian 12 files not shipped yet ($(O)/UPGRADE.txt)"
+
+# QEMU's own view of an upgrade: every pc-* machine type and every ROM device,
+# started with -S on both sets; info ramblock must agree (and romsize diff's prediction)
+OLD ?= $(REF_ROOT)
+NEW ?= $(FW)
+.PHONY: upgrade-check
+upgrade-check: $(O)/bin/romsize $(REF_ROOT).stamp ## QEMU's RAM blocks on OLD vs NEW (default: Debian 12 vs out/firmware), every machine type and ROM device
+	$(Q)python3 tests/upgrade/matrix.py --romsize $(O)/bin/romsize --json $(O)/upgrade-check.json "upgrade=$(OLD):$(NEW):same"
 
 firmware-bios: $(BIOS_IMAGES) $(VGA_IMAGES) ## only the SeaBIOS and SeaVGABIOS images
 firmware-ipxe: $(IPXE_IMAGES) ## only the iPXE ROMs

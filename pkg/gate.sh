@@ -23,5 +23,5 @@ blame() {
 # the manifest knows an image by its file name: stage it under OUT's name
 cp "$image" "$staged"
 "$romsize" pad --manifest "$manifest" "$staged" || blame
-"$romsize" check --manifest "$manifest" --min-free 2K "$staged" >/dev/null || blame
+"$romsize" check --padded --manifest "$manifest" --min-free 2K "$staged" >/dev/null || blame
 mv "$staged" "$out"

@@ -22,7 +22,7 @@ check-deps:
 	$(Q)pkg/deps.sh check
 
 check: check-deps ## run every test (ASan+UBSan builds); ends with "N passed, N failed"
-	$(Q)$(MAKE) --no-print-directory -s $(TOOLS) $(ASAN_TOOLS) $(TEST_BINS) $(FUZZ_BINS) $(REF)/padded.stamp
+	$(Q)$(MAKE) --no-print-directory -s $(TOOLS) $(ASAN_TOOLS) $(TEST_BINS) $(FUZZ_BINS) $(REF)/padded.stamp $(REF13_ROOT).stamp
 	$(Q)O=$(O) tests/run.sh
 
 .PHONY: repro

@@ -62,34 +62,36 @@ def pci_device_types():
 
 
 def default_romfile(dev, machines=("pc", "q35")):
-    """(romfile or '' for none, machine it was read on), or (None, why) when the
-    device cannot be created alone on any of machines."""
+    """(romfile, mapped, machine): the device's default romfile ('' for none) and
+    whether QEMU maps a ROM block for it, read on the first of machines that
+    creates the device alone; (None, False, why) when none does."""
     why = ""
     for m in machines:
         try:
-            r = qmp_batch(["-M", m, "-device", dev + ",id=d0"],
-                          [("qom-get", {"path": "/machine/peripheral/d0", "property": "romfile"})])[0]
+            blocks, roms = ramblocks(["-M", m], [(dev, 5)])
         except QemuError as e:
             why = str(e)
             continue
-        if isinstance(r, dict) and "error" in r:
-            return "", m  # no romfile property at all
-        return r or "", m
-    return None, why
+        mapped = any(n.startswith("0000:00:05.0/") and n.endswith(".rom") for n in blocks)
+        return roms.get(dev, ""), mapped, m
+    return None, False, why
 
 
 def romfile_table(workers=4):
-    """{device: romfile} for every PCI device type with a default ROM, and
-    {device: why} for those that cannot be created alone."""
+    """({device: romfile} for every PCI device type that maps its default firmware
+    file as a ROM block, {device: romfile} of those whose romfile QEMU does not
+    map, {device: why} for those that cannot be created alone)."""
     devs = pci_device_types()
-    table, skipped = {}, {}
+    table, unmapped, skipped = {}, {}, {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
-        for dev, (rom, how) in zip(devs, ex.map(default_romfile, devs)):
+        for dev, (rom, mapped, how) in zip(devs, ex.map(default_romfile, devs)):
             if rom is None:
                 skipped[dev] = how
-            elif rom:
+            elif rom and mapped:
                 table[dev] = rom
-    return table, skipped
+            elif rom:
+                unmapped[dev] = rom
+    return table, unmapped, skipped
 
 
 def parse_table(path):
@@ -128,4 +130,6 @@ def ramblocks(args, devices):
     cmds += [("qom-get", {"path": "/machine/peripheral/d%d" % i, "property": "romfile"}) for i in range(len(devices))]
     ans = qmp_batch(args + dargs, cmds)
     roms = {dev: (r if isinstance(r, str) else "") for (dev, _), r in zip(devices, ans[1:])}
+    if not isinstance(ans[0], str):
+        raise QemuError("info ramblock: %s" % ans[0])
     return parse_ramblocks(ans[0]), roms

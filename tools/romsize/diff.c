@@ -337,7 +337,7 @@ int cmd_diff(const struct diff_tables *t, const char *old_root, const char *new_
 			}
 		}
 	}
-	rc = count[ST_CHANGED] || count[ST_REMOVED] ? 1 : 0;
+	rc = count[ST_CHANGED] || (count[ST_REMOVED] && !t->allow_removed) ? 1 : 0;
 	if (json) {
 		json_end(&j, ']');
 		json_obj(&j, "summary");
@@ -351,7 +351,8 @@ int cmd_diff(const struct diff_tables *t, const char *old_root, const char *new_
 		printf("%zu images: %zu changed, %zu removed, %zu added, %zu resized within their region, %zu same%s\n",
 		       a.n + count[ST_ADDED], count[ST_CHANGED], count[ST_REMOVED], count[ST_ADDED],
 		       count[ST_RESIZED], count[ST_SAME],
-		       rc ? "" : ": every VM of the old set keeps migrating and restoring");
+		       rc ? "" : count[ST_REMOVED] ? ": no QEMU-visible size changed (removed files allowed)" :
+		       ": every VM of the old set keeps migrating and restoring");
 	}
 	set_free(&a);
 	set_free(&b);

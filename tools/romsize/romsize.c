@@ -30,7 +30,8 @@ static const char usage[] =
 "       romsize check [--json] [--manifest FILE | --slot SIZE] [--min-free SIZE]\n"
 "                     [--strict] [--padded] [--require-all] FILE...|DIR...\n"
 "       romsize pad   [--slot SIZE] [--manifest FILE] [-o OUT] FILE...\n"
-"       romsize diff  [--json] [--manifest FILE] [--romdevs FILE] OLD NEW\n"
+"       romsize diff  [--json] [--manifest FILE] [--romdevs FILE] [--allow-removed]\n"
+"                     OLD NEW\n"
 "       romsize blame [--json] [--top N] ELF\n"
 "\n"
 "  info    what each file is: kind, size, QEMU region, slot, used and free bytes,\n"
@@ -59,6 +60,7 @@ static const char usage[] =
 "  --padded         check: option ROMs must fill their slot exactly (our gate)\n"
 "  --romdevs FILE   diff: device -> romfile table (default: the built-in copy of\n"
 "                   pkg/romdevs.conf, generated from QEMU)\n"
+"  --allow-removed  diff: list removed images but do not fail for them\n"
 "  --require-all    check: fail when a manifest entry is not found in the DIRs\n"
 "  --json           machine-readable output (schema in the README)\n"
 "  --top N          blame: how many sections and symbols to list (default 20)\n"
@@ -67,7 +69,7 @@ static const char usage[] =
 "exit status: 0 ok, 1 check failed or image refused, 2 usage or I/O trouble\n";
 
 struct opts {
-	int json, require_all;
+	int json, require_all, allow_removed;
 	unsigned top;
 	uint64_t slot;
 	struct check_opts chk;
@@ -400,7 +402,7 @@ static int cmd_pad(struct opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MANIFEST, O_ROMDEVS, O_SLOT, O_MINFREE, O_STRICT, O_PADDED, O_REQALL, O_VERSION, O_TOP };
+	enum { O_JSON = 256, O_MANIFEST, O_ROMDEVS, O_SLOT, O_MINFREE, O_STRICT, O_PADDED, O_ALLOWRM, O_REQALL, O_VERSION, O_TOP };
 	static const struct option lopts[] = {
 		{ "json", no_argument, 0, O_JSON },
 		{ "manifest", required_argument, 0, O_MANIFEST },
@@ -409,6 +411,7 @@ int main(int argc, char **argv)
 		{ "min-free", required_argument, 0, O_MINFREE },
 		{ "strict", no_argument, 0, O_STRICT },
 		{ "padded", no_argument, 0, O_PADDED },
+		{ "allow-removed", no_argument, 0, O_ALLOWRM },
 		{ "require-all", no_argument, 0, O_REQALL },
 		{ "top", required_argument, 0, O_TOP },
 		{ "output", required_argument, 0, 'o' },
@@ -440,6 +443,7 @@ int main(int argc, char **argv)
 			break;
 		case O_STRICT: o.chk.strict = 1; break;
 		case O_PADDED: o.chk.padded = 1; break;
+		case O_ALLOWRM: o.allow_removed = 1; break;
 		case O_REQALL: o.require_all = 1; break;
 		case O_TOP: {
 			char *end;
@@ -466,8 +470,8 @@ int main(int argc, char **argv)
 	}
 	if (o.top)
 		return die_usage("--top is for blame", NULL);
-	if (o.romdevs_path && strcmp(cmd, "diff") != 0)
-		return die_usage("--romdevs is for diff", NULL);
+	if ((o.romdevs_path || o.allow_removed) && strcmp(cmd, "diff") != 0)
+		return die_usage("--romdevs and --allow-removed are for diff", NULL);
 	if (o.slot && o.manifest_path)
 		return die_usage("--slot and --manifest exclude each other", NULL);
 	rc = load_manifest(&o);
@@ -481,7 +485,7 @@ int main(int argc, char **argv)
 		return cmd_report(&o, argc, argv, !strcmp(cmd, "check"));
 	}
 	if (!strcmp(cmd, "diff")) {
-		struct diff_tables t = { &o.manifest, &o.devs };
+		struct diff_tables t = { &o.manifest, &o.devs, o.allow_removed };
 
 		if (o.out || o.slot || o.chk.min_free || o.chk.strict || o.chk.padded || o.require_all)
 			return die_usage("diff takes --json, --manifest and --romdevs only", NULL);

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: MIT
+# romsize diff's executable specification, on the pinned Debian 12 and Debian
+# 13 sets and on trees made here; and Debian 13's images read by the tools.
+#   t EXIT STREAM 'TEXT' command...     (see tests/lib.sh)
+R=$BIN/romsize
+FD=$BIN/fdsplit
+D12=$REF
+D13=$(dirname "$REF")/deb13/root
+S=$SCRATCH/upgrade
+mkdir -p "$S"
+
+# an -L style folder of Debian 12's files (links), to change one file at a time
+flat() { # DIR: every Debian 12 firmware file, by name, as links
+	mkdir -p "$1"
+	for f in "$D12"/usr/share/seabios/* "$D12"/usr/lib/ipxe/qemu/* "$D12"/usr/share/OVMF/* "$D12"/usr/share/ovmf/*; do
+		ln -sfn "$(realpath "$f")" "$1/$(basename "$f")"
+	done
+}
+grow() { # FILE SIZE [front]: replace the link by a copy zero-padded to SIZE bytes (a BIOS at the front)
+	local src
+	src=$(realpath "$1")
+	rm -f "$1"
+	if [ "${3:-}" = front ]; then
+		{ head -c $(($2 - $(stat -c %s "$src"))) /dev/zero; cat "$src"; } > "$1"
+	else
+		{ cat "$src"; head -c $(($2 - $(stat -c %s "$src"))) /dev/zero; } > "$1"
+	fi
+}
+
+# --- usage and I/O: exit 2 ------------------------------------------------------------
+t 2 err 'romsize: diff takes two trees: OLD NEW'           $R diff "$D12"
+t 2 err 'romsize: diff takes --json, --manifest and --romdevs only' $R diff --padded "$D12" "$D12"
+t 2 err 'romsize: --romdevs and --allow-removed are for diff' $R check --allow-removed "$D12"
+t 2 err "romsize: $S/nope: not a directory"                $R diff "$S/nope" "$D12"
+mkdir -p "$S/empty"
+t 2 err "romsize: $S/empty: no firmware images found"      $R diff "$D12" "$S/empty"
+printf 'e1000 efi-e1000.rom extra\n' > "$S/bad-romdevs.conf"
+t 2 err "romsize: $S/bad-romdevs.conf: line 1: 3 fields, expected DEVICE ROMFILE" $R diff --romdevs "$S/bad-romdevs.conf" "$D12" "$D12"
+
+# --- the same set: nothing to say ----------------------------------------------------
+t 0 out '42 images: 0 changed, 0 removed, 0 added, 0 resized within their region, 42 same: every VM of the old set keeps migrating and restoring' $R diff "$D12" "$D12"
+# Debian 12 padded to our slots: every region as before (bochs-display at 32K)
+t 0 out '0 changed, 0 removed, 0 added'                     $R diff "$D12" "$(dirname "$REF")/padded"
+t 0 out 'resized  pxe-e1000.rom: region 131072 bytes both (file 75264 -> 131072 bytes, rom)' $R diff "$D12" "$(dirname "$REF")/padded"
+t 0 out 'resized  vgabios-ramfb.bin: no RAM block of its own (file 29184 -> 65536 bytes, through fw_cfg)' $R diff "$D12" "$(dirname "$REF")/padded"
+t 0 out 'resized  vgabios-bochs-display.bin: region 32768 bytes both (file 28672 -> 32768 bytes, rom); devices: bochs-display' $R diff "$D12" "$(dirname "$REF")/padded"
+
+# --- the regression this gate exists for: bochs-display padded to 64K ------------------
+flat "$S/bochs64"
+grow "$S/bochs64/vgabios-bochs-display.bin" 65536
+t 1 out 'changed  vgabios-bochs-display.bin: region 32768 -> 65536 bytes (file 28672 -> 65536 bytes, rom); devices: bochs-display' $R diff "$D12" "$S/bochs64"
+t 1 out '1 changed, 0 removed'                             $R diff "$D12" "$S/bochs64"
+# an efi-virtio.rom one block past 256 KiB (Ubuntu once shipped 512 KiB): every virtio NIC
+flat "$S/virtio"
+grow "$S/virtio/efi-virtio.rom" $((262144 + 512))
+t 1 out 'changed  efi-virtio.rom: region 262144 -> 524288 bytes (file 249344 -> 262656 bytes, rom); devices: virtio-net-pci virtio-net-pci-transitional' $R diff "$D12" "$S/virtio"
+# bios.bin one 64 KiB step larger: pc.bios
+flat "$S/bios"
+grow "$S/bios/bios-256k.bin" $((262144 + 65536)) front
+t 1 out 'changed  bios-256k.bin: region 262144 -> 327680 bytes (file 262144 -> 327680 bytes, pc.bios)' $R diff "$D12" "$S/bios"
+# a removed file fails, unless removals are allowed; a size change fails regardless
+flat "$S/removed"
+rm "$S/removed/pxe-pcnet.rom"
+t 1 out 'removed  pxe-pcnet.rom: region 131072 bytes (optionrom, file 74752 bytes)' $R diff "$D12" "$S/removed"
+t 0 out '0 changed, 1 removed, 0 added, 0 resized within their region, 41 same: no QEMU-visible size changed (removed files allowed)' $R diff --allow-removed "$D12" "$S/removed"
+t 1 out 'changed  vgabios-bochs-display.bin'               $R diff --allow-removed "$D12" "$S/bochs64"
+# added files are fine
+t 0 out 'added    pxe-pcnet.rom'                            $R diff "$S/removed" "$D12"
+# a VARS template of the same size but another layout: OVMF would erase every VM's variables
+flat "$S/vars"
+rm "$S/vars/OVMF_VARS_4M.fd"
+cp "$D12/usr/share/OVMF/OVMF_VARS_4M.fd" "$S/vars/OVMF_VARS_4M.fd"
+printf '\xb8\xff\x02\x00' | dd of="$S/vars/OVMF_VARS_4M.fd" bs=1 seek=$((0x48 + 0x10)) conv=notrunc status=none
+t 1 out 'changed  OVMF_VARS_4M.fd: region 540672 bytes both (file 540672 -> 540672 bytes, pflash); ' $R diff "$D12" "$S/vars"
+t 1 out 'varstore'                                         $R diff "$D12" "$S/vars"
+
+# --- Debian 12 -> 13: every ROM and BIOS keeps its region; the 2M OVMF images go ---------
+t 1 out 'resized  efi-e1000.rom: region 262144 bytes both (file 249856 -> 262144 bytes, rom); devices: e1000 e1000-82544gc e1000-82545em' $R diff "$D12" "$D13"
+t 1 out 'resized  pxe-eepro100.rom: region 131072 bytes both (file 75264 -> 109056 bytes, rom); devices: i82550' $R diff "$D12" "$D13"
+for f in OVMF_CODE.fd OVMF_CODE.ms.fd OVMF_CODE.secboot.fd OVMF_VARS.fd OVMF_VARS.ms.fd; do
+	t 1 out "removed  $f: region "                          $R diff "$D12" "$D13"
+done
+t 1 out 'changed  OVMF.fd: region 2097152 -> 4194304 bytes' $R diff "$D12" "$D13"
+t 1 out '1 changed, 5 removed, 1 added'                    $R diff "$D12" "$D13"
+$R diff --json "$D12" "$D13" > "$S/d13.json"
+ok 'diff --json 12 -> 13: no ROM or BIOS region changes; OVMF.fd is the one change' python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+changed = [i["name"] for i in d["images"] if i["status"] == "changed"]
+assert changed == ["OVMF.fd"], changed
+roms = [i for i in d["images"] if i["block"] in ("rom", "pc.bios", "fw_cfg") and i["old"] and i["new"]]
+assert len(roms) == 29 and all(i["old"]["region"] == i["new"]["region"] for i in roms), len(roms)
+assert d["summary"] == {"same": 11, "resized": 25, "changed": 1, "removed": 5, "added": 1} and d["ok"] is False, d["summary"]
+ev = [i for i in d["images"] if i["name"] == "efi-virtio.rom"][0]
+assert ev["devices"] == ["virtio-net-pci", "virtio-net-pci-transitional"] and ev["new"]["path"].endswith("usr/share/qemu/efi-virtio.rom")
+' "$S/d13.json"
+
+# --- Debian 13's images: read, and at their slots as QEMU maps them ---------------------
+for f in "$D13"/usr/share/qemu/*.rom "$D13"/usr/share/seabios/*.bin "$D13"/usr/share/OVMF/*.fd "$D13"/usr/share/ovmf/OVMF.fd; do
+	t 0 out "$f: " $R info "$f"
+done
+for f in "$D13"/usr/share/qemu/efi-*.rom; do
+	t 0 out "$f: ok, optionrom 262144 bytes" $R check --slot 256K "$f"
+	t 0 out 'compressed'                     $R info "$f"
+done
+for f in "$D13"/usr/share/qemu/pxe-*.rom; do
+	t 0 err "$f: note: unpadded, "           $R check "$f"
+done
+t 0 out 'efi x64 boot-service-driver(11) compressed 48948 -> 86528 bytes, pe machine 0x8664 subsystem 11' $R info "$D13/usr/share/qemu/efi-e1000.rom"
+# Debian 12's 4M varstores work with Debian 13's CODE; its 2M ones cannot
+for v in OVMF_VARS_4M.fd OVMF_VARS_4M.ms.fd OVMF_VARS_4M.snakeoil.fd; do
+	t 0 out "$D12/usr/share/OVMF/$v: ok, authenticated varstore 0x84000 bytes" $FD check "$D12/usr/share/OVMF/$v" --code "$D13/usr/share/OVMF/OVMF_CODE_4M.fd"
+done
+for v in OVMF_VARS.fd OVMF_VARS.ms.fd; do
+	t 1 err "fdsplit: $D12/usr/share/OVMF/$v: FvLength 0x20000, CODE expects 0x84000 (TDX metadata CFV raw size)" $FD check "$D12/usr/share/OVMF/$v" --code "$D13/usr/share/OVMF/OVMF_CODE_4M.fd"
+done
