@@ -21,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
 import harness  # noqa: E402
+import qemuview  # noqa: E402
 from harness import SEABIOS_BANNER, Fail, Vm  # noqa: E402
 
 
@@ -156,20 +157,56 @@ def main():
         "bios counter", pc, bios_of(deb), L({"bios-256k.bin": our["seabios"] + "/bios.bin"}), seabios_ready,
         expect_block="pc.bios")))
 
-    # --- VGA ROM: 0000:00:02.0/vga.rom ---------------------------------------
+    # --- every display device with a ROM (pkg/romdevs.conf, checked against QEMU
+    # by tests/qemu/romdevs.py): its ROM block, 0000:00:02.0/<dev>.rom ------------
+    table = qemuview.parse_table("pkg/romdevs.conf")
+    vga_ready = ("debug", "Start SeaVGABIOS")
+
+    def dev_rom(s, dev, file, sub):
+        return L({file: "%s/%s" % (s[sub], file), "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})
+
+    for dev, file in sorted(table.items()):
+        if not file.startswith("vgabios"):
+            continue
+        common = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-device", dev, "-nic", "none"])
+        for way, a, b in (("debian -> ours", deb, our), ("ours -> debian", our, deb)):
+            cases.append(("%s (%s) %s" % (file, dev, way), migrate_case(
+                "vga %s %s" % (dev, way[:3]), common, dev_rom(a, dev, file, "seabios"),
+                dev_rom(b, dev, file, "seabios"), vga_ready)))
     vga = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-device", "VGA", "-nic", "none"])
 
     def vga_of(s):
         return L({"vgabios-stdvga.bin": s["seabios"] + "/vgabios-stdvga.bin",
                   "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})
-    vga_ready = ("debug", "Start SeaVGABIOS")
-    cases.append(("vgabios-stdvga.bin debian -> ours", migrate_case("vga fwd", vga, vga_of(deb), vga_of(our), vga_ready)))
-    cases.append(("vgabios-stdvga.bin ours -> debian", migrate_case("vga rev", vga, vga_of(our), vga_of(deb), vga_ready)))
     cases.append(("vgabios-stdvga.bin debian -> 66048 bytes (refused)", migrate_case(
         "vga counter", vga, vga_of(deb),
         lambda ctx: L({"vgabios-stdvga.bin": grown(ctx, deb["seabios"] + "/vgabios-stdvga.bin", 65536 + 512),
                        "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})(ctx),
         vga_ready, expect_block="0000:00:02.0/vga.rom")))
+    # the regression that made the slots anchored: bochs-display padded to 64K
+    bochs = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-device", "bochs-display", "-nic", "none"])
+    cases.append(("vgabios-bochs-display.bin debian -> 65536 bytes (refused)", migrate_case(
+        "bochs counter", bochs, dev_rom(deb, "bochs-display", "vgabios-bochs-display.bin", "seabios"),
+        lambda ctx: L({"vgabios-bochs-display.bin": grown(ctx, deb["seabios"] + "/vgabios-bochs-display.bin", 65536),
+                       "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})(ctx),
+        vga_ready, expect_block="0000:00:02.0/bochs-display.rom")))
+
+    # --- NIC models that share a ROM file with another model (eleven i8255x on
+    # pxe-eepro100.rom, three e1000 on efi-e1000.rom, virtio-net variants) --------
+    rom_ready = ("debug", "Running option rom at")
+    users = {}
+    for dev, file in table.items():
+        users.setdefault(file, []).append(dev)
+    for file, devs in sorted(users.items()):
+        if file.startswith("vgabios") or len(devs) < 2:
+            continue
+        for dev in sorted(devs):
+            common = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-netdev", "user,id=n,restrict=on",
+                            "-device", "%s,netdev=n" % dev])
+            for way, a, b in (("debian -> ours", deb, our), ("ours -> debian", our, deb)):
+                cases.append(("%s (%s) %s" % (file, dev, way), migrate_case(
+                    "nic %s %s" % (dev, way[:3]), common, dev_rom(a, dev, file, "ipxe"),
+                    dev_rom(b, dev, file, "ipxe"), rom_ready)))
 
     # --- NIC ROMs: 0000:00:02.0/e1000.rom (slot 2: there is no VGA) ------------------------------------
     nic = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-netdev", "user,id=n,restrict=on",
