@@ -23,7 +23,7 @@ def fv_sum_fix(b):
 def main(out, ref, gen):
     seabios, ipxe, ovmf = (os.path.join(ref, p) for p in ("usr/share/seabios", "usr/lib/ipxe/qemu", "usr/share/OVMF"))
     rd = lambda p: open(p, "rb").read()  # noqa: E731
-    seeds = {k: {} for k in ("optrom", "image", "fv", "varstore", "ovmfcode", "slots", "size")}
+    seeds = {k: {} for k in ("optrom", "image", "fv", "varstore", "ovmfcode", "slots", "size", "efidecomp")}
     for n in ("pxe-e1000.rom", "efi-e1000.rom", "pxe-virtio.rom"):
         seeds["optrom"][n] = seeds["image"][n] = rd(os.path.join(ipxe, n))
     for n in ("vgabios-stdvga.bin", "vgabios-ramfb.bin"):
@@ -47,6 +47,18 @@ def main(out, ref, gen):
         struct.pack_into("<II", head, 0x40, 0, 0)
         fv_sum_fix(head)
         seeds["ovmfcode"][code + "-small"] = bytes(head) + c[-0x1000:]
+    # EFI-compressed streams: generated ones, and Debian 13's efi ROMs (the stream
+    # starts at the EFI image's EfiImageHeaderOffset) when that set is fetched
+    seeds["efidecomp"]["gen-stream"] = rd(os.path.join(gen, "efi-stream.bin"))
+    deb13 = os.path.join(os.path.dirname(ref), "deb13", "root", "usr", "share", "qemu")
+    for n in ("efi-e1000.rom", "efi-virtio.rom"):
+        p = os.path.join(deb13, n)
+        if os.path.exists(p):
+            rom = rd(p)
+            seeds["optrom"]["deb13-" + n] = seeds["image"]["deb13-" + n] = rom
+            img = rom[2] * 512  # the legacy image: its size byte, in 512-byte units
+            pe = struct.unpack_from("<H", rom, img + 0x16)[0]
+            seeds["efidecomp"]["deb13-" + n] = rom[img + pe:]
     seeds["slots"]["slots.conf"] = rd("pkg/slots.conf")
     seeds["slots"]["one"] = b"pxe-e1000.rom 128K optionrom 8086:100e\n"
     seeds["slots"]["guid"] = b"96b582de-1fb2-45f7-baea-a366c55a082d"

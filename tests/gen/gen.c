@@ -86,6 +86,23 @@ int main(int argc, char **argv)
 	put("chain.rom", b, leg.length + efi.length);     /* legacy + EFI, 100 KiB */
 	put("chain-cut.rom", b, leg.length);              /* EFI image cut off */
 
+	/* the same chain with its EFI image EFI-compressed, as Debian 13's efi-*.rom */
+	{
+		static uint8_t pe[4096], stream[8192];
+		size_t c;
+
+		memset(b, 0, sizeof(b));
+		gen_image(b, &leg);
+		gen_image(b + leg.length, &efi);
+		memset(pe, 0, sizeof(pe));
+		gen_pe(pe, 0x8664, 11);
+		c = gen_efi_compress(stream, sizeof(stream), pe, sizeof(pe), 1);
+		memcpy(b + leg.length + GEN_EFI_PE, stream, c);
+		wr_le16(b + leg.length + ROM_EFI_COMPRESS, ROM_EFI_COMPRESSED);
+		put("chain-compressed.rom", b, leg.length + efi.length);
+		put("efi-stream.bin", stream, c);
+	}
+
 	memset(b, 0, sizeof(b));
 	gen_image(b, &vga);
 	put("vga.rom", b, vga.length);
