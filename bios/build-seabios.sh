@@ -14,7 +14,8 @@ die() { echo "build-seabios: $*" >&2; exit 1; }
 [ -n "$extra" ] || die "EXTRAVERSION is empty: the version would carry the build time and host"
 case $what in bios|vgabios) ;; *) die "target must be bios or vgabios, not '$what'" ;; esac
 
-mk() { make -C "$tree" PYTHON=python3 KCONFIG_CONFIG="$out/.config" OUT="$out/" "$@"; }
+# SeaBIOS's make is its own: not the -n, -k or jobserver of a make that ran us
+mk() { env -u MAKEFLAGS -u MFLAGS make -C "$tree" PYTHON=python3 KCONFIG_CONFIG="$out/.config" OUT="$out/" "$@"; }
 # a changed fragment (or tree) starts from scratch; otherwise SeaBIOS's own
 # dependency tracking decides (SEABIOS_SRC trees are asked on every make)
 if ! cmp -s "$frag" "$out/fragment" || [ "$(cat "$out/tree" 2>/dev/null)" != "$tree" ]; then

@@ -11,13 +11,13 @@ SEABIOS_TREE := $(abspath $(SEABIOS_SRC))
 SEABIOS_DEP := FORCE
 endif
 
-BIOS_NAMES := bios bios-256k bios-microvm
+BIOS_NAMES := $(patsubst %.bin,%,$(call slot_names,^bios.*[.]bin$$))
 BIOS_IMAGES := $(patsubst %,$(FW)/usr/share/seabios/%.bin,$(BIOS_NAMES))
 SEABIOS_BUILD := bios/build-seabios.sh pkg/logged.sh
 
 $(O)/seabios/%/bios.bin: bios/%.config $(SEABIOS_DEP) $(SEABIOS_BUILD) | $(O)/bin/romsize
 	$(call say,SEABIOS,$*.bin (log $(LOG)/seabios-$*.log))
-	+$(Q)pkg/logged.sh $(LOG)/seabios-$*.log env ROMSIZE=$(abspath $(O)/bin/romsize) \
+	$(Q)pkg/logged.sh $(LOG)/seabios-$*.log env ROMSIZE=$(abspath $(O)/bin/romsize) \
 		bios/build-seabios.sh $(SEABIOS_TREE) $< $(@D) bios $(SEABIOS_EXTRAVERSION)
 
 $(BIOS_IMAGES): $(FW)/usr/share/seabios/%.bin: $(O)/seabios/%/bios.bin $(GATE_DEPS)

@@ -22,7 +22,7 @@ REF_OVMF := $(REF_ROOT)/usr/share/OVMF
 
 $(O)/ovmf/basetools.stamp: $(EDK2_DEP)
 	$(call say,EDK2,BaseTools (log $(LOG)/edk2-basetools.log))
-	+$(Q)pkg/logged.sh $(LOG)/edk2-basetools.log make -C $(EDK2_TREE)/BaseTools
+	$(Q)pkg/logged.sh $(LOG)/edk2-basetools.log env -u MAKEFLAGS -u MFLAGS make -C $(EDK2_TREE)/BaseTools
 	$(Q)mkdir -p $(@D) && touch $@
 
 # the bytes depend on EDK2_FIXED_WS: a new value rebuilds OVMF. The file is

@@ -12,9 +12,10 @@ REF13_ROOT := $(REF)/deb13/root
 .PHONY: reference fetch-reference
 fetch-reference: $(REF_ROOT).stamp $(REF13_ROOT).stamp ## download and verify the pinned Debian 12 and 13 firmware packages
 
-$(REF_ROOT).stamp: pkg/reference.lock pkg/fetch-debs.sh
+# the stamps depend on the pins alone (see $(O)/src/%.stamp)
+$(REF_ROOT).stamp: pkg/reference.lock
 	$(Q)pkg/fetch-debs.sh pkg/reference.lock $(REF)/debs $(REF_ROOT)
-$(REF13_ROOT).stamp: pkg/reference.lock pkg/fetch-debs.sh pkg/apt-src.sh | $(REF_ROOT).stamp
+$(REF13_ROOT).stamp: pkg/reference.lock | $(REF_ROOT).stamp
 	$(Q)pkg/fetch-debs.sh pkg/reference.lock $(REF)/deb13/debs $(REF13_ROOT) trixie
 
 # pad every non-flash image to its slot (flash images are copied: never padded)

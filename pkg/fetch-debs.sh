@@ -71,8 +71,9 @@ while read -r name ver sum rel; do
 done < "$lock"
 [ ${#debs[@]} -gt 0 ] || { echo "fetch-debs: $lock: no package pinned${release:+ for $release}" >&2; exit 2; }
 
-# unpack into a fresh root only when the lock changed (the stamp holds its sum)
-want=$(sha256sum < "$lock" | cut -d' ' -f1)
+# unpack into a fresh root only when this release's pins changed (the stamp
+# holds the sum of the .debs unpacked; another release's lines do not count)
+want=$(sha256sum "${debs[@]}" | cut -d' ' -f1 | sha256sum | cut -d' ' -f1)
 if [ ! -d "$root" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	rm -rf "$root.new"
 	for d in "${debs[@]}"; do

@@ -18,7 +18,9 @@ $(FW)/SHA256SUMS: $(FIRMWARE) $(FW)/.links.stamp
 SIZE_VARIANTS := 2m=$(O)/ovmf/2m=OVMF_CODE.fd 4m=$(O)/ovmf/4m=OVMF_CODE_4M.fd \
 	4m-secboot=$(O)/ovmf/4m-secboot=OVMF_CODE_4M.secboot.fd
 
-.PHONY: firmware firmware-bios firmware-ovmf firmware-ipxe
+.PHONY: firmware firmware-bios firmware-ovmf firmware-ipxe print-images
+print-images: ## the images `make` ships, one path a line under out/firmware (links left out)
+	@printf '%s\n' $(patsubst $(FW)/%,%,$(filter-out $(FW)/usr/share/seabios/vgabios.bin,$(FIRMWARE))) | LC_ALL=C sort
 firmware: $(FW)/SHA256SUMS ## build, pad and gate the whole firmware set into out/firmware
 	$(Q)pkg/size-report.py $(O)/bin/romsize $(FW) $(O)/SIZES.txt $(O)/SIZES.json $(SIZE_VARIANTS)
 	@echo "  OK      $$(wc -l < $(FW)/SHA256SUMS) files in $(FW) (SHA256SUMS; sizes in $(O)/SIZES.txt, $(O)/SIZES.json)"
@@ -39,3 +41,7 @@ upgrade-check: $(O)/bin/romsize $(REF_ROOT).stamp ## QEMU's RAM blocks on OLD vs
 firmware-bios: $(BIOS_IMAGES) $(VGA_IMAGES) ## only the SeaBIOS and SeaVGABIOS images
 firmware-ipxe: $(IPXE_IMAGES) ## only the iPXE ROMs
 firmware-ovmf: $(filter $(FW)/usr/share/OVMF/% $(FW)/usr/share/ovmf/%,$(FIRMWARE)) ## only OVMF
+
+.PHONY: romdevs
+romdevs: ## regenerate pkg/romdevs.conf from the installed QEMU (qom-get romfile of every PCI device)
+	$(Q)python3 tests/qemu/romdevs.py --write pkg/romdevs.conf

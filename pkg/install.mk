@@ -13,7 +13,7 @@ DESCRIPTORS := $(sort $(wildcard pkg/descriptors/*.json))
 # what goes where, relative to out/firmware/usr
 FW_SEABIOS := $(notdir $(BIOS_IMAGES) $(VGA_IMAGES))
 FW_IPXE := $(notdir $(IPXE_IMAGES))
-FW_OVMF := OVMF_CODE.fd OVMF_VARS.fd OVMF_CODE_4M.fd OVMF_VARS_4M.fd OVMF_CODE_4M.secboot.fd
+FW_OVMF := $(notdir $(filter $(OVMF_DIR)/%,$(FIRMWARE)))
 
 .PHONY: install uninstall
 install: $(TOOLS) $(FW)/SHA256SUMS ## install tools, man pages and firmware (DESTDIR, PREFIX, BINDIR, MANDIR)

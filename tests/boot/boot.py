@@ -22,19 +22,34 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
 import harness  # noqa: E402
+import qemuview  # noqa: E402
 from harness import BOOT_MARKER, SEABIOS_BANNER, Fail, Vm  # noqa: E402
 
 DEBIAN_VERSION = "1.16.2-debian-1.16.2-1"
 OUR_VERSION = "1.16.2-fwslot"
-VGA = [("VGA", "stdvga"), ("cirrus-vga", "cirrus"), ("vmware-svga", "vmware"), ("qxl-vga", "qxl"),
-       ("virtio-vga", "virtio"), ("bochs-display", "bochs-display"), ("ati-vga", "ati")]
-# NIC ROM name -> QEMU device, and the ROM file name QEMU 7.2 asks for
-NICS = [("e1000", "e1000"), ("e1000e", "e1000e"), ("eepro100", "i82559er"), ("ne2k_pci", "ne2k_pci"),
-        ("pcnet", "pcnet"), ("rtl8139", "rtl8139"), ("virtio", "virtio-net-pci"), ("vmxnet3", "vmxnet3")]
+# The images and devices come from the one list (pkg/slots.conf) and the
+# romfile table QEMU itself gave (pkg/romdevs.conf, checked by
+# tests/qemu/romdevs.py): every PCI VGA ROM with a device that loads it, every
+# pxe-NIC.rom/efi-NIC.rom pair with the device whose default file is one of them.
+ROMDEVS = qemuview.parse_table("pkg/romdevs.conf")
+MANIFEST = [line.split()[0] for line in open("pkg/slots.conf") if line.strip() and not line.startswith("#")]
+
+
+def loaders(file):
+    """The devices that load file by default, the one named like the file first."""
+    stem = file.split("-", 1)[1].rsplit(".", 1)[0]
+    return sorted((d for d, f in ROMDEVS.items() if f == file), key=lambda d: (not d.startswith(stem), d))
+
+
+VGA = [(loaders(n)[0], n[len("vgabios-"):-len(".bin")]) for n in MANIFEST
+       if n.startswith("vgabios-") and loaders(n)]
+# NIC ROM name -> the QEMU device, and the ROM file name it asks for (default_rom)
+NICS = [(n[4:-4], (loaders("efi-" + n[4:]) or loaders(n))[0]) for n in MANIFEST
+        if n.startswith("pxe-") and (loaders("efi-" + n[4:]) or loaders(n))]
 
 
 def default_rom(nic):
-    return "pxe-eepro100.rom" if nic == "eepro100" else "efi-%s.rom" % nic
+    return "efi-%s.rom" % nic if loaders("efi-%s.rom" % nic) else "pxe-%s.rom" % nic
 
 
 def boot_args(bootsect):

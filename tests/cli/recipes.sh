@@ -292,16 +292,22 @@ fi
 FWD=$O/firmware
 if [ -f "$FWD/SHA256SUMS" ]; then
 	t 0 - '' "$BIN/romsize" check $FWD/usr/share/seabios $FWD/usr/lib/ipxe/qemu $FWD/usr/share/OVMF $FWD/usr/share/ovmf
-	want_files=$(
-		for n in bios bios-256k bios-microvm; do echo usr/share/seabios/$n.bin; done
-		for n in ati bochs-display cirrus isavga qxl ramfb stdvga virtio vmware; do echo usr/share/seabios/vgabios-$n.bin; done
-		for n in e1000 e1000e eepro100 ne2k_pci pcnet rtl8139 virtio vmxnet3; do
-			echo usr/lib/ipxe/qemu/pxe-$n.rom; echo usr/lib/ipxe/qemu/efi-$n.rom; done
-		for n in OVMF_CODE.fd OVMF_VARS.fd OVMF_CODE_4M.fd OVMF_VARS_4M.fd OVMF_CODE_4M.secboot.fd; do
-			echo usr/share/OVMF/$n; done
-		echo usr/share/ovmf/OVMF.fd)
-	ok 'firmware: exactly the 34 expected images, no more, no less' \
-		test "$(cd "$FWD" && find usr -type f | LC_ALL=C sort)" = "$(echo "$want_files" | LC_ALL=C sort)"
+	# the one list: every image the recipes take from pkg/slots.conf, and only those
+	want_files=$(make -s --no-print-directory print-images)
+	nimg=$(echo "$want_files" | wc -l)
+	ok 'print-images: every shipped image has its line in pkg/slots.conf' bash -c '
+		for f in $1; do grep -q "^${f##*/} " pkg/slots.conf || exit 1; done' _ "$want_files"
+	ok 'print-images: every bios, vgabios-*, pxe-* and efi-* image of the manifest is built' bash -c '
+		for n in $(awk "\$1 ~ /^(bios.*|vgabios-.*|pxe-.*|efi-.*)[.](bin|rom)\$/ { print \$1 }" pkg/slots.conf); do
+			echo "$1" | grep -q "/$n\$" || exit 1; done' _ "$want_files"
+	ok "firmware: exactly the $nimg images make ships, no more, no less" \
+		test "$(cd "$FWD" && find usr -type f | LC_ALL=C sort)" = "$want_files"
+	# make -n runs nothing: with the SeaBIOS fragment as if changed (-W), it
+	# shows the build step and leaves every build file as it was
+	touch "$S/dryrun.mark"
+	t 0 out 'bios/build-seabios.sh' make -n --no-print-directory -W bios/bios.config firmware
+	ok 'make -n: nothing under out/seabios, out/ovmf or out/firmware was written' \
+		test -z "$(find "$O/seabios" "$O/ovmf" "$FWD" -newer "$S/dryrun.mark" | head -1)"
 	ok 'firmware: SHA256SUMS matches every file' bash -c "cd '$FWD' && sha256sum --quiet -c SHA256SUMS"
 	ok 'firmware: SHA256SUMS lists every file under usr/' \
 		test "$(cd "$FWD" && find usr -type f | wc -l)" = "$(wc -l < "$FWD/SHA256SUMS")"
@@ -323,8 +329,8 @@ if [ -f "$FWD/SHA256SUMS" ]; then
 		for f in seabios/bios.bin seabios/bios-256k.bin OVMF/OVMF_CODE.fd OVMF/OVMF_VARS.fd OVMF/OVMF_CODE_4M.fd OVMF/OVMF_VARS_4M.fd OVMF/OVMF_CODE_4M.secboot.fd; do
 			[ \$(stat -c %s '$FWD/usr/share/'\$f) = \$(stat -Lc %s '$REF/usr/share/'\$f) ] || exit 1; done"
 	ok 'firmware: the size report has every image and the 12 OVMF volumes' test "$(python3 -c '
-import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(d["volumes"]))' "$O/SIZES.json")" = "34 12"
-	ok 'firmware: the text report has a line per image' test "$(grep -c '^usr/' "$O/SIZES.txt")" = 34
+import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(d["volumes"]))' "$O/SIZES.json")" = "$nimg 12"
+	ok 'firmware: the text report has a line per image' test "$(grep -c '^usr/' "$O/SIZES.txt")" = "$nimg"
 	ok 'firmware: SeaBIOS carries the fixed version string' grep -aq '1.16.2-fwslot' "$FWD/usr/share/seabios/bios.bin"
 	# QEMU finds the set under its default names with one -L (no NIC: no PXE wait)
 	QL=$S/qemu-L.log
