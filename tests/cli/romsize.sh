@@ -119,3 +119,8 @@ ok 'info --json: the EFI image'                        json_has $S/chain.json 'd
 ok 'info --json: the legacy image'                     json_has $S/chain.json 'd["files"][0]["images"][0]["pci_id"]=="8086:100e" and d["files"][0]["images"][0]["checksum_ok"] is True and d["files"][0]["images"][0]["last"] is False'
 $R check --json --slot 64K $G/nic-66048.rom > $S/big.json 2>/dev/null
 ok 'check --json: the failure and its message'         json_has $S/big.json 'd["ok"] is False and d["files"][0]["errors"]==["66048 bytes exceeds the 64 KiB slot by 512 bytes"] and d["files"][0]["region"]==131072'
+
+# --- EFI-compressed images (Debian 13's efi-*.rom are all this way) -------------------
+t 0 out 'efi x64 boot-service-driver(11) compressed'  $R info $G/chain-compressed.rom
+t 0 out ' -> 4096 bytes, pe machine 0x8664 subsystem 11' $R info $G/chain-compressed.rom
+t 0 out "$G/chain-compressed.rom: ok, optionrom 102400 bytes" $R check --slot 128K $G/chain-compressed.rom
