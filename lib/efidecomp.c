@@ -2,6 +2,7 @@
 /* UEFI decompression (see efidecomp.h): canonical Huffman tables over a 32-bit bit buffer. */
 #include "efidecomp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -266,23 +267,13 @@ int efi_decomp_header(const uint8_t *p, size_t len, uint32_t *comp, uint32_t *or
 	return 0;
 }
 
-int efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t out_len, struct diag *d)
+static int decode(struct dec *s, uint32_t comp, uint8_t *out, size_t out_len, struct diag *d)
 {
-	static struct dec s; /* 13 KiB of tables: not on the stack */
-	uint32_t comp, orig;
 	size_t o = 0;
 
-	if (efi_decomp_header(p, len, &comp, &orig, d) < 0)
-		return -1;
-	if (orig != out_len)
-		return diag_add(d, DIAG_ERROR, "EFI compression: OrigSize %u, output buffer %zu", orig, out_len);
-	memset(&s, 0, sizeof(s));
-	s.src = p + EFICOMP_HDR_SIZE;
-	s.src_len = comp;
-	s.pbit = pbit;
-	fill(&s, BITBUF_BITS);
+	fill(s, BITBUF_BITS);
 	while (o < out_len) {
-		int c = decode_c(&s, d);
+		int c = decode_c(s, d);
 
 		if (c < 0)
 			return -1;
@@ -291,8 +282,8 @@ int efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t 
 		} else {
 			uint32_t n = (uint32_t)c - (256 - THRESHOLD), dist;
 
-			if (decode_p(&s, &dist) < 0)
-				return diag_add(d, DIAG_ERROR, "EFI compression: no position code matches at stream byte %zu", s.in);
+			if (decode_p(s, &dist) < 0)
+				return diag_add(d, DIAG_ERROR, "EFI compression: no position code matches at stream byte %zu", s->in);
 			if (dist >= o)
 				return diag_add(d, DIAG_ERROR, "EFI compression: copy from %u bytes back at output offset %zu (before the start)",
 						dist + 1, o);
@@ -300,9 +291,30 @@ int efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t 
 				out[o++] = out[from++];
 		}
 		/* the bit buffer reads up to 5 bytes ahead of what it decodes: past that the stream was cut */
-		if (s.overrun > 5)
+		if (s->overrun > 5)
 			return diag_add(d, DIAG_ERROR, "EFI compression: stream of %u bytes ended at output offset %zu of %zu",
 					comp, o, out_len);
 	}
 	return 0;
+}
+
+int efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t out_len, struct diag *d)
+{
+	struct dec *s;
+	uint32_t comp, orig;
+	int rc;
+
+	if (efi_decomp_header(p, len, &comp, &orig, d) < 0)
+		return -1;
+	if (orig != out_len)
+		return diag_add(d, DIAG_ERROR, "EFI compression: OrigSize %u, output buffer %zu", orig, out_len);
+	s = calloc(1, sizeof(*s)); /* 13 KiB of tables */
+	if (!s)
+		return diag_add(d, DIAG_ERROR, "EFI compression: out of memory for the decoder's tables");
+	s->src = p + EFICOMP_HDR_SIZE;
+	s->src_len = comp;
+	s->pbit = pbit;
+	rc = decode(s, comp, out, out_len, d);
+	free(s);
+	return rc;
 }

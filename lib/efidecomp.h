@@ -41,7 +41,8 @@ int efi_decomp_header(const uint8_t *p, size_t len, uint32_t *comp, uint32_t *or
  * out_len must equal it), pbit EFICOMP_PBIT_EFI or EFICOMP_PBIT_TIANO. Never
  * reads past len nor writes past out_len, whatever the bytes say. Returns 0,
  * or -1 with a DIAG_ERROR naming what was wrong (a bad table, a distance
- * before the start of the output, a stream that ended early).
+ * before the start of the output, a stream that ended early). Allocates its
+ * 13 KiB of tables for the call; keeps no state between calls.
  */
 int efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t out_len, struct diag *d);
 
