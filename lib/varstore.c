@@ -168,6 +168,7 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
 		memcpy(v->guid, p + off + (vs->authenticated ? 0x2C : 0x10), 16);
 		v->name_size = nsize;
 		v->data_size = dsize;
+		v->data_offset = off + hdr + nsize;
 		total = (uint64_t)hdr + nsize + dsize; /* < 2^34: no wrap */
 		if (total > end - off) {
 			vs->vars_end = off;

@@ -75,6 +75,7 @@ struct variable {
 	enum var_state_kind kind;
 	uint32_t attributes;
 	uint32_t name_size, data_size;
+	uint64_t data_offset; /* of the data, from the start of the file (header + name) */
 	uint8_t guid[16];
 	char name[VAR_NAME_MAX + 1]; /* ASCII rendering; other characters as '?' */
 };

@@ -114,6 +114,7 @@ void vars_json(struct json *j, const struct varstore *vs)
 		json_str(j, "guid_name", guid_name(v->guid));
 		json_u64(j, "attributes", v->attributes);
 		json_u64(j, "data_size", v->data_size);
+		json_u64(j, "data_offset", v->data_offset);
 		json_u64(j, "state", v->state);
 		json_str(j, "state_name", var_state_name(v->state));
 		json_end(j, '}');
