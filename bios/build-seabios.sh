@@ -58,3 +58,6 @@ case "$ver" in
 	die "$hdr: version '$ver' has the build time or host: not reproducible (a git tree without Debian's nogitversion.patch?)" ;;
 esac
 echo "$ver" > "$out/version"
+# SeaBIOS's make leaves an up-to-date image untouched: mark it as made now, or
+# the outer make would run this recipe again on every call
+touch "$out/$what.bin"
