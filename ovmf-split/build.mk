@@ -13,7 +13,7 @@ endif
 # the image bytes depend on it (see ovmf-split/build-ovmf.sh). Empty: build in
 # out/edk2-ws/NAME's own path.
 EDK2_FIXED_WS ?= /var/tmp/fwslot-edk2
-OVMF_VARIANTS := 2m 4m 4m-secboot
+OVMF_VARIANTS := 2m 4m 4m-secboot 2m-secboot
 OVMF_DIR := $(FW)/usr/share/OVMF
 OVMF_BUILD := ovmf-split/build-ovmf.sh pkg/logged.sh
 OVMF_SPLIT := ovmf-split/split-ovmf.sh $(O)/bin/fdsplit $(O)/bin/romsize pkg/slots.conf
@@ -55,9 +55,47 @@ $(OVMF_DIR)/OVMF_CODE_4M.secboot.fd: $(O)/ovmf/4m-secboot/OVMF.fd $(OVMF_DIR)/OV
 	$(Q)$(SPLIT) $(<D) $@ - --same-layout $(OVMF_DIR)/OVMF_VARS_4M.fd \
 		--old $(REF_OVMF)/OVMF_VARS_4M.ms.fd --old $(REF_OVMF)/OVMF_VARS_4M.snakeoil.fd
 
+$(OVMF_DIR)/OVMF_CODE.secboot.fd: $(O)/ovmf/2m-secboot/OVMF.fd $(OVMF_DIR)/OVMF_VARS.fd $(OVMF_SPLIT) $(REF_ROOT).stamp
+	$(call say,SPLIT,OVMF 2M Secure Boot: OVMF_CODE.secboot.fd)
+	$(Q)$(SPLIT) $(<D) $@ - --same-layout $(OVMF_DIR)/OVMF_VARS.fd --old $(REF_OVMF)/OVMF_VARS.ms.fd
+
+# Pre-enrolled Secure Boot varstores, made as Debian makes them: the firmware
+# itself runs EnrollDefaultKeys.efi under QEMU (ovmf-split/enroll.sh) with the
+# PK/KEK1 certificate Debian's source package carries; each must then fit the
+# Secure Boot CODE VMs use it with and keep the template's layout.
+ENROLL_TOOLS := $(O)/ovmf/4m/Shell.efi $(O)/ovmf/4m/EnrollDefaultKeys.efi
+$(ENROLL_TOOLS): $(O)/ovmf/4m/%.efi: $(O)/ovmf/4m/OVMF.fd
+	$(Q)cp $(abspath $(O))/edk2-ws/4m/Build/OvmfX64/RELEASE_GCC5/X64/$*.efi $@.tmp && mv $@.tmp $@
+ENROLL = ovmf-split/enroll.sh $(1) $(2) $(ENROLL_TOOLS) $(EDK2_TREE)/debian/PkKek-1-$(3).pem $@.tmp $(4) && \
+	$(O)/bin/fdsplit check $@.tmp --code $(5) --template $(2) >/dev/null && mv $@.tmp $@
+ENROLL_DEPS := ovmf-split/enroll.sh $(ENROLL_TOOLS) $(EDK2_DEP) $(O)/bin/fdsplit
+
+$(OVMF_DIR)/OVMF_VARS_4M.ms.fd: $(OVMF_DIR)/OVMF_CODE_4M.fd $(OVMF_DIR)/OVMF_VARS_4M.fd $(OVMF_DIR)/OVMF_CODE_4M.secboot.fd $(ENROLL_DEPS)
+	$(call say,ENROLL,$@ (Microsoft keys, Debian PK/KEK1))
+	$(Q)$(call ENROLL,$(OVMF_DIR)/OVMF_CODE_4M.fd,$(OVMF_DIR)/OVMF_VARS_4M.fd,Debian,,$(OVMF_DIR)/OVMF_CODE_4M.secboot.fd)
+$(OVMF_DIR)/OVMF_VARS_4M.snakeoil.fd: $(OVMF_DIR)/OVMF_CODE_4M.fd $(OVMF_DIR)/OVMF_VARS_4M.fd $(OVMF_DIR)/OVMF_CODE_4M.secboot.fd $(ENROLL_DEPS)
+	$(call say,ENROLL,$@ (snakeoil PK/KEK1 only))
+	$(Q)$(call ENROLL,$(OVMF_DIR)/OVMF_CODE_4M.fd,$(OVMF_DIR)/OVMF_VARS_4M.fd,snakeoil,--no-default,$(OVMF_DIR)/OVMF_CODE_4M.secboot.fd)
+$(OVMF_DIR)/OVMF_VARS.ms.fd: $(OVMF_DIR)/OVMF_CODE.fd $(OVMF_DIR)/OVMF_VARS.fd $(OVMF_DIR)/OVMF_CODE.secboot.fd $(ENROLL_DEPS)
+	$(call say,ENROLL,$@ (Microsoft keys, Debian PK/KEK1))
+	$(Q)$(call ENROLL,$(OVMF_DIR)/OVMF_CODE.fd,$(OVMF_DIR)/OVMF_VARS.fd,Debian,,$(OVMF_DIR)/OVMF_CODE.secboot.fd)
+
+# the CODE names VMs reference that Debian ships as links to the Secure Boot build
+OVMF_LINKS := $(OVMF_DIR)/OVMF_CODE.ms.fd $(OVMF_DIR)/OVMF_CODE_4M.ms.fd $(OVMF_DIR)/OVMF_CODE_4M.snakeoil.fd
+$(OVMF_DIR)/OVMF_CODE.ms.fd: $(OVMF_DIR)/OVMF_CODE.secboot.fd
+	$(Q)ln -sfn OVMF_CODE.secboot.fd $@
+$(OVMF_DIR)/OVMF_CODE_4M.ms.fd $(OVMF_DIR)/OVMF_CODE_4M.snakeoil.fd: $(OVMF_DIR)/OVMF_CODE_4M.secboot.fd
+	$(Q)ln -sfn OVMF_CODE_4M.secboot.fd $@
+
+# the snakeoil key pair, as Debian ships it, to sign test binaries for the .snakeoil store
+OVMF_KEYS := $(FW)/usr/share/ovmf/PkKek-1-snakeoil.key $(FW)/usr/share/ovmf/PkKek-1-snakeoil.pem
+$(OVMF_KEYS): $(FW)/usr/share/ovmf/%: $(EDK2_DEP)
+	$(Q)mkdir -p $(@D) && cp $(EDK2_TREE)/debian/$* $@.tmp && mv $@.tmp $@
+
 # Debian ships the unified 2M image too
 $(FW)/usr/share/ovmf/OVMF.fd: $(OVMF_DIR)/OVMF_CODE.fd $(OVMF_DIR)/OVMF_VARS.fd
 	$(Q)mkdir -p $(@D) && cat $(OVMF_DIR)/OVMF_VARS.fd $(OVMF_DIR)/OVMF_CODE.fd > $@.tmp && mv $@.tmp $@
 
 FIRMWARE += $(addprefix $(OVMF_DIR)/,OVMF_CODE.fd OVMF_VARS.fd OVMF_CODE_4M.fd OVMF_VARS_4M.fd \
-	OVMF_CODE_4M.secboot.fd) $(FW)/usr/share/ovmf/OVMF.fd
+	OVMF_CODE_4M.secboot.fd OVMF_CODE.secboot.fd OVMF_VARS_4M.ms.fd OVMF_VARS_4M.snakeoil.fd OVMF_VARS.ms.fd) \
+	$(OVMF_LINKS) $(OVMF_KEYS) $(FW)/usr/share/ovmf/OVMF.fd

@@ -13,7 +13,9 @@ DESCRIPTORS := $(sort $(wildcard pkg/descriptors/*.json))
 # what goes where, relative to out/firmware/usr
 FW_SEABIOS := $(notdir $(BIOS_IMAGES) $(VGA_IMAGES))
 FW_IPXE := $(notdir $(IPXE_IMAGES))
-FW_OVMF := $(notdir $(filter $(OVMF_DIR)/%,$(FIRMWARE)))
+FW_OVMF := $(notdir $(filter-out $(OVMF_LINKS),$(filter $(OVMF_DIR)/%,$(FIRMWARE))))
+FW_OVMF_LINKS := $(notdir $(OVMF_LINKS))
+FW_OVMF_KEYS := $(notdir $(OVMF_KEYS))
 
 .PHONY: install uninstall
 install: $(TOOLS) $(FW)/SHA256SUMS ## install tools, man pages and firmware (DESTDIR, PREFIX, BINDIR, MANDIR)
@@ -27,7 +29,9 @@ install: $(TOOLS) $(FW)/SHA256SUMS ## install tools, man pages and firmware (DES
 	$(Q)ln -sfn vgabios-isavga.bin $(DESTDIR)$(DATADIR)/seabios/vgabios.bin
 	$(Q)$(INSTALL) -m 644 $(addprefix $(FW)/usr/lib/ipxe/qemu/,$(FW_IPXE)) $(DESTDIR)$(LIBDIR)/ipxe/qemu/
 	$(Q)$(INSTALL) -m 644 $(addprefix $(FW)/usr/share/OVMF/,$(FW_OVMF)) $(DESTDIR)$(DATADIR)/OVMF/
+	$(Q)for l in $(FW_OVMF_LINKS); do ln -sfn $$(readlink $(OVMF_DIR)/$$l) $(DESTDIR)$(DATADIR)/OVMF/$$l || exit 1; done
 	$(Q)$(INSTALL) -m 644 $(FW)/usr/share/ovmf/OVMF.fd $(DESTDIR)$(DATADIR)/ovmf/
+	$(Q)$(INSTALL) -m 644 $(addprefix $(FW)/usr/share/ovmf/,$(FW_OVMF_KEYS)) $(DESTDIR)$(DATADIR)/ovmf/
 	$(Q)for d in $(DESCRIPTORS); do \
 		sed -e 's|"/usr/share/|"$(DATADIR)/|' -e 's|"/usr/lib/|"$(LIBDIR)/|' $$d \
 			> $(DESTDIR)$(DATADIR)/qemu/firmware/$${d##*/} && \
@@ -39,7 +43,8 @@ uninstall: ## remove what make install put under DESTDIR/PREFIX
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES))) \
 		$(addprefix $(DESTDIR)$(DATADIR)/seabios/,$(FW_SEABIOS) vgabios.bin) \
 		$(addprefix $(DESTDIR)$(LIBDIR)/ipxe/qemu/,$(FW_IPXE)) \
-		$(addprefix $(DESTDIR)$(DATADIR)/OVMF/,$(FW_OVMF)) $(DESTDIR)$(DATADIR)/ovmf/OVMF.fd \
+		$(addprefix $(DESTDIR)$(DATADIR)/OVMF/,$(FW_OVMF) $(FW_OVMF_LINKS)) $(DESTDIR)$(DATADIR)/ovmf/OVMF.fd \
+		$(addprefix $(DESTDIR)$(DATADIR)/ovmf/,$(FW_OVMF_KEYS)) \
 		$(addprefix $(DESTDIR)$(DATADIR)/qemu/firmware/,$(notdir $(DESCRIPTORS)))
 	$(Q)for d in $(DATADIR)/qemu/firmware $(DATADIR)/qemu $(DATADIR)/seabios $(LIBDIR)/ipxe/qemu \
 		$(LIBDIR)/ipxe $(DATADIR)/OVMF $(DATADIR)/ovmf; do rmdir $(DESTDIR)$$d 2>/dev/null || true; done

@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
 import harness  # noqa: E402
@@ -146,6 +147,67 @@ def ovmf_case(sset, code, vars_, machine, secure, fdsplit):
     return run
 
 
+def efi_disk(scratch, efi):
+    """A FAT disk (mtools) whose removable-media path \\EFI\\BOOT\\BOOTX64.EFI is efi."""
+    disk = os.path.join(scratch, os.path.basename(efi) + ".img")
+    subprocess.run(["mformat", "-C", "-i", disk, "-T", "65536", "-h", "16", "-s", "32", "::"], check=True,
+                   capture_output=True)
+    subprocess.run(["mmd", "-i", disk, "::/EFI", "::/EFI/BOOT"], check=True)
+    subprocess.run(["mcopy", "-i", disk, efi, "::/EFI/BOOT/BOOTX64.EFI"], check=True)
+    return disk
+
+
+# the test binary is tests/boot/test-image.c, built with gnu-efi at test time
+# (Debian's UEFI Shell refuses to run at all under Secure Boot, signed or not)
+RAN = "fwslot: test image ran"
+REFUSED = "Access Denied"
+
+
+def build_test_image(scratch):
+    """tests/boot/test-image.c as a UEFI application (gnu-efi), unsigned."""
+    o, so, efi = (os.path.join(scratch, "test-image" + x) for x in (".o", ".so", ".efi"))
+    for cmd in (["gcc", "-c", "-O2", "-fno-stack-protector", "-fpic", "-fshort-wchar", "-mno-red-zone",
+                 "-maccumulate-outgoing-args", "-DGNU_EFI_USE_MS_ABI", "-I/usr/include/efi",
+                 "-I/usr/include/efi/x86_64", "tests/boot/test-image.c", "-o", o],
+                ["ld", "-nostdlib", "-znocombreloc", "-T", "/usr/lib/elf_x86_64_efi.lds", "-shared", "-Bsymbolic",
+                 "-L/usr/lib", "/usr/lib/crt0-efi-x86_64.o", o, "-o", so, "-lefi", "-lgnuefi"],
+                ["objcopy", "-j", ".text", "-j", ".sdata", "-j", ".data", "-j", ".dynamic", "-j", ".dynsym",
+                 "-j", ".rel", "-j", ".rela", "-j", ".reloc", "--target=efi-app-x86_64", so, efi]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit("boot: building the UEFI test image failed: %s: %s" % (cmd[0], r.stderr.strip()))
+    return efi
+
+
+def secureboot_case(sset, code, vars_, disk, expect):
+    """Secure Boot as a guest sees it: OVMF with a copy of vars_ boots a FAT disk
+    (efi_disk); expect RAN or REFUSED (BdsDxe would not load the binary)."""
+    efi = os.path.basename(disk)[:-len(".img")]
+
+    def run(ctx):
+        c = os.path.join(sset["ovmf"], code)
+        v = os.path.join(ctx.scratch, "sb-%s-%s-%s-%s" % (sset["name"], code, vars_, efi))
+        shutil.copyfile(os.path.join(sset["ovmf"], vars_), v)
+        args = ["-M", "q35,smm=on", "-m", "256", "-global", "driver=cfi.pflash01,property=secure,value=on",
+                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + c,
+                "-drive", "if=pflash,format=raw,unit=1,file=" + v,
+                "-drive", "file=%s,format=raw,if=virtio,snapshot=on" % disk, "-vga", "none", "-nic", "none"]
+        if os.path.getsize(c) < 0x200000:
+            args += ["-global", "ICH9-LPC.disable_s3=1"]  # the 2M SMM build's X64 PEI
+        other = REFUSED if expect == RAN else RAN
+        with Vm(ctx, args, "secureboot", timeout=90) as vm:
+            vm.wait_for(vm.serial, expect, expect)
+            time.sleep(0.2)  # the rest of the line
+            log = harness.read(vm.serial)
+            if other in log:
+                raise Fail("both %r and %r on serial" % (expect, other), vm.logs())
+            vm.qmp.cmd("quit")
+        if expect == REFUSED:
+            return "%s: refused (Access Denied)" % efi
+        return "%s ran" % efi
+    return run
+
+
 def main():
     out, scratch, bootsect, ctx = harness.setup("boot")
     fdsplit = os.path.join(out, "asan", "bin", "fdsplit")
@@ -190,10 +252,42 @@ def main():
         n = s["name"]
         for code, vars_, machines, secure in (("OVMF_CODE.fd", "OVMF_VARS.fd", ("q35", "pc"), False),
                                               ("OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd", ("q35", "pc"), False),
-                                              ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", ("q35",), True)):
+                                              ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", ("q35",), True),
+                                              ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.ms.fd", ("q35",), True)):
             for m in machines:
                 cases.append(("%s %s on %s%s" % (n, code, m, ",smm=on" if secure else ""),
                               ovmf_case(s, code, vars_, m, secure, fdsplit)))
+    # Secure Boot enforced where Debian enforces it: an unsigned UEFI binary is
+    # refused with the Microsoft-enrolled store, runs with the empty one, and
+    # runs signed by the snakeoil key (sbsigntool, here) with the .snakeoil store
+    if installed:
+        pass  # the package smoke test boots what is installed, nothing more
+    elif os.path.exists(os.path.join(fw, "usr", "share", "ovmf", "PkKek-1-snakeoil.key")):
+        shell_efi = build_test_image(scratch)
+        signed = os.path.join(scratch, "test-image-snakeoil.efi")
+        keys = os.path.join(fw, "usr", "share", "ovmf")
+        # Debian's snakeoil key is encrypted with the pass phrase "snakeoil"
+        # (debian/tests/shell.py); sbsign wants it in the clear
+        clear = os.path.join(scratch, "snakeoil.key")
+        subprocess.run(["openssl", "rsa", "-in", keys + "/PkKek-1-snakeoil.key", "-passin", "pass:snakeoil",
+                        "-out", clear], check=True, capture_output=True)
+        subprocess.run(["sbsign", "--key", clear, "--cert", keys + "/PkKek-1-snakeoil.pem",
+                        "--output", signed, shell_efi], check=True, capture_output=True)
+        unsigned_disk, signed_disk = efi_disk(scratch, shell_efi), efi_disk(scratch, signed)
+        for s in sets:
+            if not s["ovmf"]:
+                continue
+            n = s["name"]
+            for code, vars_, efi, expect in (
+                    ("OVMF_CODE_4M.ms.fd", "OVMF_VARS_4M.ms.fd", unsigned_disk, REFUSED),
+                    ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", unsigned_disk, RAN),
+                    ("OVMF_CODE_4M.snakeoil.fd", "OVMF_VARS_4M.snakeoil.fd", unsigned_disk, REFUSED),
+                    ("OVMF_CODE_4M.snakeoil.fd", "OVMF_VARS_4M.snakeoil.fd", signed_disk, RAN),
+                    ("OVMF_CODE.ms.fd", "OVMF_VARS.ms.fd", unsigned_disk, REFUSED)):
+                cases.append(("%s Secure Boot %s + %s, %s" % (n, code, vars_, os.path.basename(efi)[:-4]),
+                              secureboot_case(s, code, vars_, efi, expect)))
+    else:
+        print("SKIP boot: Secure Boot cases: out/firmware not built (run make)")
     # the slow OVMF boots first, so the two workers finish together
     cases.sort(key=lambda c: "OVMF" not in c[0])
     name = "boot-installed" if installed else "boot"

@@ -294,13 +294,14 @@ if [ -f "$FWD/SHA256SUMS" ]; then
 	t 0 - '' "$BIN/romsize" check $FWD/usr/share/seabios $FWD/usr/lib/ipxe/qemu $FWD/usr/share/OVMF $FWD/usr/share/ovmf
 	# the one list: every image the recipes take from pkg/slots.conf, and only those
 	want_files=$(make -s --no-print-directory print-images)
-	nimg=$(echo "$want_files" | wc -l)
+	nimg=$(echo "$want_files" | grep -cE '[.](bin|rom|fd)$')
+	nvariants=$(ls ovmf-split/*.flags | wc -l)
 	ok 'print-images: every shipped image has its line in pkg/slots.conf' bash -c '
-		for f in $1; do grep -q "^${f##*/} " pkg/slots.conf || exit 1; done' _ "$want_files"
+		for f in $(echo "$1" | grep -E "[.](bin|rom|fd)\$"); do grep -q "^${f##*/} " pkg/slots.conf || exit 1; done' _ "$want_files"
 	ok 'print-images: every bios, vgabios-*, pxe-* and efi-* image of the manifest is built' bash -c '
 		for n in $(awk "\$1 ~ /^(bios.*|vgabios-.*|pxe-.*|efi-.*)[.](bin|rom)\$/ { print \$1 }" pkg/slots.conf); do
 			echo "$1" | grep -q "/$n\$" || exit 1; done' _ "$want_files"
-	ok "firmware: exactly the $nimg images make ships, no more, no less" \
+	ok "firmware: exactly the $nimg images (and keys) make ships, no more, no less" \
 		test "$(cd "$FWD" && find usr -type f | LC_ALL=C sort)" = "$want_files"
 	# make -n runs nothing: with the SeaBIOS fragment as if changed (-W), it
 	# shows the build step and leaves every build file as it was
@@ -323,13 +324,29 @@ if [ -f "$FWD/SHA256SUMS" ]; then
 	t 0 out 'fits' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS.ms.fd" --code "$OV/OVMF_CODE.fd"
 	t 0 out 'fits' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS_4M.ms.fd" --code "$OV/OVMF_CODE_4M.secboot.fd"
 	t 1 err '' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS.fd" --code "$OV/OVMF_CODE_4M.fd"
+	# the pre-enrolled stores: made by EnrollDefaultKeys.efi under QEMU, they hold
+	# exactly Debian 12's PK, KEK, db and dbx, fit the Secure Boot CODE, keep the layout
+	for v in OVMF_VARS.ms.fd OVMF_VARS_4M.ms.fd OVMF_VARS_4M.snakeoil.fd; do
+		ok "firmware: $v holds Debian 12's PK, KEK, db and dbx, byte for byte" \
+			python3 tests/pkg/samekeys.py "$BIN/fdsplit" "$OV/$v" "$REF/usr/share/OVMF/$v"
+	done
+	ok 'samekeys: the Microsoft and the snakeoil stores differ (the comparison can fail)' \
+		bash -c "! python3 tests/pkg/samekeys.py '$BIN/fdsplit' '$OV/OVMF_VARS_4M.ms.fd' '$OV/OVMF_VARS_4M.snakeoil.fd'"
+	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS_4M.ms.fd" --code "$OV/OVMF_CODE_4M.ms.fd" --template "$OV/OVMF_VARS_4M.fd"
+	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS_4M.snakeoil.fd" --code "$OV/OVMF_CODE_4M.snakeoil.fd" --template "$OV/OVMF_VARS_4M.fd"
+	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS.ms.fd" --code "$OV/OVMF_CODE.ms.fd" --template "$OV/OVMF_VARS.fd"
+	for l in OVMF_CODE.ms.fd:OVMF_CODE.secboot.fd OVMF_CODE_4M.ms.fd:OVMF_CODE_4M.secboot.fd OVMF_CODE_4M.snakeoil.fd:OVMF_CODE_4M.secboot.fd; do
+		ok "firmware: ${l%%:*} is a link to ${l##*:}, as in Debian" test "$(readlink "$OV/${l%%:*}")" = "${l##*:}"
+	done
+	# every file Debian 12's packages give VMs is here: romsize diff needs no --allow-removed
+	t 0 out '0 changed, 0 removed' "$BIN/romsize" diff "$REF" "$FWD"
 	ok 'firmware: OVMF.fd is VARS followed by CODE' bash -c "cat '$OV/OVMF_VARS.fd' '$OV/OVMF_CODE.fd' | cmp -s - '$FWD/usr/share/ovmf/OVMF.fd'"
 	ok 'firmware: the 2M varstore template is byte for byte Debian'"'"'s' cmp -s "$OV/OVMF_VARS.fd" "$REF/usr/share/OVMF/OVMF_VARS.fd"
 	ok 'firmware: sizes equal Debian'"'"'s (migration keeps working)' bash -c "
 		for f in seabios/bios.bin seabios/bios-256k.bin OVMF/OVMF_CODE.fd OVMF/OVMF_VARS.fd OVMF/OVMF_CODE_4M.fd OVMF/OVMF_VARS_4M.fd OVMF/OVMF_CODE_4M.secboot.fd; do
 			[ \$(stat -c %s '$FWD/usr/share/'\$f) = \$(stat -Lc %s '$REF/usr/share/'\$f) ] || exit 1; done"
-	ok 'firmware: the size report has every image and the 12 OVMF volumes' test "$(python3 -c '
-import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(d["volumes"]))' "$O/SIZES.json")" = "$nimg 12"
+	ok "firmware: the size report has every image and the 4 OVMF volumes of each of the $nvariants builds" test "$(python3 -c '
+import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(d["volumes"]))' "$O/SIZES.json")" = "$nimg $((4 * nvariants))"
 	ok 'firmware: the text report has a line per image' test "$(grep -c '^usr/' "$O/SIZES.txt")" = "$nimg"
 	ok 'firmware: SeaBIOS carries the fixed version string' grep -aq '1.16.2-fwslot' "$FWD/usr/share/seabios/bios.bin"
 	# QEMU finds the set under its default names with one -L (no NIC: no PXE wait)
@@ -340,15 +357,15 @@ import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(
 	ok 'firmware: qemu -L usr/share/qemu boots our bios-256k.bin' grep -aq '^SeaBIOS (version 1.16.2-fwslot)' "$QL"
 	ok 'firmware: ... and runs our vgabios-stdvga.bin' grep -aq '^Start SeaVGABIOS (version 1.16.2-fwslot)' "$QL"
 	# EDK2_FIXED_WS is part of what OVMF's bytes depend on: make rebuilds the
-	# three OVMF builds for a new value and nothing for the same one (make -n;
+	# OVMF builds (one per ovmf-split/*.flags) for a new value and nothing for the same one (make -n;
 	# the value file is put back as it was, so the next make rebuilds nothing)
 	FWS=$O/ovmf/fixed-ws.txt
 	if [ -f "$FWS" ]; then
 		cp -p "$FWS" "$S/fixed-ws.saved"
 		ok 'firmware: the same EDK2_FIXED_WS rebuilds no OVMF' \
 			test "$(make -n -s O="$O" firmware 2>/dev/null | grep -c 'ovmf-split/build-ovmf.sh')" = 0
-		ok 'firmware: another EDK2_FIXED_WS rebuilds the three OVMF builds' \
-			test "$(make -n -s O="$O" EDK2_FIXED_WS=/var/tmp/fwslot-other firmware 2>/dev/null | grep -c 'ovmf-split/build-ovmf.sh')" = 3
+		ok "firmware: another EDK2_FIXED_WS rebuilds the $nvariants OVMF builds" \
+			test "$(make -n -s O="$O" EDK2_FIXED_WS=/var/tmp/fwslot-other firmware 2>/dev/null | grep -c 'ovmf-split/build-ovmf.sh')" = "$nvariants"
 		cp -p "$S/fixed-ws.saved" "$FWS"
 	fi
 	# reproducible: a second clean build, in another directory, gives the same

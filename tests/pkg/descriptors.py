@@ -96,6 +96,20 @@ def check(path, root, fdsplit):
                            capture_output=True, text=True)
         if r.returncode != 0:
             bad.append("%s: its template does not fit its executable: %s" % (path, r.stderr.strip()))
+        # enrolled-keys only where the template holds the keys, and never without the feature
+        r = subprocess.run([fdsplit, "info", "--json", root + files["nvram-template"]], capture_output=True, text=True)
+        try:
+            vs = json.loads(r.stdout)["files"][0]["vars"]["variables"]
+            have = {v["name"] for v in vs if v["state_name"] == "added"} & {"PK", "KEK", "db"}
+        except (ValueError, KeyError, IndexError):
+            have = set()
+            bad.append("%s: fdsplit info cannot read its template: %s" % (path, r.stderr.strip()))
+        if "enrolled-keys" in feats and have != {"PK", "KEK", "db"}:
+            bad.append("%s: says enrolled-keys, its template holds only %s of PK, KEK, db" % (
+                path, ", ".join(sorted(have)) or "none"))
+        if "enrolled-keys" not in feats and have:
+            bad.append("%s: its template holds %s but enrolled-keys is not among its features" % (
+                path, ", ".join(sorted(have))))
     return bad
 
 
