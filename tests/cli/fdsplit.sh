@@ -26,6 +26,7 @@ t 1 err 'a varstore of 0x20000 bytes with no CODE volume after it' $F split $O_/
 t 1 err 'starts with a code volume, not the varstore'  $F split $O_/OVMF_CODE.fd --code $S/x --vars $S/y
 t 1 err 'not a varstore image'                         $F join $O_/OVMF_CODE.fd $O_/OVMF_CODE.fd -o $S/x
 t 1 err 'not a CODE image'                             $F join $O_/OVMF_VARS.fd $O_/OVMF_VARS.fd -o $S/x
+t 1 err "fdsplit: $O_/OVMF_VARS.fd: not a CODE image (a firmware volume that is not the varstore)" $F check $O_/OVMF_VARS.fd --code $O_/OVMF_VARS.fd
 ok 'refused splits and joins write nothing'            test ! -e $S/x -a ! -e $S/y
 t 2 err 'an output names the input'                    $F split $S/joined.fd --code $S/joined.fd --vars $S/y
 

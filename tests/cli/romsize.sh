@@ -13,6 +13,7 @@ t 0 out 'romsize check [--json]'                       $R --help
 t 0 out 'romsize 0.1'                                  $R --version
 t 2 err 'romsize: no files given'                      $R info
 t 2 err 'romsize: --slot: not a size (65536, 64K, 64KiB, 0x10000): 12Q' $R check --slot 12Q x
+t 2 err 'romsize: --min-free: not a size (65536, 64K, 64KiB, 0x10000): 2X' $R check --min-free 2X x
 t 2 err 'romsize: --slot and --manifest exclude each other' $R check --slot 64K --manifest pkg/slots.conf x
 t 2 err 'romsize: -o is for pad'                       $R check -o x $G/nic.rom
 t 2 err 'romsize: pad takes --slot, --manifest and -o only' $R pad --json $G/nic.rom

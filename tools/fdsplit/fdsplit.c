@@ -258,9 +258,10 @@ static int check_code(const struct file *v, const char *code_path, struct diag *
 	if (load(&cf, code_path))
 		return 2;
 	if (classify(&cf, &vlen) != FD_CODE) {
-		fprintf(stderr, "fdsplit: %s: not a CODE image\n", code_path);
+		/* refused input, as join refuses it: 1, not a usage or I/O error */
+		fprintf(stderr, "fdsplit: %s: not a CODE image (a firmware volume that is not the varstore)\n", code_path);
 		free(cf.buf);
-		return 2;
+		return 1;
 	}
 	if (ovmf_code_parse(cf.buf, cf.len, &c, d) < 0) {
 		free(cf.buf);

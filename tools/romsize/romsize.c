@@ -439,7 +439,7 @@ int main(int argc, char **argv)
 			break;
 		case O_MINFREE:
 			if (size_parse(optarg, &o.chk.min_free) < 0)
-				return die_usage("--min-free: not a size", optarg);
+				return die_usage("--min-free: not a size (65536, 64K, 64KiB, 0x10000)", optarg);
 			break;
 		case O_STRICT: o.chk.strict = 1; break;
 		case O_PADDED: o.chk.padded = 1; break;
