@@ -90,14 +90,17 @@ static int resolve_transitions(struct varstore *vs)
 			live[nl++] = &vs->vars[i];
 	qsort(live, nl, sizeof(*live), by_guid_name);
 	for (size_t i = 0; i < vs->nvars; i++) {
-		const struct variable *v = &vs->vars[i];
+		struct variable *v = &vs->vars[i];
+		const struct variable *key = v;
 
 		if (v->kind != VSTATE_TRANSITION)
 			continue;
-		if (nl && bsearch(&v, live, nl, sizeof(*live), by_guid_name))
+		if (nl && bsearch(&key, live, nl, sizeof(*live), by_guid_name)) {
 			vs->ndeleted++;
-		else
+		} else {
 			vs->nlive++;
+			v->live = 1;
+		}
 	}
 	free(live);
 	return 0;
@@ -187,6 +190,7 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
 			rc = diag_add(d, DIAG_ERROR, "variable %zu at 0x%llx: NameSize 0x%x is not an even, NUL-terminated UCS-2 name",
 				      vs->nvars - 1, (unsigned long long)off, nsize);
 		}
+		v->live = v->kind == VSTATE_LIVE;
 		if (v->kind == VSTATE_LIVE)
 			vs->nlive++;
 		else if (v->kind == VSTATE_DELETED)

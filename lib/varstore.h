@@ -73,6 +73,7 @@ struct variable {
 	uint64_t offset;     /* of the header, from the start of the file */
 	uint8_t state;
 	enum var_state_kind kind;
+	int live;            /* what OVMF reads: added, or in transition with no added twin */
 	uint32_t attributes;
 	uint32_t name_size, data_size;
 	uint64_t data_offset; /* of the data, from the start of the file (header + name) */

@@ -19,12 +19,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
 import harness  # noqa: E402
 import qemuview  # noqa: E402
-from harness import BOOT_MARKER, SEABIOS_BANNER, Fail, Vm  # noqa: E402
+from harness import BOOT_MARKER, RAN, REFUSED, SEABIOS_BANNER, Fail, Vm, build_test_image, efi_disk  # noqa: E402
 
 DEBIAN_VERSION = "1.16.2-debian-1.16.2-1"
 OUR_VERSION = "1.16.2-fwslot"
@@ -147,38 +146,6 @@ def ovmf_case(sset, code, vars_, machine, secure, fdsplit):
     return run
 
 
-def efi_disk(scratch, efi):
-    """A FAT disk (mtools) whose removable-media path \\EFI\\BOOT\\BOOTX64.EFI is efi."""
-    disk = os.path.join(scratch, os.path.basename(efi) + ".img")
-    subprocess.run(["mformat", "-C", "-i", disk, "-T", "65536", "-h", "16", "-s", "32", "::"], check=True,
-                   capture_output=True)
-    subprocess.run(["mmd", "-i", disk, "::/EFI", "::/EFI/BOOT"], check=True)
-    subprocess.run(["mcopy", "-i", disk, efi, "::/EFI/BOOT/BOOTX64.EFI"], check=True)
-    return disk
-
-
-# the test binary is tests/boot/test-image.c, built with gnu-efi at test time
-# (Debian's UEFI Shell refuses to run at all under Secure Boot, signed or not)
-RAN = "fwslot: test image ran"
-REFUSED = "Access Denied"
-
-
-def build_test_image(scratch):
-    """tests/boot/test-image.c as a UEFI application (gnu-efi), unsigned."""
-    o, so, efi = (os.path.join(scratch, "test-image" + x) for x in (".o", ".so", ".efi"))
-    for cmd in (["gcc", "-c", "-O2", "-fno-stack-protector", "-fpic", "-fshort-wchar", "-mno-red-zone",
-                 "-maccumulate-outgoing-args", "-DGNU_EFI_USE_MS_ABI", "-I/usr/include/efi",
-                 "-I/usr/include/efi/x86_64", "tests/boot/test-image.c", "-o", o],
-                ["ld", "-nostdlib", "-znocombreloc", "-T", "/usr/lib/elf_x86_64_efi.lds", "-shared", "-Bsymbolic",
-                 "-L/usr/lib", "/usr/lib/crt0-efi-x86_64.o", o, "-o", so, "-lefi", "-lgnuefi"],
-                ["objcopy", "-j", ".text", "-j", ".sdata", "-j", ".data", "-j", ".dynamic", "-j", ".dynsym",
-                 "-j", ".rel", "-j", ".rela", "-j", ".reloc", "--target=efi-app-x86_64", so, efi]):
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            raise SystemExit("boot: building the UEFI test image failed: %s: %s" % (cmd[0], r.stderr.strip()))
-    return efi
-
-
 def secureboot_case(sset, code, vars_, disk, expect):
     """Secure Boot as a guest sees it: OVMF with a copy of vars_ boots a FAT disk
     (efi_disk); expect RAN or REFUSED (BdsDxe would not load the binary)."""
@@ -188,20 +155,10 @@ def secureboot_case(sset, code, vars_, disk, expect):
         c = os.path.join(sset["ovmf"], code)
         v = os.path.join(ctx.scratch, "sb-%s-%s-%s-%s" % (sset["name"], code, vars_, efi))
         shutil.copyfile(os.path.join(sset["ovmf"], vars_), v)
-        args = ["-M", "q35,smm=on", "-m", "256", "-global", "driver=cfi.pflash01,property=secure,value=on",
-                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + c,
-                "-drive", "if=pflash,format=raw,unit=1,file=" + v,
-                "-drive", "file=%s,format=raw,if=virtio,snapshot=on" % disk, "-vga", "none", "-nic", "none"]
-        if os.path.getsize(c) < 0x200000:
-            args += ["-global", "ICH9-LPC.disable_s3=1"]  # the 2M SMM build's X64 PEI
         other = REFUSED if expect == RAN else RAN
-        with Vm(ctx, args, "secureboot", timeout=90) as vm:
-            vm.wait_for(vm.serial, expect, expect)
-            time.sleep(0.2)  # the rest of the line
-            log = harness.read(vm.serial)
-            if other in log:
-                raise Fail("both %r and %r on serial" % (expect, other), vm.logs())
-            vm.qmp.cmd("quit")
+        log = harness.ovmf_boot_disk(ctx, c, v, disk, expect, secure=True)
+        if other in log:
+            raise Fail("both %r and %r on serial" % (expect, other), log)
         if expect == REFUSED:
             return "%s: refused (Access Denied)" % efi
         return "%s ran" % efi

@@ -105,3 +105,64 @@ for ((k = 0x1000; k < 0x20000; k += 0x1000)); do
 	head -c $k $O_/OVMF_VARS.fd > $S/cut.fd
 	t 1 err "fdsplit: $S/cut.fd: " $F check $S/cut.fd
 done
+
+# --- migrate: a VM's variables into another varstore layout --------------------------------
+t 2 err 'fdsplit: migrate needs --template TEMPLATE and -o OUT' $F migrate $O_/OVMF_VARS.ms.fd -o $S/m.fd
+t 2 err 'fdsplit: migrate takes one OLD varstore'      $F migrate --template $O_/OVMF_VARS_4M.fd -o $S/m.fd
+t 2 err 'fdsplit: the output names an input'           $F migrate $S/VARS.fd --template $O_/OVMF_VARS_4M.fd -o $S/VARS.fd
+t 2 err 'fdsplit: --prefer-template and --force-readable are for migrate' $F check --force-readable $O_/OVMF_VARS.fd
+t 2 err 'fdsplit: --prefer-template: up to 16 variable names, comma-separated' $F migrate $O_/OVMF_VARS.fd --prefer-template PK,,db --template $O_/OVMF_VARS_4M.fd -o $S/m.fd
+# Debian's Microsoft-enrolled 2M store onto the 4M template: every variable, PK/KEK/db/dbx byte for byte
+t 0 out "$S/ms-4m.fd: 31 variables from $O_/OVMF_VARS.ms.fd, 0 kept from the template, 0 replaced; 0x485b bytes used, 0x3b741 free in the 0x3ffb8-byte store; fits $O_/OVMF_CODE_4M.secboot.fd" \
+	$F migrate $O_/OVMF_VARS.ms.fd --template $O_/OVMF_VARS_4M.fd --code $O_/OVMF_CODE_4M.secboot.fd -o $S/ms-4m.fd
+t 0 out 'same layout as the template'                  $F check $S/ms-4m.fd --code $O_/OVMF_CODE_4M.secboot.fd --template $O_/OVMF_VARS_4M.fd
+ok 'migrate: PK, KEK, db and dbx moved byte for byte'  python3 tests/pkg/samekeys.py $F $S/ms-4m.fd $O_/OVMF_VARS.ms.fd
+ok 'migrate: the same variable names live, in the same order' bash -c "
+	diff <($F info $O_/OVMF_VARS.ms.fd | grep -o 'variable @0x[0-9a-f]*: [A-Za-z0-9 ]*[A-Za-z0-9].* state 0x3f added' | sed 's/@0x[0-9a-f]*//') \
+	     <($F info $S/ms-4m.fd | grep -o 'variable @0x[0-9a-f]*: [A-Za-z0-9 ]*[A-Za-z0-9].* state 0x3f added' | sed 's/@0x[0-9a-f]*//')"
+# and back to 2M; a unified OVMF.fd gives its VARS part
+t 0 out '31 variables from'                            $F migrate $S/ms-4m.fd --template $O_/OVMF_VARS.fd -o $S/ms-2m.fd
+ok 'migrate: 2M -> 4M -> 2M gives the same live variables' python3 tests/pkg/samekeys.py $F $S/ms-2m.fd $O_/OVMF_VARS.ms.fd
+t 0 out "$S/u.fd: 0 variables from $REF/usr/share/ovmf/OVMF.fd" $F migrate $REF/usr/share/ovmf/OVMF.fd --template $O_/OVMF_VARS_4M.fd -o $S/u.fd
+# both hold the variable: the old store's copy wins, unless the template's is asked for
+t 0 out '31 replaced (CustomMode, '                    $F migrate $O_/OVMF_VARS_4M.ms.fd --template $O_/OVMF_VARS_4M.snakeoil.fd -o $S/r.fd
+t 0 out '2 variables kept from the template as asked (--prefer-template)' \
+	$F migrate $O_/OVMF_VARS_4M.ms.fd --template $O_/OVMF_VARS_4M.snakeoil.fd --prefer-template PK,KEK -o $S/p.fd
+ok 'migrate --prefer-template PK,KEK: the template'"'"'s PK, the old db' bash -c "
+	! python3 tests/pkg/samekeys.py $F $S/p.fd $O_/OVMF_VARS_4M.ms.fd >/dev/null &&
+	! python3 tests/pkg/samekeys.py $F $S/p.fd $O_/OVMF_VARS_4M.snakeoil.fd >/dev/null"
+$F migrate --json $O_/OVMF_VARS.ms.fd --template $O_/OVMF_VARS_4M.fd -o $S/j.fd > $S/m.json
+ok 'migrate --json: the counts'                        python3 -c '
+import json, sys; d = json.load(open(sys.argv[1]))
+assert d["command"] == "migrate" and d["ok"] and d["copied"] == 31 and d["kept"] == 0 and d["used"] == 0x485b, d' $S/m.json
+# refusals: nothing written
+rm -f $S/no.fd
+t 1 err 'not a varstore template'                      $F migrate $O_/OVMF_VARS.ms.fd --template $O_/OVMF_CODE_4M.fd -o $S/no.fd
+t 1 err 'not a varstore or a unified OVMF image'       $F migrate $O_/OVMF_CODE.fd --template $O_/OVMF_VARS_4M.fd -o $S/no.fd
+t 1 err 'FvLength 0x20000, CODE expects 0x84000'       $F migrate $O_/OVMF_VARS.ms.fd --template $O_/OVMF_VARS.fd --code $O_/OVMF_CODE_4M.secboot.fd -o $S/no.fd
+# a 4M store holding more than the 2M store's 0xdf9c bytes of variables (three of 20000 bytes)
+python3 - "$O_/OVMF_VARS_4M.fd" "$S/big-4m.fd" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+off, guid = 0x64, bytes(range(16))
+for i in range(3):
+    name = ("Big%d" % i).encode("utf-16-le") + b"\0\0"
+    data = bytes([i]) * 20000
+    hdr = struct.pack("<HBBIQ16sIIII", 0x55AA, 0x3F, 0, 7, 0, bytes(16), 0, len(name), len(data), 0)[:0x2C] + guid
+    b[off:off + 60 + len(name) + len(data)] = hdr + name + data
+    off = (off + 60 + len(name) + len(data) + 3) & ~3
+open(sys.argv[2], "wb").write(b)
+PY
+t 0 out 'ok, authenticated varstore 0x84000 bytes, 3 live variables' $F check $S/big-4m.fd
+t 1 err '3 live variables take 0xeb36 bytes, the template'"'"'s store holds 0xdf9c (Size 0xdfb8): 2970 bytes too many' \
+	$F migrate $S/big-4m.fd --template $O_/OVMF_VARS.fd -o $S/no.fd
+t 1 err "fdsplit: $S/no.fd: not written"              $F migrate $S/big-4m.fd --template $O_/OVMF_VARS.fd -o $S/no.fd
+ok 'refused migrations write nothing'                  test ! -e $S/no.fd
+# an old store that fails check: refused, or with --force-readable the records before the damage
+cp $O_/OVMF_VARS.ms.fd $S/torn.fd
+# the StartId of the 20th record: the walk stops there
+at=$($F info --json $O_/OVMF_VARS.ms.fd | python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["vars"]["variables"][19]["offset"])')
+printf '\x00\x00' | dd of=$S/torn.fd bs=1 seek=$at conv=notrunc status=none
+t 1 err 'fails fdsplit check (above): refusing to migrate it' $F migrate $S/torn.fd --template $O_/OVMF_VARS_4M.fd -o $S/no.fd
+t 0 out "$S/forced.fd: 10 variables from $S/torn.fd"   $F migrate --force-readable $S/torn.fd --template $O_/OVMF_VARS_4M.fd -o $S/forced.fd
+t 0 out 'ok, authenticated varstore'                   $F check $S/forced.fd

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Crash safety: `romsize pad` and `fdsplit split` killed with SIGKILL at
+"""Crash safety: `romsize pad`, `fdsplit split` and `fdsplit migrate` killed with SIGKILL at
 random moments. After every kill the input must be byte-identical, each
 output absent or complete (equal to what an uninterrupted run writes), and no
 other file may be left in the output directory, except "OUT.tmp.PID" of the
@@ -97,7 +97,12 @@ def main(trials, bindir, rom, fd):
     ok &= trial_set("romsize-pad-replace", lambda d: [os.path.join(bindir, "romsize"), "pad", "--slot", "64M",
                                                      "-o", os.path.join(d, "big.rom"), rom],
                     [rom], ["big.rom"], trials, scratch, rng, old=b"old image\n" * 1000)
-    print("# crash: %d passed, %d failed" % ((3, 0) if ok else (0, 1)))
+    # a VM's variables moved to another layout: the new store is absent or complete
+    tmpl = os.path.join(os.path.dirname(os.path.dirname(fd)), "OVMF", "OVMF_VARS_4M.fd")
+    ok &= trial_set("fdsplit-migrate", lambda d: [os.path.join(bindir, "fdsplit"), "migrate", fd,
+                                                  "--template", tmpl, "-o", os.path.join(d, "VARS_4M.fd")],
+                    [fd, tmpl], ["VARS_4M.fd"], trials, scratch, rng)
+    print("# crash: %d passed, %d failed" % ((4, 0) if ok else (0, 1)))
     return 0 if ok else 1
 
 

@@ -23,7 +23,7 @@ def fv_sum_fix(b):
 def main(out, ref, gen):
     seabios, ipxe, ovmf = (os.path.join(ref, p) for p in ("usr/share/seabios", "usr/lib/ipxe/qemu", "usr/share/OVMF"))
     rd = lambda p: open(p, "rb").read()  # noqa: E731
-    seeds = {k: {} for k in ("optrom", "image", "fv", "varstore", "ovmfcode", "slots", "size", "efidecomp")}
+    seeds = {k: {} for k in ("optrom", "image", "fv", "varstore", "ovmfcode", "slots", "size", "efidecomp", "varmigrate")}
     for n in ("pxe-e1000.rom", "efi-e1000.rom", "pxe-virtio.rom"):
         seeds["optrom"][n] = seeds["image"][n] = rd(os.path.join(ipxe, n))
     for n in ("vgabios-stdvga.bin", "vgabios-ramfb.bin"):
@@ -36,6 +36,8 @@ def main(out, ref, gen):
     vars2m, ms2m = rd(os.path.join(ovmf, "OVMF_VARS.fd")), rd(os.path.join(ovmf, "OVMF_VARS.ms.fd"))
     seeds["varstore"]["OVMF_VARS.fd"] = vars2m
     seeds["varstore"]["OVMF_VARS.ms.fd"] = ms2m
+    seeds["varmigrate"]["OVMF_VARS.fd"] = vars2m
+    seeds["varmigrate"]["OVMF_VARS.ms.fd"] = ms2m
     seeds["image"]["OVMF_VARS.fd"] = vars2m
     seeds["fv"]["vars-head"] = vars2m[:0x1000]
     for code in ("OVMF_CODE.fd", "OVMF_CODE_4M.fd"):

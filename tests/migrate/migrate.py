@@ -12,11 +12,13 @@ must be "running" after cont. The counter-proofs use an image grown one
 and expect QEMU's "Size mismatch: <block>" ("Length mismatch" before ~6.0).
 A savevm/loadvm round trip on qcow2 covers one SeaBIOS and one OVMF VM.
 """
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
@@ -290,8 +292,94 @@ def main():
         return "refused as expected: " + want
     cases.append(("savevm OVMF with raw VARS (refused)", raw_vars_refused))
 
-    cases.sort(key=lambda c: "OVMF" not in c[0])
+    cases += varstore_cases(out, scratch, deb, our)
+    cases.sort(key=lambda c: "OVMF" not in c[0] and "varstore" not in c[0])
     return harness.run_cases("migrate", cases, ctx, os.path.join(out, "test", "migrate.json"))
+
+
+def live_vars(fdsplit, path):
+    """{(name, guid)} of the live ("added") variables fdsplit reads in a varstore."""
+    r = subprocess.run([fdsplit, "info", "--json", path], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Fail("fdsplit info %s: %s" % (path, r.stderr.strip()))
+    vs = json.loads(r.stdout)["files"][0]["vars"]
+    return {(v["name"], v["guid"]) for v in vs["variables"] if v["state_name"] == "added"}, vs["deleted"]
+
+
+def varstore_cases(out, scratch, deb, our):
+    """A VM's variables moved between varstore layouts with fdsplit migrate, and
+    read back by the firmware: the 2M firmware writes a variable of its own
+    (the test image sets FwslotTest), the store moves to the 4M layout, the 4M
+    firmware (Debian's and ours) reads it back and keeps every variable; the
+    Microsoft-enrolled 2M store keeps Secure Boot enforced on the 4M SMM build;
+    and the way back to 2M."""
+    fdsplit = os.path.join(out, "asan", "bin", "fdsplit")
+    image = harness.build_test_image(scratch)
+    disk = harness.efi_disk(scratch, image)
+
+    def migrate(old, template, code, new):
+        r = subprocess.run([fdsplit, "migrate", old, "--template", template, "--code", code, "-o", new],
+                           capture_output=True, text=True)
+        if r.returncode != 0 or not os.path.exists(new):
+            raise Fail("fdsplit migrate %s -> %s: exit %d: %s" % (old, template, r.returncode, r.stderr.strip()))
+        return r.stdout.strip()
+
+    def first_2m_store(ctx, d):
+        """A 2M varstore the 2M firmware wrote: FwslotTest set on the first boot,
+        read on the second (boot options rewritten: deleted records too)."""
+        v2 = os.path.join(d, "vars-2m.fd")
+        shutil.copyfile(deb["ovmf"] + "/OVMF_VARS.fd", v2)
+        harness.ovmf_boot_disk(ctx, deb["ovmf"] + "/OVMF_CODE.fd", v2, disk, harness.VAR_SET)
+        harness.ovmf_boot_disk(ctx, deb["ovmf"] + "/OVMF_CODE.fd", v2, disk, harness.VAR_READ)
+        live, deleted = live_vars(fdsplit, v2)
+        if not any(n == "FwslotTest" for n, _ in live) or deleted == 0:
+            raise Fail("the 2M store holds no live FwslotTest or no deleted record (%d deleted)" % deleted)
+        return v2, live
+
+    def to_4m(target):
+        def run(ctx):
+            d = tempfile.mkdtemp(prefix="varstore.", dir=ctx.scratch)
+            v2, live2 = first_2m_store(ctx, d)
+            v4 = os.path.join(d, "vars-4m.fd")
+            code = target["ovmf"] + "/OVMF_CODE_4M.fd"
+            said = migrate(v2, our["ovmf"] + "/OVMF_VARS_4M.fd", code, v4)
+            before, _ = live_vars(fdsplit, v4)
+            if before != live2:
+                raise Fail("the migrated store's live variables differ from the 2M store's: %s" % sorted(before ^ live2))
+            harness.ovmf_boot_disk(ctx, code, v4, disk, harness.VAR_READ)
+            r = subprocess.run([fdsplit, "check", v4, "--code", code], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise Fail("after the 4M boot the store fails fdsplit check: " + r.stderr.strip())
+            after, _ = live_vars(fdsplit, v4)
+            if before - after:
+                raise Fail("the 4M firmware lost variables (reformatted the store?): %s" % sorted(before - after))
+            # and back: the same VM onto the 2M layout, read by the 2M firmware
+            back = os.path.join(d, "vars-2m-again.fd")
+            migrate(v4, deb["ovmf"] + "/OVMF_VARS.fd", deb["ovmf"] + "/OVMF_CODE.fd", back)
+            harness.ovmf_boot_disk(ctx, deb["ovmf"] + "/OVMF_CODE.fd", back, disk, harness.VAR_READ)
+            return "FwslotTest read back by the 4M firmware and again on 2M; %d live variables kept (%s)" % (
+                len(before), said.split(": ", 1)[1].split(";")[0])
+        return run
+
+    def secure_boot(ctx):
+        d = tempfile.mkdtemp(prefix="varstore-sb.", dir=ctx.scratch)
+        code = our["ovmf"] + "/OVMF_CODE_4M.secboot.fd"
+        ms, plain = os.path.join(d, "ms-4m.fd"), os.path.join(d, "plain-4m.fd")
+        migrate(deb["ovmf"] + "/OVMF_VARS.ms.fd", our["ovmf"] + "/OVMF_VARS_4M.fd", code, ms)
+        migrate(deb["ovmf"] + "/OVMF_VARS.fd", our["ovmf"] + "/OVMF_VARS_4M.fd", code, plain)
+        r = subprocess.run(["python3", "tests/pkg/samekeys.py", fdsplit, ms, deb["ovmf"] + "/OVMF_VARS.ms.fd"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Fail("PK, KEK, db, dbx changed in the move: " + r.stdout.strip())
+        log = harness.ovmf_boot_disk(ctx, code, ms, disk, harness.REFUSED, secure=True)
+        if harness.RAN in log:
+            raise Fail("the unsigned image ran with the migrated .ms store", log)
+        harness.ovmf_boot_disk(ctx, code, plain, disk, harness.RAN, secure=True)
+        return "migrated .ms store: unsigned image refused (Access Denied), keys byte-identical; migrated empty store: it ran"
+
+    return [("varstore 2M -> 4M (fdsplit migrate), Debian's OVMF_CODE_4M.fd reads FwslotTest", to_4m(deb)),
+            ("varstore 2M -> 4M (fdsplit migrate), our OVMF_CODE_4M.fd reads FwslotTest", to_4m(our)),
+            ("varstore 2M .ms -> 4M (fdsplit migrate): Secure Boot still enforced", secure_boot)]
 
 
 if __name__ == "__main__":

@@ -228,6 +228,69 @@ def probe_accel(scratch, bootsect, ovmf=None):
     return "kvm", "/dev/kvm works" + (" (SeaBIOS and OVMF probes)" if ovmf else "")
 
 
+# The UEFI test image (tests/boot/test-image.c, built with gnu-efi at test time):
+# it prints RAN, then keeps the non-volatile variable FwslotTest (sets it, or
+# prints its value); Debian's UEFI Shell refuses to run under Secure Boot at all
+RAN = "fwslot: test image ran"
+REFUSED = "Access Denied"
+VAR_SET = "fwslot: FwslotTest set: Success"
+VAR_READ = "fwslot: FwslotTest=written-by-the-first-firmware attributes 0x7"
+
+
+def build_test_image(scratch):
+    """tests/boot/test-image.c as a UEFI application (gnu-efi), unsigned."""
+    o, so, efi = (os.path.join(scratch, "test-image" + x) for x in (".o", ".so", ".efi"))
+    for cmd in (["gcc", "-c", "-O2", "-fno-stack-protector", "-fpic", "-fshort-wchar", "-mno-red-zone",
+                 "-maccumulate-outgoing-args", "-DGNU_EFI_USE_MS_ABI", "-I/usr/include/efi",
+                 "-I/usr/include/efi/x86_64", os.path.join(os.path.dirname(__file__), "..", "boot", "test-image.c"), "-o", o],
+                ["ld", "-nostdlib", "-znocombreloc", "-T", "/usr/lib/elf_x86_64_efi.lds", "-shared", "-Bsymbolic",
+                 "-L/usr/lib", "/usr/lib/crt0-efi-x86_64.o", o, "-o", so, "-lefi", "-lgnuefi"],
+                ["objcopy", "-j", ".text", "-j", ".sdata", "-j", ".data", "-j", ".dynamic", "-j", ".dynsym",
+                 "-j", ".rel", "-j", ".rela", "-j", ".reloc", "--target=efi-app-x86_64", so, efi]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit("boot: building the UEFI test image failed: %s: %s" % (cmd[0], r.stderr.strip()))
+    return efi
+
+
+def efi_disk(scratch, efi):
+    """A FAT disk (mtools) whose removable-media path \\EFI\\BOOT\\BOOTX64.EFI is efi."""
+    disk = os.path.join(scratch, os.path.basename(efi) + ".img")
+    subprocess.run(["mformat", "-C", "-i", disk, "-T", "65536", "-h", "16", "-s", "32", "::"], check=True,
+                   capture_output=True)
+    subprocess.run(["mmd", "-i", disk, "::/EFI", "::/EFI/BOOT"], check=True)
+    subprocess.run(["mcopy", "-i", disk, efi, "::/EFI/BOOT/BOOTX64.EFI"], check=True)
+    return disk
+
+
+# the test binary is tests/boot/test-image.c, built with gnu-efi at test time
+# (Debian's UEFI Shell refuses to run at all under Secure Boot, signed or not)
+RAN = "fwslot: test image ran"
+REFUSED = "Access Denied"
+
+
+
+def ovmf_boot_disk(ctx, code, vars_path, disk, needle, secure=False, timeout=90):
+    """Boots OVMF (CODE, the VM's own VARS file) on q35 from a FAT disk until
+    needle is on serial; returns the serial log. secure: SMM and a secure
+    pflash, as Secure Boot builds need (and S3 off for a 2M one)."""
+    args = ["-M", "q35" + (",smm=on" if secure else ""), "-m", "256",
+            "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.abspath(code),
+            "-drive", "if=pflash,format=raw,unit=1,file=" + os.path.abspath(vars_path),
+            "-drive", "file=%s,format=raw,if=virtio,snapshot=on" % os.path.abspath(disk), "-vga", "none", "-nic", "none"]
+    if secure:
+        args += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
+        if os.path.getsize(code) < 0x200000:
+            args += ["-global", "ICH9-LPC.disable_s3=1"]  # the 2M SMM build's X64 PEI
+    with Vm(ctx, args, "ovmf-disk", timeout=timeout) as vm:
+        vm.wait_for(vm.serial, needle, needle)
+        time.sleep(0.3)  # the rest of what it prints
+        log = read(vm.serial)
+        vm.qmp.cmd("quit")
+        vm.proc.wait(timeout=vm.left())  # the varstore is complete once QEMU is gone
+    return log
+
+
 class Ctx:
     def __init__(self, scratch, accel):
         self.scratch = scratch

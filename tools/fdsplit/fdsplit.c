@@ -15,6 +15,7 @@
 #include "json.h"
 #include "ovmfcode.h"
 #include "report.h"
+#include "varmigrate.h"
 #include "varstore.h"
 
 static const char usage[] =
@@ -22,6 +23,8 @@ static const char usage[] =
 "       fdsplit join VARS CODE -o OUT\n"
 "       fdsplit info [--json] FILE...\n"
 "       fdsplit check [--json] VARS [--code CODE] [--template TEMPLATE]\n"
+"       fdsplit migrate [--json] OLD --template TEMPLATE [--code CODE] -o OUT\n"
+"                       [--prefer-template NAME[,NAME...]] [--force-readable]\n"
 "\n"
 "  split   cut a unified OVMF.fd into VARS (the varstore FV at offset 0, FvLength\n"
 "          bytes) and CODE (the rest, which must start with a firmware volume)\n"
@@ -32,6 +35,12 @@ static const char usage[] =
 "  check   exit 0 only if VARS passes OVMF's own tests, and with --code the CODE\n"
 "          expects exactly this varstore, and with --template its layout equals\n"
 "          the template's field by field\n"
+"  migrate move a VM's variables to another varstore layout (2M <-> 4M): OUT is\n"
+"          TEMPLATE holding every live variable of OLD (a VARS or a unified\n"
+"          OVMF.fd), copied exactly; with --code, OUT must fit CODE. Written\n"
+"          only when it fits; OLD's copy of a variable wins over TEMPLATE's\n"
+"          unless named in --prefer-template. --force-readable copies what can\n"
+"          be read from an OLD that fails check, or has a write in progress\n"
 "\n"
 "exit status: 0 ok, 1 check failed or input refused, 2 usage or I/O trouble\n";
 
@@ -370,20 +379,186 @@ static int cmd_check(const char *vars, const char *code, const char *tmpl, int j
 	return worst;
 }
 
+struct migrate_args {
+	const char *old, *tmpl, *code, *out;
+	int json, force;
+	struct migrate_opts opts;
+};
+
+/* The parts of a migration, loaded and parsed; freed by migrate_free. */
+struct migration {
+	struct file o, t;
+	size_t olen;
+	struct varstore ovs, tvs;
+	int ovs_ok, tvs_ok;
+	uint8_t *out;
+};
+
+static void migrate_free(struct migration *m)
+{
+	/* parsed or not (a failed parse keeps what it read), zeroed structs free nothing */
+	varstore_free(&m->ovs);
+	varstore_free(&m->tvs);
+	free(m->o.buf);
+	free(m->t.buf);
+	free(m->out);
+}
+
+/* Loads and judges OLD and TEMPLATE. Returns 0, 1 refused, 2 I/O. */
+static int migrate_inputs(const struct migrate_args *a, struct migration *m)
+{
+	struct diag d;
+	uint64_t vlen;
+	int rc;
+
+	if ((rc = load(&m->o, a->old)) != 0 || (rc = load(&m->t, a->tmpl)) != 0)
+		return rc;
+	switch (classify(&m->o, &vlen)) {
+	case FD_UNIFIED: m->olen = (size_t)vlen; break; /* its VARS part */
+	case FD_VARS: m->olen = m->o.len; break;
+	default:
+		fprintf(stderr, "fdsplit: %s: not a varstore or a unified OVMF image (no EfiSystemNvDataFv volume at 0x0)\n", a->old);
+		return 1;
+	}
+	diag_init(&d);
+	m->ovs_ok = varstore_parse(m->o.buf, m->olen, &m->ovs, &d);
+	cli_print_diag("fdsplit", a->old, &d);
+	if (m->ovs_ok < 0 && !a->force) {
+		fprintf(stderr, "fdsplit: %s: fails fdsplit check (above): refusing to migrate it; --force-readable copies the %zu records that were read\n",
+			a->old, m->ovs.nvars);
+		return 1;
+	}
+	if ((m->ovs.ftw_pending || m->ovs.ftw_last_in_progress) && !a->force) {
+		fprintf(stderr, "fdsplit: %s: the FTW queue holds a write in progress (%zu pending records): the firmware would complete it from the spare at its next boot; boot the VM once on its current firmware, or pass --force-readable\n",
+			a->old, m->ovs.ftw_pending);
+		return 1;
+	}
+	diag_init(&d);
+	if (classify(&m->t, &vlen) != FD_VARS || vlen != m->t.len ||
+	    (m->tvs_ok = varstore_parse(m->t.buf, m->t.len, &m->tvs, &d)) < 0) {
+		cli_print_diag("fdsplit", a->tmpl, &d);
+		fprintf(stderr, "fdsplit: %s: not a varstore template (a VARS image that passes fdsplit check)\n", a->tmpl);
+		return 1;
+	}
+	return 0;
+}
+
+static void migrate_report_out(const struct migrate_args *a, const struct migration *m,
+			       const struct migrate_report *r, const char *how, int ok, const struct diag *d)
+{
+	if (a->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_obj(&j, NULL);
+		json_u64(&j, "fdsplit", 1);
+		json_str(&j, "command", "migrate");
+		json_str(&j, "old", a->old);
+		json_str(&j, "template", a->tmpl);
+		json_str(&j, "code", a->code);
+		json_str(&j, "out", ok ? a->out : NULL);
+		json_u64(&j, "old_live", m->ovs.nlive);
+		json_u64(&j, "copied", r->copied);
+		json_u64(&j, "kept", r->kept);
+		json_u64(&j, "replaced", r->replaced);
+		json_str(&j, "replaced_names", r->replaced_names);
+		json_u64(&j, "preferred_template", r->preferred);
+		json_u64(&j, "duplicates", r->duplicates);
+		json_u64(&j, "used", r->used);
+		json_u64(&j, "free", r->free);
+		json_str(&j, "judged_by", how[0] ? how : NULL);
+		json_bool(&j, "ok", ok);
+		json_arr(&j, "errors");
+		for (size_t i = 0; i < d->n; i++)
+			json_str(&j, NULL, d->item[i].msg);
+		json_end(&j, ']');
+		json_end(&j, '}');
+		json_done(&j);
+	} else if (ok) {
+		printf("%s: %zu variables from %s, %zu kept from the template, %zu replaced%s%s%s; 0x%llx bytes used, 0x%llx free in the 0x%x-byte store%s%s%s%s%s\n",
+		       a->out, r->copied, a->old, r->kept, r->replaced, r->replaced ? " (" : "", r->replaced_names,
+		       r->replaced ? ")" : "", (unsigned long long)r->used, (unsigned long long)r->free,
+		       m->tvs.store_size, a->code ? "; fits " : "", a->code ? a->code : "", how[0] ? " (" : "", how,
+		       how[0] ? ")" : "");
+		if (r->preferred)
+			printf("%s: %zu variables kept from the template as asked (--prefer-template)\n", a->out, r->preferred);
+		if (r->duplicates)
+			printf("%s: %zu later copies of a variable %s holds twice left out (OVMF reads the first)\n",
+			       a->out, r->duplicates, a->old);
+	}
+}
+
+static int cmd_migrate(const struct migrate_args *a)
+{
+	struct migration m = { 0 };
+	struct migrate_report r = { 0 };
+	struct varstore nvs;
+	struct diag d;
+	char how[200] = "";
+	int rc;
+
+	if (!a->tmpl || !a->out)
+		return die_usage("migrate needs --template TEMPLATE and -o OUT", NULL);
+	if (io_same_file(a->old, a->out) || io_same_file(a->tmpl, a->out))
+		return die_usage("the output names an input; refusing to overwrite it", a->out);
+	diag_init(&d);
+	rc = migrate_inputs(a, &m);
+	if (rc == 0 && !(m.out = malloc(m.t.len))) {
+		fprintf(stderr, "fdsplit: %s: out of memory for 0x%zx bytes\n", a->out, m.t.len);
+		rc = 2;
+	}
+	if (rc == 0 && varstore_migrate(m.o.buf, &m.ovs, m.t.buf, m.t.len, &m.tvs, &a->opts, m.out, &r, &d) < 0)
+		rc = 1;
+	if (rc == 0) {
+		/* the result must read back as the template's layout with every variable live */
+		struct diag nd;
+
+		diag_init(&nd);
+		if (varstore_parse(m.out, m.t.len, &nvs, &nd) < 0 || nvs.nlive != r.copied + r.kept ||
+		    varstore_compare_layout(&nvs, &m.tvs, &nd) < 0) {
+			cli_print_diag("fdsplit", a->out, &nd);
+			fprintf(stderr, "fdsplit: %s: internal error: the new store does not read back (%zu live, %zu expected); nothing written\n",
+				a->out, nvs.nlive, r.copied + r.kept);
+			rc = 1;
+		}
+		varstore_free(&nvs);
+	}
+	if (rc == 0 && a->code) {
+		struct file nf = { a->out, m.out, m.t.len };
+
+		rc = check_code(&nf, a->code, &d, how, sizeof(how));
+	}
+	if (rc == 0) {
+		struct io_part part = { m.out, m.t.len, 0 };
+
+		rc = write_out(a->out, &part, 1);
+	}
+	migrate_report_out(a, &m, &r, how, rc == 0, &d);
+	cli_print_diag("fdsplit", a->out, &d);
+	if (rc == 1)
+		fprintf(stderr, "fdsplit: %s: not written\n", a->out);
+	migrate_free(&m);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_CODE, O_VARS, O_TEMPLATE, O_VERSION };
+	enum { O_JSON = 256, O_CODE, O_VARS, O_TEMPLATE, O_VERSION, O_PREFER, O_FORCE };
 	static const struct option lopts[] = {
 		{ "json", no_argument, 0, O_JSON },
 		{ "code", required_argument, 0, O_CODE },
 		{ "vars", required_argument, 0, O_VARS },
 		{ "template", required_argument, 0, O_TEMPLATE },
+		{ "prefer-template", required_argument, 0, O_PREFER },
+		{ "force-readable", no_argument, 0, O_FORCE },
 		{ "output", required_argument, 0, 'o' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, O_VERSION },
 		{ 0, 0, 0, 0 },
 	};
 	const char *cmd, *code = NULL, *vars = NULL, *tmpl = NULL, *out = NULL;
+	static char prefer[1024];
+	struct migrate_args ma = { 0 };
 	int c, json = 0;
 
 	c = cli_prologue(argc, argv, "fdsplit", usage);
@@ -397,6 +572,17 @@ int main(int argc, char **argv)
 		case O_CODE: code = optarg; break;
 		case O_VARS: vars = optarg; break;
 		case O_TEMPLATE: tmpl = optarg; break;
+		case O_PREFER:
+			if (strlen(optarg) >= sizeof(prefer) || ma.opts.nprefer)
+				return die_usage("--prefer-template: once, NAME[,NAME...] under 1024 characters", optarg);
+			strcpy(prefer, optarg);
+			for (char *p = prefer, *tok; (tok = strsep(&p, ",")) != NULL;) {
+				if (!*tok || ma.opts.nprefer == MIGRATE_NAMES_MAX)
+					return die_usage("--prefer-template: up to 16 variable names, comma-separated (PK,KEK,db,dbx)", optarg);
+				ma.opts.prefer_template[ma.opts.nprefer++] = tok;
+			}
+			break;
+		case O_FORCE: ma.force = 1; break;
 		case 'o': out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case O_VERSION: printf("fdsplit %s\n", FWSLOT_VERSION); return 0;
@@ -442,6 +628,20 @@ int main(int argc, char **argv)
 		}
 		return worst;
 	}
+	if (!strcmp(cmd, "migrate")) {
+		if (argc != 1)
+			return die_usage("migrate takes one OLD varstore", NULL);
+		if (vars)
+			return die_usage("--vars is for split", NULL);
+		ma.old = argv[0];
+		ma.tmpl = tmpl;
+		ma.code = code;
+		ma.out = out;
+		ma.json = json;
+		return cmd_migrate(&ma);
+	}
+	if (ma.opts.nprefer || ma.force)
+		return die_usage("--prefer-template and --force-readable are for migrate", NULL);
 	if (!strcmp(cmd, "check")) {
 		if (argc != 1)
 			return die_usage("check takes one VARS file", NULL);
