@@ -4,3 +4,4 @@ bench: tools $(REF)/padded.stamp ## time the tools against peer tools and cat, a
 	$(Q)pkg/deps.sh bench
 	$(Q)O=$(O) bench/romsize.sh
 	$(Q)O=$(O) bench/fdsplit.sh
+	$(Q)O=$(O) bench/fdsplit-many.sh

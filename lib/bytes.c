@@ -8,10 +8,11 @@ int bytes_all(const uint8_t *p, size_t len, uint64_t off, uint64_t n, uint8_t b)
 {
 	if (!in_bounds(len, off, n))
 		return 0;
-	for (uint64_t i = 0; i < n; i++)
-		if (p[off + i] != b)
-			return 0;
-	return 1;
+	if (n == 0)
+		return 1;
+	/* every byte equals the first iff the range equals itself shifted by one:
+	 * memcmp's vector loop instead of a byte loop (varstores are mostly 0xFF) */
+	return p[off] == b && memcmp(p + off, p + off + 1, (size_t)n - 1) == 0;
 }
 
 uint64_t pow2ceil(uint64_t v)

@@ -166,3 +166,20 @@ printf '\x00\x00' | dd of=$S/torn.fd bs=1 seek=$at conv=notrunc status=none
 t 1 err 'fails fdsplit check (above): refusing to migrate it' $F migrate $S/torn.fd --template $O_/OVMF_VARS_4M.fd -o $S/no.fd
 t 0 out "$S/forced.fd: 10 variables from $S/torn.fd"   $F migrate --force-readable $S/torn.fd --template $O_/OVMF_VARS_4M.fd -o $S/forced.fd
 t 0 out 'ok, authenticated varstore'                   $F check $S/forced.fd
+
+# --- check over many varstores: every VM's nvram before a CODE upgrade ---------------------
+mkdir -p $S/nvram
+cp $O_/OVMF_VARS_4M.fd $S/nvram/vm1_VARS.fd
+cp $O_/OVMF_VARS_4M.ms.fd $S/nvram/vm2_VARS.fd
+cp $O_/OVMF_VARS.fd $S/nvram/vm3_VARS.fd
+t 1 out "$S/nvram/vm3_VARS.fd: FAILED: FvLength 0x20000, CODE expects 0x84000" $F check --code $O_/OVMF_CODE_4M.fd $S/nvram/*.fd
+t 1 out "3 varstores: 2 ok, 1 failed against $O_/OVMF_CODE_4M.fd" $F check --code $O_/OVMF_CODE_4M.fd $S/nvram/*.fd
+t 1 out "$S/nvram/vm2_VARS.fd: ok, authenticated varstore 0x84000 bytes, 31 live variables; fits" $F check --code $O_/OVMF_CODE_4M.fd $S/nvram/*.fd
+t 0 out '2 varstores: 2 ok, 0 failed'                  $F check --code $O_/OVMF_CODE_4M.fd $S/nvram/vm1_VARS.fd $S/nvram/vm2_VARS.fd
+t 2 out '1 failed'                                     $F check --code $O_/OVMF_CODE_4M.fd $S/nvram/vm1_VARS.fd $S/nvram/nope.fd
+t 1 err 'not a CODE image'                             $F check --code $O_/OVMF_VARS.fd $S/nvram/vm1_VARS.fd $S/nvram/vm2_VARS.fd
+$F check --json --code $O_/OVMF_CODE_4M.fd $S/nvram/*.fd > $S/many.json
+ok 'check --json over several files: one object a file, the counts' python3 -c '
+import json, sys; d = json.load(open(sys.argv[1]))
+assert d["checked"] == 3 and d["failed"] == 1 and d["ok"] is False, d
+assert [f["ok"] for f in d["files"]] == [True, True, False] and d["files"][1]["live"] == 31, d["files"]' $S/many.json

@@ -2,6 +2,8 @@
 /* Bounded readers at len-1 / len / len+1 and offsets near SIZE_MAX; pow2ceil. */
 #include <stdint.h>
 
+#include <string.h>
+
 #include "bytes.h"
 #include "diag.h"
 #include "t.h"
@@ -30,6 +32,27 @@ int main(void)
 	CHECK(!in_bounds(8, 1, UINT64_MAX), "huge n");
 	CHECK(bytes_all(b, 8, 0, 0, 0xFF), "empty run");
 	CHECK(!bytes_all(b, 8, 7, 2, 8), "run past the end");
+	{
+		/* a run of 0xFF with one other byte at its first, middle and last place, and none */
+		static uint8_t ff[4099];
+
+		const size_t places[] = { 0, sizeof(ff) / 2, sizeof(ff) - 1, sizeof(ff) /* none */ };
+
+		for (size_t k = 0; k < sizeof(places) / sizeof(places[0]); k++) {
+			const size_t at = places[k];
+
+			memset(ff, 0xFF, sizeof(ff));
+			if (at < sizeof(ff))
+				ff[at] = 0xFE;
+			CHECK(bytes_all(ff, sizeof(ff), 0, sizeof(ff), 0xFF) == (at == sizeof(ff)), "0xfe at %zu", at);
+		}
+		memset(ff, 0xFF, sizeof(ff));
+		ff[sizeof(ff) - 1] = 0xFE;
+		CHECK(!bytes_all(ff, sizeof(ff), 1, sizeof(ff) - 1, 0xFF), "0xfe last, run from 1");
+		CHECK(bytes_all(ff, sizeof(ff), 1, sizeof(ff) - 2, 0xFF), "the same run one short of it");
+		CHECK(!bytes_all(ff, sizeof(ff), 0, 1, 0x00), "one byte of another value");
+		CHECK(bytes_all(ff, sizeof(ff), 5, 1, 0xFF), "a run of one");
+	}
 
 	static const struct { uint64_t in, out; } p2[] = {
 		{ 0, 0 }, { 1, 1 }, { 2, 2 }, { 3, 4 }, { 65535, 65536 }, { 65536, 65536 },

@@ -22,7 +22,7 @@ static const char usage[] =
 "usage: fdsplit split OVMF.fd --code OUT --vars OUT\n"
 "       fdsplit join VARS CODE -o OUT\n"
 "       fdsplit info [--json] FILE...\n"
-"       fdsplit check [--json] VARS [--code CODE] [--template TEMPLATE]\n"
+"       fdsplit check [--json] VARS... [--code CODE] [--template TEMPLATE]\n"
 "       fdsplit migrate [--json] OLD --template TEMPLATE [--code CODE] -o OUT\n"
 "                       [--prefer-template NAME[,NAME...]] [--force-readable]\n"
 "\n"
@@ -34,7 +34,8 @@ static const char usage[] =
 "          of a CODE image; both parts of a unified image\n"
 "  check   exit 0 only if VARS passes OVMF's own tests, and with --code the CODE\n"
 "          expects exactly this varstore, and with --template its layout equals\n"
-"          the template's field by field\n"
+"          the template's field by field; several VARS: a line each and a\n"
+"          summary (every VM's nvram before a CODE upgrade), CODE read once\n"
 "  migrate move a VM's variables to another varstore layout (2M <-> 4M): OUT is\n"
 "          TEMPLATE holding every live variable of OLD (a VARS or a unified\n"
 "          OVMF.fd), copied exactly; with --code, OUT must fit CODE. Written\n"
@@ -256,60 +257,90 @@ static int info_one(const char *path, struct json *j)
 	return bad ? 1 : 0;
 }
 
-/* --code: does this CODE expect exactly this varstore (size and mapping)? */
-static int check_code(const struct file *v, const char *code_path, struct diag *d, char *how, size_t howsz)
+/* A CODE image, loaded and parsed once for any number of varstores. */
+struct code_ref {
+	const char *path;
+	size_t len;
+	struct ovmf_code c;
+	int parsed;           /* ovmf_code_parse succeeded */
+};
+
+/* Loads and parses CODE. Returns 0, 1 (not a CODE image, or malformed: the
+ * diag says which), 2 on I/O trouble. */
+static int code_load(struct code_ref *cr, const char *path, struct diag *d)
 {
-	static struct ovmf_code c;
 	struct file cf;
 	uint64_t vlen;
 	int rc = 0;
 
-	if (load(&cf, code_path))
+	memset(cr, 0, sizeof(*cr));
+	cr->path = path;
+	if (load(&cf, path))
 		return 2;
+	cr->len = cf.len;
 	if (classify(&cf, &vlen) != FD_CODE) {
 		/* refused input, as join refuses it: 1, not a usage or I/O error */
-		fprintf(stderr, "fdsplit: %s: not a CODE image (a firmware volume that is not the varstore)\n", code_path);
-		free(cf.buf);
-		return 1;
+		fprintf(stderr, "fdsplit: %s: not a CODE image (a firmware volume that is not the varstore)\n", path);
+		rc = 1;
+	} else if (ovmf_code_parse(cf.buf, cf.len, &cr->c, d) < 0) {
+		rc = 1;
+	} else {
+		cr->parsed = 1;
 	}
-	if (ovmf_code_parse(cf.buf, cf.len, &c, d) < 0) {
-		free(cf.buf);
-		return 1;
-	}
-	if (c.has_cfv) {
-		uint64_t want_base = UINT64_C(0x100000000) - (uint64_t)cf.len - v->len;
+	free(cf.buf);
+	return rc;
+}
+
+/* --code: does this CODE expect exactly a varstore of vlen bytes (size and mapping)? 0 or 1. */
+static int code_expects(const struct code_ref *cr, size_t vlen, struct diag *d, char *how, size_t howsz)
+{
+	const struct ovmf_code *c = &cr->c;
+	int rc = 0;
+
+	if (c->has_cfv) {
+		uint64_t want_base = UINT64_C(0x100000000) - (uint64_t)cr->len - vlen;
 
 		snprintf(how, howsz, "CODE's TDX metadata: varstore raw 0x%x bytes at 0x%llx",
-			 c.cfv.raw_size, (unsigned long long)c.cfv.mem_base);
-		if (c.cfv.raw_size != v->len)
+			 c->cfv.raw_size, (unsigned long long)c->cfv.mem_base);
+		if (c->cfv.raw_size != vlen)
 			rc = diag_add(d, DIAG_ERROR, "FvLength 0x%zx, CODE expects 0x%x (TDX metadata CFV raw size)",
-				      v->len, c.cfv.raw_size);
-		else if (c.cfv.mem_base != want_base)
+				      vlen, c->cfv.raw_size);
+		else if (c->cfv.mem_base != want_base)
 			rc = diag_add(d, DIAG_ERROR, "varstore would map at 0x%llx (4 GiB - CODE 0x%zx - VARS 0x%zx), CODE expects 0x%llx",
-				      (unsigned long long)want_base, cf.len, v->len,
-				      (unsigned long long)c.cfv.mem_base);
+				      (unsigned long long)want_base, cr->len, vlen,
+				      (unsigned long long)c->cfv.mem_base);
 	} else {
 		const char *layout;
-		uint64_t want = ovmf_vars_size_for_code(cf.len, &layout);
+		uint64_t want = ovmf_vars_size_for_code(cr->len, &layout);
 
 		if (!want) {
 			rc = diag_add(d, DIAG_ERROR, "CODE of 0x%zx bytes has no TDX metadata and is not a known layout (1M 0xe0000, 2M 0x1e0000, 4M 0x37c000): cannot tell its varstore",
-				      cf.len);
+				      cr->len);
 		} else {
-			snprintf(how, howsz, "judged by CODE size 0x%zx (%s layout): CODE has no TDX metadata", cf.len, layout);
-			if (want != v->len)
+			snprintf(how, howsz, "judged by CODE size 0x%zx (%s layout): CODE has no TDX metadata", cr->len, layout);
+			if (want != vlen)
 				rc = diag_add(d, DIAG_ERROR, "FvLength 0x%zx, CODE expects 0x%llx (%s layout, by CODE size 0x%zx)",
-					      v->len, (unsigned long long)want, layout, cf.len);
+					      vlen, (unsigned long long)want, layout, cr->len);
 		}
 	}
-	free(cf.buf);
 	return rc < 0 ? 1 : 0;
 }
 
-static int cmd_check(const char *vars, const char *code, const char *tmpl, int json)
+/* check_code for one varstore: load, parse and judge. Returns 0, 1, 2. */
+static int check_code(const struct file *v, const char *code_path, struct diag *d, char *how, size_t howsz)
 {
-	struct file v, t;
-	struct varstore vs, ts;
+	static struct code_ref cr;
+	int rc = code_load(&cr, code_path, d);
+
+	return rc ? rc : code_expects(&cr, v->len, d, how, howsz);
+}
+
+/* One varstore against the CODE and template loaded once. Returns 0, 1, 2. */
+static int check_one(const char *vars, const struct code_ref *cr, const struct varstore *ts,
+		     struct json *j, int single)
+{
+	struct file v;
+	struct varstore vs;
 	struct diag d;
 	char how[200] = "";
 	uint64_t vlen;
@@ -326,56 +357,111 @@ static int cmd_check(const char *vars, const char *code, const char *tmpl, int j
 	}
 	if (varstore_parse(v.buf, v.len, &vs, &d) < 0)
 		worst = 1;
-	if (code) {
-		rc = check_code(&v, code, &d, how, sizeof(how));
-		if (rc > worst)
-			worst = rc;
-	}
-	if (tmpl && worst < 2) {
-		struct diag td;
-
-		diag_init(&td);
-		if ((rc = load(&t, tmpl)) != 0) {
-			worst = 2;
-		} else {
-			if (varstore_parse(t.buf, t.len, &ts, &td) < 0) {
-				cli_print_diag("fdsplit", tmpl, &td);
-				fprintf(stderr, "fdsplit: %s: the template itself is malformed\n", tmpl);
-				worst = worst > 1 ? worst : 1;
-			} else if (varstore_compare_layout(&vs, &ts, &d) < 0) {
-				worst = worst > 1 ? worst : 1;
-			}
-			varstore_free(&ts);
-			free(t.buf);
+	if (cr && code_expects(cr, v.len, &d, how, sizeof(how)))
+		worst = 1;
+	if (ts && varstore_compare_layout(&vs, ts, &d) < 0)
+		worst = 1;
+	if (j) {
+		if (single) {
+			json_u64(j, "fdsplit", 1);
+			json_str(j, "command", "check");
 		}
-	}
-	if (json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_u64(&j, "fdsplit", 1);
-		json_str(&j, "command", "check");
-		json_str(&j, "file", vars);
-		json_str(&j, "code", code);
-		json_str(&j, "template", tmpl);
-		json_str(&j, "judged_by", how[0] ? how : NULL);
-		json_bool(&j, "ok", worst == 0);
-		json_arr(&j, "errors");
+		json_str(j, "file", vars);
+		json_str(j, "code", cr ? cr->path : NULL);
+		json_str(j, "judged_by", how[0] ? how : NULL);
+		json_u64(j, "live", vs.nlive);
+		json_bool(j, "ok", worst == 0);
+		json_arr(j, "errors");
 		for (size_t i = 0; i < d.n; i++)
-			json_str(&j, NULL, d.item[i].msg);
-		json_end(&j, ']');
-		json_end(&j, '}');
-		json_done(&j);
+			json_str(j, NULL, d.item[i].msg);
+		json_end(j, ']');
 	} else if (worst == 0) {
 		printf("%s: ok, %s varstore 0x%zx bytes, %zu live variables%s%s%s%s%s%s\n", vars,
 		       vs.authenticated ? "authenticated" : "plain", v.len, vs.nlive,
-		       code ? "; fits " : "", code ? code : "", how[0] ? " (" : "", how,
-		       how[0] ? ")" : "", tmpl ? "; same layout as the template" : "");
+		       cr ? "; fits " : "", cr ? cr->path : "", how[0] ? " (" : "", how,
+		       how[0] ? ")" : "", ts ? "; same layout as the template" : "");
+	} else if (!single) {
+		printf("%s: FAILED: %s\n", vars, d.n ? d.item[0].msg : "see above");
 	}
 	cli_print_diag("fdsplit", vars, &d);
 	varstore_free(&vs);
 	free(v.buf);
+	return worst;
+}
+
+/* check VARS... [--code CODE] [--template T]: CODE and the template are read once. */
+static int cmd_check(int nvars, char **vars, const char *code, const char *tmpl, int json)
+{
+	static struct code_ref cr;
+	struct varstore ts = { 0 };
+	struct file t = { 0 };
+	struct json j;
+	size_t nok = 0, nbad = 0;
+	int worst = 0, rc;
+
+	if (code) {
+		struct diag d;
+
+		diag_init(&d);
+		rc = code_load(&cr, code, &d);
+		cli_print_diag("fdsplit", code, &d);
+		if (rc)
+			return rc;
+	}
+	if (tmpl) {
+		struct diag td;
+
+		diag_init(&td);
+		if ((rc = load(&t, tmpl)) != 0)
+			return rc;
+		if (varstore_parse(t.buf, t.len, &ts, &td) < 0) {
+			cli_print_diag("fdsplit", tmpl, &td);
+			fprintf(stderr, "fdsplit: %s: the template itself is malformed\n", tmpl);
+			varstore_free(&ts);
+			free(t.buf);
+			return 1;
+		}
+	}
+	if (json) {
+		json_init(&j, stdout);
+		json_obj(&j, NULL);
+		if (nvars > 1) {
+			json_u64(&j, "fdsplit", 1);
+			json_str(&j, "command", "check");
+			json_str(&j, "template", tmpl);
+			json_arr(&j, "files");
+		}
+	}
+	for (int i = 0; i < nvars; i++) {
+		if (json && nvars > 1)
+			json_obj(&j, NULL);
+		rc = check_one(vars[i], code ? &cr : NULL, tmpl ? &ts : NULL, json ? &j : NULL, nvars == 1);
+		if (json && nvars == 1)
+			json_str(&j, "template", tmpl);
+		if (json && nvars > 1)
+			json_end(&j, '}');
+		if (rc)
+			nbad++;
+		else
+			nok++;
+		if (rc > worst)
+			worst = rc;
+	}
+	if (json) {
+		if (nvars > 1) {
+			json_end(&j, ']');
+			json_u64(&j, "checked", (uint64_t)nvars);
+			json_u64(&j, "failed", nbad);
+			json_bool(&j, "ok", worst == 0);
+		}
+		json_end(&j, '}');
+		json_done(&j);
+	} else if (nvars > 1) {
+		printf("%d varstores: %zu ok, %zu failed%s%s\n", nvars, nok, nbad,
+		       code ? " against " : "", code ? code : "");
+	}
+	varstore_free(&ts);
+	free(t.buf);
 	return worst;
 }
 
@@ -643,9 +729,9 @@ int main(int argc, char **argv)
 	if (ma.opts.nprefer || ma.force)
 		return die_usage("--prefer-template and --force-readable are for migrate", NULL);
 	if (!strcmp(cmd, "check")) {
-		if (argc != 1)
-			return die_usage("check takes one VARS file", NULL);
-		return cmd_check(argv[0], code, tmpl, json);
+		if (argc < 1)
+			return die_usage("check takes one or more VARS files", NULL);
+		return cmd_check(argc, argv, code, tmpl, json);
 	}
 	return die_usage("unknown command", cmd);
 }
