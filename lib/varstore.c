@@ -39,21 +39,72 @@ uint32_t ftw_header_crc(const uint8_t hdr[FTW_HDR_SIZE])
 	uint8_t h[FTW_HDR_SIZE];
 
 	memcpy(h, hdr, FTW_HDR_SIZE);
+	/* EDK2 (FaultTolerantWriteDxe InitializeLocalWorkSpaceHeader) computes the
+	 * CRC with Crc and the WorkingBlockValid/Invalid bits erased, and a header
+	 * is valid only if it equals that one byte for byte: the 6 reserved bits
+	 * and the 3 reserved bytes count */
 	memset(h + FTW_CRC_OFF, 0xFF, 4);
-	memset(h + FTW_STATE_OFF, 0xFF, 4); /* state byte and 3 reserved */
+	h[FTW_STATE_OFF] |= FTW_STATE_BITS;
 	return (uint32_t)crc32(0L, h, FTW_HDR_SIZE);
 }
 
+/* Appends code point cp as UTF-8 if it fits before the NUL; returns the new length. */
+static size_t put_utf8(char *out, size_t n, uint32_t cp)
+{
+	uint8_t b[4];
+	size_t k;
+
+	if (cp < 0x80) {
+		b[0] = (uint8_t)cp;
+		k = 1;
+	} else if (cp < 0x800) {
+		b[0] = (uint8_t)(0xC0 | cp >> 6);
+		b[1] = (uint8_t)(0x80 | (cp & 0x3F));
+		k = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (uint8_t)(0xE0 | cp >> 12);
+		b[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+		b[2] = (uint8_t)(0x80 | (cp & 0x3F));
+		k = 3;
+	} else {
+		b[0] = (uint8_t)(0xF0 | cp >> 18);
+		b[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
+		b[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+		b[3] = (uint8_t)(0x80 | (cp & 0x3F));
+		k = 4;
+	}
+	if (n + k >= VAR_NAME_BYTES)
+		return n;
+	memcpy(out + n, b, k);
+	return n + k;
+}
+
+/* The UCS-2 (UTF-16LE) name as UTF-8, cut at a character when it is too long. */
 static void ucs2_name(const uint8_t *p, uint32_t nsize, char *out)
 {
 	size_t n = 0;
 
-	for (uint32_t i = 0; i + 1 < nsize && n < VAR_NAME_MAX; i += 2) {
-		uint16_t c = (uint16_t)(p[i] | p[i + 1] << 8);
+	for (uint32_t i = 0; i + 1 < nsize && n + 1 < VAR_NAME_BYTES; i += 2) {
+		uint32_t c = (uint32_t)(p[i] | p[i + 1] << 8);
+		size_t before = n;
 
 		if (c == 0)
 			break;
-		out[n++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+		if (c >= 0xD800 && c < 0xDC00 && i + 3 < nsize) {
+			uint32_t lo = (uint32_t)(p[i + 2] | p[i + 3] << 8);
+
+			if (lo >= 0xDC00 && lo < 0xE000) {
+				c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+				i += 2;
+			}
+		}
+		if (c >= 0xD800 && c < 0xE000)
+			c = 0xFFFD; /* a lone surrogate */
+		else if (c < 0x20 || c == 0x7F)
+			c = '?';
+		n = put_utf8(out, n, c);
+		if (n == before)
+			break; /* the next character does not fit */
 	}
 	out[n] = '\0';
 }

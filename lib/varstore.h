@@ -46,7 +46,7 @@
 #define VAR_HEADER_ONLY      0x7F
 #define VAR_DELETED          0x3D
 #define VAR_IN_DELETED_TRANSITION 0x3E
-#define VAR_NAME_MAX         128 /* characters kept for reporting */
+#define VAR_NAME_BYTES       256 /* UTF-8 bytes kept for reporting, NUL included */
 
 #define OVMF_BLOCK_SIZE      0x1000
 #define OVMF_EVENT_LOG_SIZE  0x1000
@@ -58,6 +58,7 @@
 #define FTW_STATE_OFF        0x14
 #define FTW_QUEUE_SIZE_OFF   0x18
 #define FTW_VALID_STATE      0xFE
+#define FTW_STATE_BITS       0x03 /* WorkingBlockValid (bit 0), WorkingBlockInvalid (bit 1) */
 /* write queue (MdeModulePkg/Include/Guid/SystemNvDataGuid.h): a 0x28-byte header
  * { flags: HeaderAllocated, WritesAllocated, Complete (bit clear = set),
  *   CallerId @4, NumberOfWrites @0x18, PrivateDataSize @0x20 }, then
@@ -78,7 +79,7 @@ struct variable {
 	uint32_t name_size, data_size;
 	uint64_t data_offset; /* of the data, from the start of the file (header + name) */
 	uint8_t guid[16];
-	char name[VAR_NAME_MAX + 1]; /* ASCII rendering; other characters as '?' */
+	char name[VAR_NAME_BYTES]; /* UTF-8 of the UCS-2 name; controls as '?', lone surrogates U+FFFD */
 };
 
 struct varstore {
@@ -119,7 +120,7 @@ struct varstore {
 int varstore_parse(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d);
 void varstore_free(struct varstore *vs);
 
-/* CRC-32 of a working block header as EDK2 computes it (Crc, state and reserved as 0xFF). */
+/* CRC-32 of a working block header as EDK2 computes it (Crc and the two state bits erased). */
 uint32_t ftw_header_crc(const uint8_t hdr[FTW_HDR_SIZE]);
 
 const char *var_state_name(uint8_t state);

@@ -183,3 +183,10 @@ ok 'check --json over several files: one object a file, the counts' python3 -c '
 import json, sys; d = json.load(open(sys.argv[1]))
 assert d["checked"] == 3 and d["failed"] == 1 and d["ok"] is False, d
 assert [f["ok"] for f in d["files"]] == [True, True, False] and d["files"][1]["live"] == 31, d["files"]' $S/many.json
+
+# --- the FTW working block header as EDK2 judges it: byte for byte, only Crc and the
+# two state bits left out (a reserved byte changed: invalid, whatever the CRC field says)
+cp $O_/OVMF_VARS_4M.fd $S/ftw-reserved.fd
+printf '\xfe' | dd of=$S/ftw-reserved.fd bs=1 seek=$((0x41015)) conv=notrunc status=none
+t 1 err "fdsplit: $S/ftw-reserved.fd: FTW working block CRC 0x642caf2c, expected 0xa5a270ec" $F check $S/ftw-reserved.fd
+t 1 err 'fails fdsplit check (above): refusing to migrate it' $F migrate $S/ftw-reserved.fd --template $O_/OVMF_VARS.fd -o $S/no.fd

@@ -179,6 +179,47 @@ static void ftw_queue(void)
 	varstore_free(&vs);
 }
 
+/* UCS-2 names come out as UTF-8: é (U+00E9), 中 (U+4E2D), 😀 as a surrogate
+ * pair, a lone surrogate as U+FFFD, a control character as '?' */
+static void utf8_names(void)
+{
+	static const uint16_t name[] = { 'V', 0xE9, 0x4E2D, 0xD83D, 0xDE00, 0xD800, 'x', 0x01, 0 };
+	const char want[] = "V\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\xef\xbf\xbdx?";
+	const uint32_t nsize = sizeof(name);
+	struct varstore vs;
+	struct diag d;
+
+	make_store();
+	add_var(0x64, "placeholder-name", VAR_ADDED, 4); /* 17 characters: room for 9 */
+	wr_le32(buf + 0x64 + 0x24, nsize);
+	for (size_t i = 0; i < sizeof(name) / 2; i++)
+		wr_le16(buf + 0x64 + VAR_HDR_AUTH + 2 * i, name[i]);
+	memset(buf + 0x64 + VAR_HDR_AUTH + nsize, 0xA5, 4 + (17 * 2 - nsize));
+	wr_le32(buf + 0x64 + 0x28, 4 + (17 * 2 - nsize)); /* the same record length */
+	CHECK(parse(&vs, &d) == 0 && vs.nvars == 1 && strcmp(vs.vars[0].name, want) == 0,
+	      "name %s: %s", vs.nvars ? vs.vars[0].name : "-", diag_first(&d));
+	varstore_free(&vs);
+	/* a name longer than VAR_NAME_BYTES is cut at a character, never inside one */
+	{
+		size_t off = 0x64, n = 200; /* 200 x 中: 600 UTF-8 bytes */
+
+		make_store();
+		memset(buf + off, 0, VAR_HDR_AUTH);
+		wr_le16(buf + off, VAR_START_ID);
+		buf[off + 2] = VAR_ADDED;
+		wr_le32(buf + off + 4, 7);
+		wr_le32(buf + off + 0x24, (uint32_t)(n + 1) * 2);
+		wr_le32(buf + off + 0x28, 0);
+		for (size_t i = 0; i < n; i++)
+			wr_le16(buf + off + VAR_HDR_AUTH + 2 * i, 0x4E2D);
+		wr_le16(buf + off + VAR_HDR_AUTH + 2 * n, 0);
+		CHECK(parse(&vs, &d) == 0 && vs.nvars == 1 && strlen(vs.vars[0].name) == 255 / 3 * 3,
+		      "long name: %zu bytes: %s", vs.nvars ? strlen(vs.vars[0].name) : 0, diag_first(&d));
+		varstore_free(&vs);
+	}
+	make_store();
+}
+
 int main(void)
 {
 	struct varstore vs, t;
@@ -191,6 +232,29 @@ int main(void)
 	      vs.free_bytes == 0xE000 - 0x64, "empty store: %s", diag_first(&d));
 	CHECK(vs.ftw_crc == 0x642CAF2C, "FTW CRC of OVMF's working block 0x%08x", vs.ftw_crc);
 	varstore_free(&vs);
+	/* EDK2 masks only Crc and the WorkingBlockValid/Invalid bits: a reserved
+	 * byte, or a reserved bit of the state byte, changes the header */
+	{
+		static const struct { size_t at; uint8_t xor; const char *what; } flips[] = {
+			{ 0xF015, 0x01, "reserved byte 0x15" }, { 0xF017, 0x80, "reserved byte 0x17" },
+			{ 0xF014, 0x04, "reserved bit 2 of the state byte" },
+		};
+
+		for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+			make_store();
+			buf[flips[i].at] ^= flips[i].xor;
+			CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "FTW working block CRC 0x642caf2c, expected"),
+			      "%s: %s", flips[i].what, diag_first(&d));
+			varstore_free(&vs);
+		}
+		/* the two state bits are left out of the CRC (their value is checked apart) */
+		make_store();
+		buf[0xF014] ^= FTW_STATE_BITS;
+		CHECK(parse(&vs, &d) < 0 && !DIAG_HAS(&d, "CRC") && DIAG_HAS(&d, "state 0xfd"),
+		      "state bits: %s", diag_first(&d));
+		varstore_free(&vs);
+		make_store();
+	}
 
 	off = add_var(0x64, "BootOrder", VAR_ADDED, 2);
 	off = add_var(off, "Boot0000", VAR_DELETED, 50);
@@ -278,5 +342,6 @@ int main(void)
 	ftw_queue();
 	make_store();
 	many_transitions();
+	utf8_names();
 	return T_END("varstore");
 }
