@@ -268,6 +268,8 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
  */
 static int parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t end, struct varstore *vs, struct diag *d)
 {
+	const uint64_t start = q;
+
 	while (end - q >= FTW_WRITE_HDR_SIZE) {
 		const uint8_t flags = p[q];
 		uint64_t nwrites = 0, priv = 0, rec, room;
@@ -284,6 +286,8 @@ static int parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t end, struct va
 					(unsigned long long)priv, (unsigned long long)end);
 		rec = FTW_RECORD_SIZE + priv;
 		vs->ftw_writes++;
+		/* the queue's extent: this header, and its records once they are allocated */
+		vs->ftw_queue_used = q + FTW_WRITE_HDR_SIZE + (flags & 2 ? 0 : nwrites * rec) - start;
 		if (!(flags & 2)) /* WritesAllocated: the records are there */
 			for (uint64_t i = 0; i < nwrites; i++) {
 				vs->ftw_records++;
@@ -328,9 +332,6 @@ static int parse_ftw(const uint8_t *p, size_t len, struct varstore *vs, struct d
 	if (vs->ftw_queue_size != OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE)
 		rc = diag_add(d, DIAG_ERROR, "FTW WriteQueueSize 0x%llx, expected 0x%x",
 			      (unsigned long long)vs->ftw_queue_size, OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE);
-	/* the queue is erased (0xFF) until a write is recorded */
-	for (uint64_t i = FTW_HDR_SIZE; i < OVMF_FTW_WORK_SIZE; i++)
-		vs->ftw_queue_used += p[o + i] != 0xFF;
 	if (parse_ftw_queue(p, o + FTW_HDR_SIZE, o + OVMF_FTW_WORK_SIZE, vs, d) < 0)
 		rc = -1;
 	return rc;

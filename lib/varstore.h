@@ -100,7 +100,7 @@ struct varstore {
 	uint32_t ftw_crc, ftw_crc_expected;
 	uint8_t ftw_state;
 	uint64_t ftw_queue_size;
-	uint64_t ftw_queue_used;    /* non-0xFF bytes of the write queue */
+	uint64_t ftw_queue_used;    /* the write queue's extent: headers walked and their records */
 	/* the write queue decoded (EFI_FAULT_TOLERANT_WRITE_HEADER / _RECORD) */
 	size_t ftw_writes;          /* write headers */
 	size_t ftw_records;         /* records under them */

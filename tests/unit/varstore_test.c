@@ -321,8 +321,20 @@ int main(void)
 	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "FTW working block state 0xfc"), "%s", diag_first(&d));
 	varstore_free(&vs);
 	make_store();
-	buf[0xF000 + 0x40] = 0x00; /* a write record was queued */
-	CHECK(parse(&vs, &d) == 0 && vs.ftw_queue_used == 1, "pending FTW record");
+	buf[0xF000 + 0x40] = 0x00; /* a stray byte: no write header is allocated */
+	CHECK(parse(&vs, &d) == 0 && vs.ftw_queue_used == 0 && vs.ftw_writes == 0, "stray byte: %llu used",
+	      (unsigned long long)vs.ftw_queue_used);
+	varstore_free(&vs);
+	/* a header with its one record allocated: the queue's extent is both, not its non-0xFF bytes */
+	make_store();
+	buf[0xF020] = 0xFC;                       /* HeaderAllocated, WritesAllocated */
+	wr_le64(buf + 0xF020 + 0x18, 1);          /* NumberOfWrites */
+	wr_le64(buf + 0xF020 + 0x20, 0);          /* PrivateDataSize */
+	buf[0xF020 + FTW_WRITE_HDR_SIZE] = 0xFE;  /* the record: BootBlockUpdate, nothing complete */
+	CHECK(parse(&vs, &d) == 0 && vs.ftw_queue_used == FTW_WRITE_HDR_SIZE + FTW_RECORD_SIZE &&
+	      vs.ftw_records == 1 && vs.ftw_pending == 1 && vs.ftw_last_in_progress,
+	      "one write: %llu used, %zu records, %zu pending", (unsigned long long)vs.ftw_queue_used,
+	      vs.ftw_records, vs.ftw_pending);
 	varstore_free(&vs);
 	make_store();
 	memcpy(buf + 0x48, GUID_VARIABLE, 16);
