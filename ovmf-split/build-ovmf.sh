@@ -13,7 +13,7 @@
 # Reproducible bytes: GenFw writes each module's .dll path, under the
 # workspace, into the .efi's CodeView entry. The path is zeroed but its length
 # stays, and it moves every section after it (seen: Tcg2Dxe.efi 45248 bytes
-# built under /work/main, 45312 under /tmp/ciclone). So the build runs through
+# built in one checkout, 45312 in a clone at a longer path). So the build runs through
 # one fixed path, EDK2_FIXED_WS, whatever the checkout: the symlink points at
 # this checkout's WORKSPACE while a lock on it is held, and builds of the same
 # variant from two checkouts take turns.
