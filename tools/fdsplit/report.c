@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fdsplit output: text for people, JSON (documented in the README) for programs. */
+/* fdsplit output: text for people, JSON (schema in the man page, JSON OUTPUT) for programs. */
 #include "report.h"
 
 #include "guid.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* romsize output: text for people, JSON (documented in the README) for programs. */
+/* romsize output: text for people, JSON (schema in the man page, JSON OUTPUT) for programs. */
 #include "report.h"
 
 #include "guid.h"

@@ -62,7 +62,7 @@ static const char usage[] =
 "                   pkg/romdevs.conf, generated from QEMU)\n"
 "  --allow-removed  diff: list removed images but do not fail for them\n"
 "  --require-all    check: fail when a manifest entry is not found in the DIRs\n"
-"  --json           machine-readable output (schema in the README)\n"
+"  --json           machine-readable output (schema: man romsize, JSON OUTPUT)\n"
 "  --top N          blame: how many sections and symbols to list (default 20)\n"
 "  SIZE             65536, 64K, 64k, 64KiB, 0x10000, 2M\n"
 "\n"
