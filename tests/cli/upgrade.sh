@@ -29,8 +29,8 @@ grow() { # FILE SIZE [front]: replace the link by a copy zero-padded to SIZE byt
 
 # --- usage and I/O: exit 2 ------------------------------------------------------------
 t 2 err 'romsize: diff takes two trees: OLD NEW'           $R diff "$D12"
-t 2 err 'romsize: diff takes --json, --manifest and --romdevs only' $R diff --padded "$D12" "$D12"
-t 2 err 'romsize: --romdevs and --allow-removed are for diff' $R check --allow-removed "$D12"
+t 2 err 'romsize: diff takes --json, --manifest, --romdevs, --allow-removed and --overlay only' $R diff --padded "$D12" "$D12"
+t 2 err 'romsize: --romdevs, --allow-removed and --overlay are for diff' $R check --allow-removed "$D12"
 t 2 err "romsize: $S/nope: not a directory"                $R diff "$S/nope" "$D12"
 mkdir -p "$S/empty"
 t 2 err "romsize: $S/empty: no firmware images found"      $R diff "$D12" "$S/empty"
@@ -73,6 +73,15 @@ cp "$D12/usr/share/OVMF/OVMF_VARS_4M.fd" "$S/vars/OVMF_VARS_4M.fd"
 printf '\xb8\xff\x02\x00' | dd of="$S/vars/OVMF_VARS_4M.fd" bs=1 seek=$((0x48 + 0x10)) conv=notrunc status=none
 t 1 out 'changed  OVMF_VARS_4M.fd: region 540672 bytes both (file 540672 -> 540672 bytes, pflash); ' $R diff "$D12" "$S/vars"
 t 1 out 'varstore'                                         $R diff "$D12" "$S/vars"
+
+# --- an installed root and a package laid over it: QEMU's own qboot bios-microvm.bin in
+# share/qemu (qemu-system-data) comes first, and a package that does not ship it leaves it
+mkdir -p "$S/host"
+cp -rs "$(realpath "$D12")/usr" "$S/host/"
+cp "$GEN/bios-64k.bin" "$S/host/usr/share/qemu/bios-microvm.bin"
+t 1 out 'changed  bios-microvm.bin: region 65536 -> 131072 bytes (file 65536 -> 131072 bytes, pc.bios)' $R diff "$S/host" "$D12"
+t 0 out '0 changed, 0 removed, 0 added'                 $R diff --overlay "$S/host" "$D12"
+t 1 out 'changed  vgabios-bochs-display.bin'            $R diff --overlay "$S/host" "$S/bochs64"
 
 # --- Debian 12 -> 13: every ROM and BIOS keeps its region; the 2M OVMF images go ---------
 t 1 out 'resized  efi-e1000.rom: region 262144 bytes both (file 249856 -> 262144 bytes, rom); devices: e1000 e1000-82544gc e1000-82545em' $R diff "$D12" "$D13"

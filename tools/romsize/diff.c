@@ -169,27 +169,45 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The firmware files QEMU would find in a tree: an installed root or unpacked
- * package (its usr/share/qemu, ... folders), else the folder itself (an -L folder). */
-static int collect(const struct diff_tables *t, const char *root, struct fw_set *s)
+static int has_tree_dirs(const char *root)
 {
-	int any = 0, rc = 0;
+	for (size_t i = 0; i < sizeof(tree_dirs) / sizeof(tree_dirs[0]); i++) {
+		char path[4096];
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, tree_dirs[i]) < sizeof(path) && is_dir(path))
+			return 1;
+	}
+	return 0;
+}
+
+/* The firmware files QEMU would find in a tree: an installed root or unpacked
+ * package (its usr/share/qemu, ... folders), else the folder itself, searched
+ * first as QEMU searches an -L folder. With under (--overlay), root is laid
+ * over the installed root under: in each folder root's files come first, then
+ * under's, so a file root does not ship (QEMU's own qboot bios-microvm.bin in
+ * share/qemu) is still found where QEMU finds it. */
+static int collect(const struct diff_tables *t, const char *root, const char *under, struct fw_set *s)
+{
+	const int tree = has_tree_dirs(root);
+	int rc = 0;
 
 	if (!is_dir(root)) {
 		fprintf(stderr, "romsize: %s: not a directory (diff takes two trees: an installed root, an unpacked package, an -L folder)\n", root);
 		return 2;
 	}
+	if (!tree)
+		rc = add_dir(t, s, root);
 	for (size_t i = 0; i < sizeof(tree_dirs) / sizeof(tree_dirs[0]); i++) {
-		char path[4096];
+		const char *layers[2] = { tree ? root : NULL, under };
 
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, tree_dirs[i]) < sizeof(path) && is_dir(path)) {
-			any = 1;
-			if (add_dir(t, s, path) > rc)
+		for (int k = 0; k < 2; k++) {
+			char path[4096];
+
+			if (layers[k] && (size_t)snprintf(path, sizeof(path), "%s/%s", layers[k], tree_dirs[i]) < sizeof(path) &&
+			    is_dir(path) && add_dir(t, s, path) > rc)
 				rc = 2;
 		}
 	}
-	if (!any)
-		rc = add_dir(t, s, root);
 	if (rc == 0 && s->n == 0) {
 		fprintf(stderr, "romsize: %s: no firmware images found (looked in usr/share/qemu, usr/share/seabios, usr/lib/ipxe/qemu, usr/share/OVMF, usr/share/ovmf, else the folder itself)\n", root);
 		rc = 2;
@@ -282,9 +300,9 @@ int cmd_diff(const struct diff_tables *t, const char *old_root, const char *new_
 	struct json j;
 	int rc;
 
-	rc = collect(t, old_root, &a);
+	rc = collect(t, old_root, NULL, &a);
 	if (rc == 0)
-		rc = collect(t, new_root, &b);
+		rc = collect(t, new_root, t->overlay ? old_root : NULL, &b);
 	if (rc) {
 		set_free(&a);
 		set_free(&b);

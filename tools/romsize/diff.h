@@ -10,6 +10,7 @@ struct diff_tables {
 	const struct slot_manifest *slots; /* names the firmware files */
 	const struct romdevs *devs;        /* names the devices that load them */
 	int allow_removed;                 /* removed images are listed, not failed */
+	int overlay;                       /* NEW is a package installed over OLD */
 };
 
 /*

@@ -31,7 +31,7 @@ static const char usage[] =
 "                     [--strict] [--padded] [--require-all] FILE...|DIR...\n"
 "       romsize pad   [--slot SIZE] [--manifest FILE] [-o OUT] FILE...\n"
 "       romsize diff  [--json] [--manifest FILE] [--romdevs FILE] [--allow-removed]\n"
-"                     OLD NEW\n"
+"                     [--overlay] OLD NEW\n"
 "       romsize blame [--json] [--top N] ELF\n"
 "\n"
 "  info    what each file is: kind, size, QEMU region, slot, used and free bytes,\n"
@@ -61,6 +61,8 @@ static const char usage[] =
 "  --romdevs FILE   diff: device -> romfile table (default: the built-in copy of\n"
 "                   pkg/romdevs.conf, generated from QEMU)\n"
 "  --allow-removed  diff: list removed images but do not fail for them\n"
+"  --overlay        diff: NEW is a package tree installed over the root OLD:\n"
+"                   where NEW has no file, QEMU still finds OLD's\n"
 "  --require-all    check: fail when a manifest entry is not found in the DIRs\n"
 "  --json           machine-readable output (schema: man romsize, JSON OUTPUT)\n"
 "  --top N          blame: how many sections and symbols to list (default 20)\n"
@@ -69,7 +71,7 @@ static const char usage[] =
 "exit status: 0 ok, 1 check failed or image refused, 2 usage or I/O trouble\n";
 
 struct opts {
-	int json, require_all, allow_removed;
+	int json, require_all, allow_removed, overlay;
 	unsigned top;
 	uint64_t slot;
 	struct check_opts chk;
@@ -402,7 +404,7 @@ static int cmd_pad(struct opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MANIFEST, O_ROMDEVS, O_SLOT, O_MINFREE, O_STRICT, O_PADDED, O_ALLOWRM, O_REQALL, O_VERSION, O_TOP };
+	enum { O_JSON = 256, O_MANIFEST, O_ROMDEVS, O_SLOT, O_MINFREE, O_STRICT, O_PADDED, O_ALLOWRM, O_OVERLAY, O_REQALL, O_VERSION, O_TOP };
 	static const struct option lopts[] = {
 		{ "json", no_argument, 0, O_JSON },
 		{ "manifest", required_argument, 0, O_MANIFEST },
@@ -412,6 +414,7 @@ int main(int argc, char **argv)
 		{ "strict", no_argument, 0, O_STRICT },
 		{ "padded", no_argument, 0, O_PADDED },
 		{ "allow-removed", no_argument, 0, O_ALLOWRM },
+		{ "overlay", no_argument, 0, O_OVERLAY },
 		{ "require-all", no_argument, 0, O_REQALL },
 		{ "top", required_argument, 0, O_TOP },
 		{ "output", required_argument, 0, 'o' },
@@ -444,6 +447,7 @@ int main(int argc, char **argv)
 		case O_STRICT: o.chk.strict = 1; break;
 		case O_PADDED: o.chk.padded = 1; break;
 		case O_ALLOWRM: o.allow_removed = 1; break;
+		case O_OVERLAY: o.overlay = 1; break;
 		case O_REQALL: o.require_all = 1; break;
 		case O_TOP: {
 			char *end;
@@ -470,8 +474,8 @@ int main(int argc, char **argv)
 	}
 	if (o.top)
 		return die_usage("--top is for blame", NULL);
-	if ((o.romdevs_path || o.allow_removed) && strcmp(cmd, "diff") != 0)
-		return die_usage("--romdevs and --allow-removed are for diff", NULL);
+	if ((o.romdevs_path || o.allow_removed || o.overlay) && strcmp(cmd, "diff") != 0)
+		return die_usage("--romdevs, --allow-removed and --overlay are for diff", NULL);
 	if (o.slot && o.manifest_path)
 		return die_usage("--slot and --manifest exclude each other", NULL);
 	rc = load_manifest(&o);
@@ -485,10 +489,10 @@ int main(int argc, char **argv)
 		return cmd_report(&o, argc, argv, !strcmp(cmd, "check"));
 	}
 	if (!strcmp(cmd, "diff")) {
-		struct diff_tables t = { &o.manifest, &o.devs, o.allow_removed };
+		struct diff_tables t = { &o.manifest, &o.devs, o.allow_removed, o.overlay };
 
 		if (o.out || o.slot || o.chk.min_free || o.chk.strict || o.chk.padded || o.require_all)
-			return die_usage("diff takes --json, --manifest and --romdevs only", NULL);
+			return die_usage("diff takes --json, --manifest, --romdevs, --allow-removed and --overlay only", NULL);
 		if (argc != 2)
 			return die_usage("diff takes two trees: OLD NEW", NULL);
 		rc = load_table(o.romdevs_path, romdevs_builtin, romdevs_builtin_len, parse_romdevs, &o.devs);
