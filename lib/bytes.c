@@ -15,6 +15,17 @@ int bytes_all(const uint8_t *p, size_t len, uint64_t off, uint64_t n, uint8_t b)
 	return p[off] == b && memcmp(p + off, p + off + 1, (size_t)n - 1) == 0;
 }
 
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 uint64_t pow2ceil(uint64_t v)
 {
 	uint64_t r = 1;

@@ -76,6 +76,10 @@ static inline void wr_le64(uint8_t *p, uint64_t v)
 /* 1 if all n bytes at off (inside len) equal b; 0 otherwise or out of bounds. */
 int bytes_all(const uint8_t *p, size_t len, uint64_t off, uint64_t n, uint8_t b);
 
+/* The value of one hex digit (0-9, a-f, A-F), or -1: the one hex parser the
+ * size strings, GUIDs and PCI ids share. */
+int hex_digit(char c);
+
 /* Smallest power of two >= v, for v in [1, 2^63]; 0 for v == 0 or larger. */
 uint64_t pow2ceil(uint64_t v);
 

@@ -2,6 +2,8 @@
 /* GUID formatting, parsing and the table of well-known names. */
 #include "guid.h"
 
+#include "bytes.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -56,14 +58,6 @@ void guid_format(const uint8_t g[16], char out[GUID_STR_LEN])
 		 g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 int guid_parse(const char *s, uint8_t out[16])
 {
 	/* text byte i goes to on-disk position order[i] */
@@ -81,8 +75,8 @@ int guid_parse(const char *s, uint8_t out[16])
 			i++;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = hex_digit(s[i]);
+		lo = hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[order[bi++]] = (uint8_t)(hi << 4 | lo);

@@ -117,6 +117,19 @@ static int kind_matches(enum image_kind have, int want)
 	return want == KIND_OPTROM && have == KIND_VGA;
 }
 
+int image_slot_rule(enum image_kind k, uint64_t slot, struct diag *d)
+{
+	char slot_s[32];
+
+	size_format(slot, slot_s, sizeof(slot_s));
+	if (k == KIND_BIOS && (slot == 0 || slot % BIOS_ALIGN))
+		return diag_add(d, DIAG_ERROR, "slot %s is not a multiple of 64 KiB (QEMU: could not load PC BIOS)", slot_s);
+	if ((k == KIND_OPTROM || k == KIND_VGA) && pow2ceil(slot) != slot)
+		return diag_add(d, DIAG_ERROR, "slot %s is not a power of two; QEMU's ROM BAR would be %llu bytes",
+				slot_s, (unsigned long long)pow2ceil(slot));
+	return 0;
+}
+
 uint64_t image_region(enum image_kind k, uint64_t len)
 {
 	return k == KIND_OPTROM || k == KIND_VGA ? pow2ceil(len) : len;
@@ -175,9 +188,8 @@ int image_check(const struct image_report *r, const struct slot_spec *s,
 		break;
 	case KIND_OPTROM:
 	case KIND_VGA:
-		if (pow2ceil(s->slot) != s->slot)
-			rc = diag_add(d, DIAG_ERROR, "slot %s is not a power of two; QEMU's ROM BAR would be %llu bytes",
-				      slot_s, (unsigned long long)pow2ceil(s->slot));
+		if (image_slot_rule(r->kind, s->slot, d) < 0)
+			rc = -1;
 		if (s->has_id)
 			for (size_t i = 0; i < r->rom.n; i++) {
 				const struct optrom_image *im = &r->rom.img[i];

@@ -80,6 +80,14 @@ struct check_opts {
 int image_check(const struct image_report *r, const struct slot_spec *s,
 		const struct check_opts *o, struct diag *d);
 
+/*
+ * Whether QEMU can map a slot of this size for an image of kind k: a BIOS
+ * slot a non-zero multiple of 64 KiB, an option ROM slot a power of two (the
+ * BAR); flash is sized exactly by its own layout. One DIAG_ERROR naming the
+ * slot when not. The rule romsize check and romsize pad both apply. 0 or -1.
+ */
+int image_slot_rule(enum image_kind k, uint64_t slot, struct diag *d);
+
 /* The region QEMU maps for an image of kind k and len bytes: pow2ceil(len)
  * for option ROMs (the ROM BAR), len itself for BIOS and flash. */
 uint64_t image_region(enum image_kind k, uint64_t len);

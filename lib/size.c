@@ -2,6 +2,8 @@
 /* Size string parsing and formatting (see size.h). */
 #include "size.h"
 
+#include "bytes.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -9,17 +11,9 @@
 
 static int digit_val(char c, unsigned base)
 {
-	unsigned v;
+	int v = hex_digit(c);
 
-	if (c >= '0' && c <= '9')
-		v = (unsigned)(c - '0');
-	else if (c >= 'a' && c <= 'f')
-		v = (unsigned)(c - 'a') + 10;
-	else if (c >= 'A' && c <= 'F')
-		v = (unsigned)(c - 'A') + 10;
-	else
-		return -1;
-	return v < base ? (int)v : -1;
+	return v >= 0 && (unsigned)v < base ? v : -1;
 }
 
 int size_parse(const char *s, uint64_t *out)

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "conf.h"
 #include "size.h"
 
@@ -24,10 +25,9 @@ static int parse_id(const char *s, uint16_t *ven, uint16_t *dev)
 			nd = 0;
 			continue;
 		}
-		if (*s >= '0' && *s <= '9') x = *s - '0';
-		else if (*s >= 'a' && *s <= 'f') x = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F') x = *s - 'A' + 10;
-		else return -1;
+		x = hex_digit(*s);
+		if (x < 0)
+			return -1;
 		if (++nd > 4)
 			return -1;
 		v[k] = v[k] << 4 | (unsigned)x;

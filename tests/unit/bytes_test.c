@@ -32,6 +32,16 @@ int main(void)
 	CHECK(!in_bounds(8, 1, UINT64_MAX), "huge n");
 	CHECK(bytes_all(b, 8, 0, 0, 0xFF), "empty run");
 	CHECK(!bytes_all(b, 8, 7, 2, 8), "run past the end");
+	/* the one hex digit parser: each range at its ends and just outside them */
+	{
+		static const struct { char c; int v; } hx[] = {
+			{ '0', 0 }, { '9', 9 }, { 'a', 10 }, { 'f', 15 }, { 'A', 10 }, { 'F', 15 },
+			{ '/', -1 }, { ':', -1 }, { '`', -1 }, { 'g', -1 }, { '@', -1 }, { 'G', -1 }, { '\0', -1 },
+		};
+
+		for (size_t i = 0; i < sizeof(hx) / sizeof(hx[0]); i++)
+			CHECK(hex_digit(hx[i].c) == hx[i].v, "hex_digit('%c') = %d", hx[i].c, hex_digit(hx[i].c));
+	}
 	{
 		/* a run of 0xFF with one other byte at its first, middle and last place, and none */
 		static uint8_t ff[4099];

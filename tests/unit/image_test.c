@@ -123,6 +123,27 @@ int main(void)
 	CHECK(check(65536 + 512, 65536 + 512, KIND_BIOS, 0, 0, &d, &r) < 0 &&
 	      DIAG_HAS(&d, "not a multiple of 64 KiB"), "bios 64K rule: %s", diag_first(&d));
 
+	/* the slot rule romsize check and pad share: BIOS slots in 64 KiB steps, ROM slots powers of two */
+	{
+		static const struct { int kind; uint64_t slot; int ok; const char *msg; } rules[] = {
+			{ KIND_BIOS, 0, 0, "slot 0 bytes is not a multiple of 64 KiB" },
+			{ KIND_BIOS, 65536 - 512, 0, "slot 65024 bytes is not a multiple of 64 KiB" },
+			{ KIND_BIOS, 65536, 1, "" }, { KIND_BIOS, 98304, 0, "slot 96 KiB is not a multiple of 64 KiB" },
+			{ KIND_BIOS, 131072, 1, "" },
+			{ KIND_OPTROM, 65536, 1, "" }, { KIND_VGA, 32768, 1, "" },
+			{ KIND_OPTROM, 98304, 0, "slot 96 KiB is not a power of two; QEMU's ROM BAR would be 131072 bytes" },
+			{ KIND_VGA, 65536 + 512, 0, "slot 66048 bytes is not a power of two" },
+			{ KIND_FLASH, 0x84000, 1, "" },
+		};
+
+		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+			diag_init(&d);
+			CHECK((image_slot_rule((enum image_kind)rules[i].kind, rules[i].slot, &d) == 0) == rules[i].ok &&
+			      (rules[i].ok ? d.n == 0 : DIAG_HAS(&d, rules[i].msg)),
+			      "rule %zu: %s", i, diag_first(&d));
+		}
+	}
+
 	/* unknown bytes and no slot */
 	memset(buf, 0x11, 4096);
 	CHECK(check(4096, 4096, -1, 0, 0, &d, &r) < 0 && r.kind == KIND_UNKNOWN &&

@@ -313,13 +313,9 @@ static int pad_one(const struct opts *o, const char *file, const char *out)
 			file, len, sl, (unsigned long long)(len - s.slot));
 		goto out;
 	}
-	if (r.kind == KIND_BIOS && s.slot % BIOS_ALIGN) {
-		fprintf(stderr, "romsize: %s: slot %s is not a multiple of 64 KiB (QEMU: could not load PC BIOS)\n", file, sl);
-		goto out;
-	}
-	if (r.kind != KIND_BIOS && pow2ceil(s.slot) != s.slot) {
-		fprintf(stderr, "romsize: %s: slot %s is not a power of two (QEMU's ROM BAR would be %llu bytes)\n",
-			file, sl, (unsigned long long)pow2ceil(s.slot));
+	diag_init(&d2);
+	if (image_slot_rule(r.kind, s.slot, &d2) < 0) {
+		cli_print_diag("romsize", file, &d2);
 		goto out;
 	}
 	if (len == s.slot && strcmp(file, out) == 0) {
