@@ -37,16 +37,22 @@ static int parse_tdx(const uint8_t *p, size_t len, uint32_t from_end, struct ovm
 	uint64_t o;
 
 	/* the descriptor needs its 16-byte GUID before it, inside the image */
-	if (len < 16 || from_end > len - 16 || from_end < 16)
+	if (len < GUID_SIZE || from_end > len - GUID_SIZE || from_end < GUID_SIZE)
 		return diag_add(d, DIAG_ERROR, "TDX metadata offset 0x%x from the end is outside the image (0x%zx)", from_end, len);
 	o = len - from_end;
-	if (!guid_eq(p + o - 16, GUID_TDX_METADATA))
+	if (!guid_eq(p + o - GUID_SIZE, GUID_TDX_METADATA))
 		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: no TDX metadata GUID before it", (unsigned long long)o);
-	if (rd_le32(p, len, o, &sig) < 0 || sig != 0x46564454 /* "TDVF" */ ||
-	    rd_le32(p, len, o + 4, &tlen) < 0 || rd_le32(p, len, o + 8, &c->tdx_version) < 0 ||
-	    rd_le32(p, len, o + 12, &nsec) < 0)
-		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: no \"TDVF\" descriptor", (unsigned long long)o);
-	if (nsec > TDX_MAX_SECTIONS || (uint64_t)16 + (uint64_t)nsec * TDX_SECTION_SIZE > tlen ||
+	if (!in_bounds(len, o, TDVF_HDR_SIZE))
+		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: the %d-byte \"TDVF\" header runs past the image end 0x%zx",
+				(unsigned long long)o, TDVF_HDR_SIZE, len);
+	rd_le32(p, len, o + TDVF_SIG_OFF, &sig);
+	rd_le32(p, len, o + TDVF_LEN_OFF, &tlen);
+	rd_le32(p, len, o + TDVF_VERSION_OFF, &c->tdx_version);
+	rd_le32(p, len, o + TDVF_NSEC_OFF, &nsec);
+	if (sig != TDVF_SIG)
+		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: signature 0x%08x, expected 0x%08x (\"TDVF\")",
+				(unsigned long long)o, sig, TDVF_SIG);
+	if (nsec > TDX_MAX_SECTIONS || (uint64_t)TDVF_HDR_SIZE + (uint64_t)nsec * TDX_SECTION_SIZE > tlen ||
 	    !in_bounds(len, o, tlen))
 		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: %u sections do not fit its length 0x%x",
 				(unsigned long long)o, nsec, tlen);
@@ -54,14 +60,14 @@ static int parse_tdx(const uint8_t *p, size_t len, uint32_t from_end, struct ovm
 	c->tdx_off = o;
 	for (uint32_t i = 0; i < nsec; i++) {
 		struct tdx_section *s = &c->sec[c->nsections++];
-		uint64_t so = o + 16 + (uint64_t)i * TDX_SECTION_SIZE;
+		uint64_t so = o + TDVF_HDR_SIZE + (uint64_t)i * TDX_SECTION_SIZE;
 
-		rd_le32(p, len, so, &s->raw_offset);
-		rd_le32(p, len, so + 4, &s->raw_size);
-		rd_le64(p, len, so + 8, &s->mem_base);
-		rd_le64(p, len, so + 16, &s->mem_size);
-		rd_le32(p, len, so + 24, &s->type);
-		rd_le32(p, len, so + 28, &s->attributes);
+		rd_le32(p, len, so + TDX_SEC_RAW_OFF, &s->raw_offset);
+		rd_le32(p, len, so + TDX_SEC_RAW_SIZE, &s->raw_size);
+		rd_le64(p, len, so + TDX_SEC_MEM_BASE, &s->mem_base);
+		rd_le64(p, len, so + TDX_SEC_MEM_SIZE, &s->mem_size);
+		rd_le32(p, len, so + TDX_SEC_TYPE, &s->type);
+		rd_le32(p, len, so + TDX_SEC_ATTR, &s->attributes);
 		if (s->type == TDX_TYPE_CFV && !c->has_cfv) {
 			c->has_cfv = 1;
 			c->cfv = *s;
@@ -80,34 +86,34 @@ static int parse_table(const uint8_t *p, size_t len, struct ovmf_code *c, struct
 	if (!guid_eq(p + foot, GUID_OVMF_TABLE_FOOTER))
 		return 0; /* no table: not an error (IA32X64 builds have none) */
 	rd_le16(p, len, foot - 2, &c->table_len);
-	if (c->table_len < 18 || c->table_len > foot + 16)
+	if (c->table_len < GUID_ENTRY_TAIL || c->table_len > foot + GUID_SIZE)
 		return diag_add(d, DIAG_ERROR, "GUID table: length 0x%x does not fit before 0x%llx",
 				c->table_len, (unsigned long long)foot);
 	c->has_table = 1;
-	start = foot + 16 - c->table_len;   /* first byte of the table */
+	start = foot + GUID_SIZE - c->table_len;   /* first byte of the table */
 	pos = foot - 2;                     /* end of the entries */
 	/* each step moves back by at least 18 bytes: at most table_len / 18 entries */
-	while (pos - start >= 18) {
+	while (pos - start >= GUID_ENTRY_TAIL) {
 		uint16_t elen = 0;
 		uint64_t eo;
 
-		rd_le16(p, len, pos - 18, &elen);
-		if (elen < 18 || elen > pos - start)
+		rd_le16(p, len, pos - GUID_ENTRY_TAIL, &elen);
+		if (elen < GUID_ENTRY_TAIL || elen > pos - start)
 			return diag_add(d, DIAG_ERROR, "GUID table: entry at 0x%llx has length 0x%x (must be 18..0x%llx)",
-					(unsigned long long)(pos - 18), elen, (unsigned long long)(pos - start));
+					(unsigned long long)(pos - GUID_ENTRY_TAIL), elen, (unsigned long long)(pos - start));
 		eo = pos - elen;
 		if (c->nentries == GUID_TABLE_MAX)
 			return diag_add(d, DIAG_ERROR, "GUID table: more than %d entries", GUID_TABLE_MAX);
-		memcpy(c->entry[c->nentries].guid, p + pos - 16, 16);
+		memcpy(c->entry[c->nentries].guid, p + pos - GUID_SIZE, GUID_SIZE);
 		c->entry[c->nentries].len = elen;
 		c->entry[c->nentries].offset = eo;
 		c->nentries++;
-		if (guid_eq(p + pos - 16, GUID_TDX_METADATA_OFF)) {
+		if (guid_eq(p + pos - GUID_SIZE, GUID_TDX_METADATA_OFF)) {
 			uint32_t from_end = 0;
 
-			if (elen < 18 + 4)
+			if (elen < GUID_ENTRY_TAIL + 4)
 				return diag_add(d, DIAG_ERROR, "GUID table: TDX metadata entry length 0x%x has no offset", elen);
-			rd_le32(p, len, pos - 18 - 4, &from_end);
+			rd_le32(p, len, pos - GUID_ENTRY_TAIL - 4, &from_end);
 			if (parse_tdx(p, len, from_end, c, d) < 0)
 				return -1;
 		}

@@ -22,6 +22,23 @@
 #include "fv.h"
 
 #define OVMF_TABLE_FOOTER_FROM_END 0x30
+/* the GUIDed table, read backwards: each entry ends with u16 length, GUID */
+#define GUID_SIZE 16
+#define GUID_ENTRY_TAIL 18            /* u16 length + GUID */
+/* "TDVF" descriptor (IntelTdxMetadata.asm): u32 signature, length, version, section count */
+#define TDVF_SIG 0x46564454           /* "TDVF" little-endian */
+#define TDVF_SIG_OFF 0
+#define TDVF_LEN_OFF 4
+#define TDVF_VERSION_OFF 8
+#define TDVF_NSEC_OFF 12
+#define TDVF_HDR_SIZE 16
+/* a section: u32 raw offset, u32 raw size, u64 memory base, u64 memory size, u32 type, u32 attributes */
+#define TDX_SEC_RAW_OFF 0
+#define TDX_SEC_RAW_SIZE 4
+#define TDX_SEC_MEM_BASE 8
+#define TDX_SEC_MEM_SIZE 16
+#define TDX_SEC_TYPE 24
+#define TDX_SEC_ATTR 28
 #define TDX_SECTION_SIZE 32
 #define TDX_MAX_SECTIONS 32
 #define TDX_TYPE_BFV 0

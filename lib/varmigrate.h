@@ -15,11 +15,7 @@
  * record in deleted transition (0x3E/0x3C...) whose replacement never became
  * live (no 0x3F record of the same name and GUID).
  *
- * Variable header offsets (MdeModulePkg/Include/Guid/VariableFormat.h):
- *   both   0x00 u16 StartId 0x55AA, 0x02 u8 State, 0x03 reserved, 0x04 u32 Attributes
- *   auth   0x08 u64 MonotonicCount, 0x10 EFI_TIME, 0x20 u32 PubKeyIndex,
- *          0x24 u32 NameSize, 0x28 u32 DataSize, 0x2C GUID          (60 bytes)
- *   plain  0x08 u32 NameSize, 0x0C u32 DataSize, 0x10 GUID          (32 bytes)
+ * The variable header's fields are named in varstore.h (VAR_*_OFF).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,15 +23,6 @@
 #include "diag.h"
 #include "varstore.h"
 
-#define VAR_STATE_OFF       0x02
-#define VAR_ATTR_OFF        0x04
-#define VAR_AUTH_MONO_OFF   0x08
-#define VAR_AUTH_NSIZE_OFF  0x24
-#define VAR_AUTH_DSIZE_OFF  0x28
-#define VAR_AUTH_GUID_OFF   0x2C
-#define VAR_PLAIN_NSIZE_OFF 0x08
-#define VAR_PLAIN_DSIZE_OFF 0x0C
-#define VAR_PLAIN_GUID_OFF  0x10
 #define VAR_HEADER_ALIGN    4
 /* EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS | TIME_BASED_AUTHENTICATED_WRITE_ACCESS */
 #define VAR_ATTR_AUTH_MASK  0x30

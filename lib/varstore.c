@@ -214,12 +214,12 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
 		v = &vs->vars[vs->nvars];
 		memset(v, 0, sizeof(*v));
 		v->offset = off;
-		v->state = p[off + 2];
+		v->state = p[off + VAR_STATE_OFF];
 		v->kind = state_kind(v->state);
-		rd_le32(p, (size_t)end, off + 4, &v->attributes);
-		rd_le32(p, (size_t)end, off + (vs->authenticated ? 0x24 : 0x08), &nsize);
-		rd_le32(p, (size_t)end, off + (vs->authenticated ? 0x28 : 0x0C), &dsize);
-		memcpy(v->guid, p + off + (vs->authenticated ? 0x2C : 0x10), 16);
+		rd_le32(p, (size_t)end, off + VAR_ATTR_OFF, &v->attributes);
+		rd_le32(p, (size_t)end, off + (vs->authenticated ? VAR_AUTH_NSIZE_OFF : VAR_PLAIN_NSIZE_OFF), &nsize);
+		rd_le32(p, (size_t)end, off + (vs->authenticated ? VAR_AUTH_DSIZE_OFF : VAR_PLAIN_DSIZE_OFF), &dsize);
+		memcpy(v->guid, p + off + (vs->authenticated ? VAR_AUTH_GUID_OFF : VAR_PLAIN_GUID_OFF), 16);
 		v->name_size = nsize;
 		v->data_size = dsize;
 		v->data_offset = off + hdr + nsize;
@@ -276,8 +276,8 @@ static int parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t end, struct va
 
 		if (flags & 1) /* HeaderAllocated still erased: no more writes */
 			return 0;
-		rd_le64(p, (size_t)end, q + 0x18, &nwrites);
-		rd_le64(p, (size_t)end, q + 0x20, &priv);
+		rd_le64(p, (size_t)end, q + FTW_NWRITES_OFF, &nwrites);
+		rd_le64(p, (size_t)end, q + FTW_PRIVSIZE_OFF, &priv);
 		room = end - q - FTW_WRITE_HDR_SIZE;
 		if (priv > room || (nwrites && nwrites > room / (FTW_RECORD_SIZE + priv)))
 			return diag_add(d, DIAG_ERROR,

@@ -40,6 +40,16 @@
 #define VS_FORMATTED         0x5A
 #define VS_HEALTHY           0xFE
 #define VAR_START_ID         0x55AA
+/* variable header fields (VariableFormat.h VARIABLE_HEADER, AUTHENTICATED_VARIABLE_HEADER) */
+#define VAR_STATE_OFF        0x02 /* u8 State */
+#define VAR_ATTR_OFF         0x04 /* u32 Attributes */
+#define VAR_AUTH_MONO_OFF    0x08 /* u64 MonotonicCount */
+#define VAR_AUTH_NSIZE_OFF   0x24 /* u32 NameSize */
+#define VAR_AUTH_DSIZE_OFF   0x28 /* u32 DataSize */
+#define VAR_AUTH_GUID_OFF    0x2C /* VendorGuid */
+#define VAR_PLAIN_NSIZE_OFF  0x08
+#define VAR_PLAIN_DSIZE_OFF  0x0C
+#define VAR_PLAIN_GUID_OFF   0x10
 #define VAR_HDR_AUTH         60
 #define VAR_HDR_PLAIN        32
 #define VAR_ADDED            0x3F
@@ -66,6 +76,8 @@
  * { flags: BootBlockUpdate, SpareComplete, DestinationComplete; Lba @8,
  *   Offset @0x10, Length @0x18, RelativeOffset @0x20 } */
 #define FTW_WRITE_HDR_SIZE   0x28
+#define FTW_NWRITES_OFF      0x18 /* u64 NumberOfWrites, in a write header */
+#define FTW_PRIVSIZE_OFF     0x20 /* u64 PrivateDataSize */
 #define FTW_RECORD_SIZE      0x28
 
 enum var_state_kind { VSTATE_LIVE, VSTATE_DELETED, VSTATE_HEADER_ONLY, VSTATE_TRANSITION, VSTATE_OTHER };

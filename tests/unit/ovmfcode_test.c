@@ -113,7 +113,7 @@ int main(void)
 	expect_err("TDX GUID damaged", "no TDX metadata GUID before it");
 	good();
 	img[TDVF_OFF] = 'X';
-	expect_err("no TDVF", "no \"TDVF\" descriptor");
+	expect_err("no TDVF", "signature 0x46564458, expected 0x46564454 (\"TDVF\")");
 	/* section count against the descriptor length and the image */
 	good();
 	put_table(0, IMG - TDVF_OFF, 3, 16 + 2 * 32);
