@@ -326,15 +326,6 @@ static int code_expects(const struct code_ref *cr, size_t vlen, struct diag *d, 
 	return rc < 0 ? 1 : 0;
 }
 
-/* check_code for one varstore: load, parse and judge. Returns 0, 1, 2. */
-static int check_code(const struct file *v, const char *code_path, struct diag *d, char *how, size_t howsz)
-{
-	static struct code_ref cr;
-	int rc = code_load(&cr, code_path, d);
-
-	return rc ? rc : code_expects(&cr, v->len, d, how, howsz);
-}
-
 /* One varstore against the CODE and template loaded once. Returns 0, 1, 2. */
 static int check_one(const char *vars, const struct code_ref *cr, const struct varstore *ts,
 		     struct json *j, int single)
@@ -476,7 +467,6 @@ struct migration {
 	struct file o, t;
 	size_t olen;
 	struct varstore ovs, tvs;
-	int ovs_ok, tvs_ok;
 	uint8_t *out;
 };
 
@@ -507,9 +497,9 @@ static int migrate_inputs(const struct migrate_args *a, struct migration *m)
 		return 1;
 	}
 	diag_init(&d);
-	m->ovs_ok = varstore_parse(m->o.buf, m->olen, &m->ovs, &d);
+	rc = varstore_parse(m->o.buf, m->olen, &m->ovs, &d);
 	cli_print_diag("fdsplit", a->old, &d);
-	if (m->ovs_ok < 0 && !a->force) {
+	if (rc < 0 && !a->force) {
 		fprintf(stderr, "fdsplit: %s: fails fdsplit check (above): refusing to migrate it; --force-readable copies the %zu records that were read\n",
 			a->old, m->ovs.nvars);
 		return 1;
@@ -521,7 +511,7 @@ static int migrate_inputs(const struct migrate_args *a, struct migration *m)
 	}
 	diag_init(&d);
 	if (classify(&m->t, &vlen) != FD_VARS || vlen != m->t.len ||
-	    (m->tvs_ok = varstore_parse(m->t.buf, m->t.len, &m->tvs, &d)) < 0) {
+	    varstore_parse(m->t.buf, m->t.len, &m->tvs, &d) < 0) {
 		cli_print_diag("fdsplit", a->tmpl, &d);
 		fprintf(stderr, "fdsplit: %s: not a varstore template (a VARS image that passes fdsplit check)\n", a->tmpl);
 		return 1;
@@ -610,9 +600,11 @@ static int cmd_migrate(const struct migrate_args *a)
 		varstore_free(&nvs);
 	}
 	if (rc == 0 && a->code) {
-		struct file nf = { a->out, m.out, m.t.len };
+		static struct code_ref cr;
 
-		rc = check_code(&nf, a->code, &d, how, sizeof(how));
+		rc = code_load(&cr, a->code, &d);
+		if (rc == 0)
+			rc = code_expects(&cr, m.t.len, &d, how, sizeof(how));
 	}
 	if (rc == 0) {
 		struct io_part part = { m.out, m.t.len, 0 };
