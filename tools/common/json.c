@@ -86,3 +86,11 @@ void json_done(struct json *j)
 {
 	fputc('\n', j->f);
 }
+
+void json_doc(struct json *j, FILE *f, const char *tool, const char *command)
+{
+	json_init(j, f);
+	json_obj(j, NULL);
+	json_u64(j, tool, 1);
+	json_str(j, "command", command);
+}

@@ -525,10 +525,7 @@ static void migrate_report_out(const struct migrate_args *a, const struct migrat
 	if (a->json) {
 		struct json j;
 
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_u64(&j, "fdsplit", 1);
-		json_str(&j, "command", "migrate");
+		json_doc(&j, stdout, "fdsplit", "migrate");
 		json_str(&j, "old", a->old);
 		json_str(&j, "template", a->tmpl);
 		json_str(&j, "code", a->code);
@@ -686,10 +683,7 @@ int main(int argc, char **argv)
 		if (argc == 0)
 			return die_usage("no files given", NULL);
 		if (json) {
-			json_init(&j, stdout);
-			json_obj(&j, NULL);
-			json_u64(&j, "fdsplit", 1);
-			json_str(&j, "command", "info");
+			json_doc(&j, stdout, "fdsplit", "info");
 			json_arr(&j, "files");
 		}
 		for (int i = 0; i < argc; i++) {

@@ -124,10 +124,7 @@ int cmd_blame(const char *path, unsigned top, int json)
 
 	if (json) {
 		struct json j;
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_u64(&j, "romsize", 1);
-		json_str(&j, "command", "blame");
+		json_doc(&j, stdout, "romsize", "blame");
 		json_str(&j, "file", path);
 		json_u64(&j, "alloc_bytes", alloc_total);
 		json_arr(&j, "sections");

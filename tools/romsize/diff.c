@@ -309,10 +309,7 @@ int cmd_diff(const struct diff_tables *t, const char *old_root, const char *new_
 		return rc;
 	}
 	if (json) {
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_u64(&j, "romsize", 1);
-		json_str(&j, "command", "diff");
+		json_doc(&j, stdout, "romsize", "diff");
 		json_str(&j, "old", old_root);
 		json_str(&j, "new", new_root);
 		json_arr(&j, "images");

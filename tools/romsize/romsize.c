@@ -235,10 +235,7 @@ static int cmd_report(struct opts *o, int argc, char **argv, int check)
 	if (argc == 0)
 		return die_usage("no files given", NULL);
 	if (o->json) {
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_u64(&j, "romsize", 1);
-		json_str(&j, "command", check ? "check" : "info");
+		json_doc(&j, stdout, "romsize", check ? "check" : "info");
 		json_arr(&j, "files");
 	}
 	for (int i = 0; i < argc; i++) {
