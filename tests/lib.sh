@@ -53,3 +53,25 @@ skip() {
 	skipped=$((${skipped:-0} + 1))
 	printf 'SKIP %s: %s\n' "$1" "$2"
 }
+
+# flat DIR: an -L style folder of every Debian 12 firmware file ($REF), by
+# name, as links, to change one file at a time
+flat() {
+	mkdir -p "$1"
+	for f in "$REF"/usr/share/seabios/* "$REF"/usr/lib/ipxe/qemu/* "$REF"/usr/share/OVMF/* "$REF"/usr/share/ovmf/*; do
+		ln -sfn "$(realpath "$f")" "$1/$(basename "$f")"
+	done
+}
+
+# grow FILE SIZE [front]: replace FILE (a link) by a copy zero-padded to SIZE
+# bytes, at the end, or at the front as a BIOS grows
+grow() {
+	local src
+	src=$(realpath "$1")
+	rm -f "$1"
+	if [ "${3:-}" = front ]; then
+		{ head -c $(($2 - $(stat -c %s "$src"))) /dev/zero; cat "$src"; } > "$1"
+	else
+		{ cat "$src"; head -c $(($2 - $(stat -c %s "$src"))) /dev/zero; } > "$1"
+	fi
+}

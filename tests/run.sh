@@ -68,12 +68,8 @@ run_counted -v "crash safety (SIGKILL)" python3 tests/crash/crash.py 20 "$BIN" \
 # every image boots, old VMs migrate to the new set and back
 run_counted "qemu romfile table" python3 tests/qemu/romdevs.py --check pkg/romdevs.conf
 B=$SCRATCH/break-virtio
-mkdir -p "$B"
-for f in "$REF"/usr/share/seabios/* "$REF"/usr/lib/ipxe/qemu/* "$REF"/usr/share/OVMF/*; do
-	ln -sfn "$(realpath "$f")" "$B/$(basename "$f")"
-done
-rm "$B/efi-virtio.rom"
-{ cat "$REF/usr/lib/ipxe/qemu/efi-virtio.rom"; head -c $((262144 + 512 - $(stat -c %s "$REF/usr/lib/ipxe/qemu/efi-virtio.rom"))) /dev/zero; } > "$B/efi-virtio.rom"
+flat "$B"
+grow "$B/efi-virtio.rom" $((262144 + 512))
 pairs=("deb12-to-deb13=$REF:$(dirname "$REF")/deb13/root:roms-same" "deb12-to-broken-virtio=$REF:$B:efi-virtio.rom")
 if [ -f "$O/firmware/SHA256SUMS" ]; then
 	pairs=("deb12-to-ours=$REF:$O/firmware:same" "${pairs[@]}")

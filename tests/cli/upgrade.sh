@@ -9,24 +9,6 @@ D13=$(dirname "$REF")/deb13/root
 S=$SCRATCH/upgrade
 mkdir -p "$S"
 
-# an -L style folder of Debian 12's files (links), to change one file at a time
-flat() { # DIR: every Debian 12 firmware file, by name, as links
-	mkdir -p "$1"
-	for f in "$D12"/usr/share/seabios/* "$D12"/usr/lib/ipxe/qemu/* "$D12"/usr/share/OVMF/* "$D12"/usr/share/ovmf/*; do
-		ln -sfn "$(realpath "$f")" "$1/$(basename "$f")"
-	done
-}
-grow() { # FILE SIZE [front]: replace the link by a copy zero-padded to SIZE bytes (a BIOS at the front)
-	local src
-	src=$(realpath "$1")
-	rm -f "$1"
-	if [ "${3:-}" = front ]; then
-		{ head -c $(($2 - $(stat -c %s "$src"))) /dev/zero; cat "$src"; } > "$1"
-	else
-		{ cat "$src"; head -c $(($2 - $(stat -c %s "$src"))) /dev/zero; } > "$1"
-	fi
-}
-
 # --- usage and I/O: exit 2 ------------------------------------------------------------
 t 2 err 'romsize: diff takes two trees: OLD NEW'           $R diff "$D12"
 t 2 err 'romsize: diff takes --json, --manifest, --romdevs, --allow-removed and --overlay only' $R diff --padded "$D12" "$D12"
