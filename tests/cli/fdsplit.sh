@@ -190,3 +190,39 @@ cp $O_/OVMF_VARS_4M.fd $S/ftw-reserved.fd
 printf '\xfe' | dd of=$S/ftw-reserved.fd bs=1 seek=$((0x41015)) conv=notrunc status=none
 t 1 err "fdsplit: $S/ftw-reserved.fd: FTW working block CRC 0x642caf2c, expected 0xa5a270ec" $F check $S/ftw-reserved.fd
 t 1 err 'fails fdsplit check (above): refusing to migrate it' $F migrate $S/ftw-reserved.fd --template $O_/OVMF_VARS.fd -o $S/no.fd
+t 1 err "is not valid and the spare holds no copy of it: OVMF starts an empty write queue" $F check $S/ftw-reserved.fd
+
+# --- stores caught in the middle of a write (tests/gen: gen_vars_torn), read as OVMF reads
+# them at boot: its flash driver first, then the FTW restart, then the variable driver
+G=$GEN
+# the variable driver's reclaim, cut while OVMF copied the spare back: 9 of 24 on disk
+t 0 out "$G/torn-restart.fd: ok, authenticated varstore 0x20000 bytes, 24 live variables; write in progress: the firmware will restore 24 variables from the spare (0xe000 bytes to 0x0; 9 live on disk)" \
+	$F check $G/torn-restart.fd
+t 0 err 'note: on disk, replaced at boot: variable 9 at 0x3010: NameSize 0xffffffff' $F check $G/torn-restart.fd
+t 0 out '  at boot: write in progress: the firmware will restore 24 variables'       $F info $G/torn-restart.fd
+t 0 out '  variables: 24 live, 0 deleted, 24 records'                                $F info $G/torn-restart.fd
+t 0 out "$S/torn-4m.fd: 24 variables from $G/torn-restart.fd"                       $F migrate $G/torn-restart.fd --template $O_/OVMF_VARS_4M.fd -o $S/torn-4m.fd
+t 0 out 'ok, authenticated varstore 0x84000 bytes, 24 live variables'                $F check $S/torn-4m.fd
+$F check --json $G/torn-restart.fd > $S/torn.json 2>/dev/null
+ok 'check --json: what the firmware does at boot, and the live counts' python3 -c '
+import json, sys; d = json.load(open(sys.argv[1])); b = d["boot"]
+assert d["ok"] and d["live"] == 24 and b["action"] == "restart" and b["disk_live"] == 9, d
+assert b["target"] == 0 and b["length"] == 0xe000 and len([v for v in b["variables"] if v["live"]]) == 24, b' $S/torn.json
+# the spare copy was cut: OVMF drops the write, the store is read as it is
+t 0 out 'an interrupted write whose spare copy was not complete: the firmware drops it' $F check $G/torn-discard.fd
+t 0 out '24 live variables'                                                          $F check $G/torn-discard.fd
+# an interrupted reclaim of the working block itself: restored from the spare
+t 0 out "24 live variables; the FTW working block is not valid: the firmware restores it from the spare's copy" $F check $G/torn-workspace.fd
+# cut before the FV header was rewritten: OVMF's flash driver erases the store before FTW runs
+t 1 err 'OVMF erases this varstore at boot, every variable lost (its flash driver finds the FV header not valid: FV signature 0xffffffff at 0x28' \
+	$F check $G/torn-reformat.fd
+t 1 err "note: the interrupted write's copy in the spare holds 24 variables; OVMF does not restore them" $F info $G/torn-reformat.fd
+t 1 err 'refusing to migrate a varstore the firmware would erase (above); --force-readable copies the 24 variables of the interrupted write' \
+	$F migrate $G/torn-reformat.fd --template $O_/OVMF_VARS_4M.fd -o $S/no.fd
+ok 'the refused migration wrote nothing'               test ! -e $S/no.fd
+t 0 out "$S/rescued.fd: 24 variables from $G/torn-reformat.fd" $F migrate --force-readable $G/torn-reformat.fd --template $O_/OVMF_VARS_4M.fd -o $S/rescued.fd
+t 0 out '24 live variables'                            $F check $S/rescued.fd
+# a pending write whose target the firmware cannot reach: no prediction, no migration
+t 1 err 'cannot tell what OVMF makes of this varstore at boot: the pending FTW write to Lba 0x1000 (0xe000 bytes) would overwrite the FTW working block or spare at 0xf000' \
+	$F check $G/torn-unknown.fd
+t 1 err 'refusing to migrate a varstore the firmware would not read as it is'       $F migrate $G/torn-unknown.fd --template $O_/OVMF_VARS_4M.fd -o $S/no.fd

@@ -38,6 +38,10 @@ def main(out, ref, gen):
     seeds["varstore"]["OVMF_VARS.ms.fd"] = ms2m
     seeds["varmigrate"]["OVMF_VARS.fd"] = vars2m
     seeds["varmigrate"]["OVMF_VARS.ms.fd"] = ms2m
+    # stores caught mid-write (gen_vars_torn): the FTW start-up's every branch
+    for n in sorted(os.listdir(gen)):
+        if n.startswith("torn-"):
+            seeds["varstore"][n] = seeds["varmigrate"][n] = rd(os.path.join(gen, n))
     seeds["image"]["OVMF_VARS.fd"] = vars2m
     seeds["fv"]["vars-head"] = vars2m[:0x1000]
     for code in ("OVMF_CODE.fd", "OVMF_CODE_4M.fd"):

@@ -103,6 +103,20 @@ int main(int argc, char **argv)
 		put("efi-stream.bin", stream, c);
 	}
 
+	/* varstores caught in the middle of a write (romgen.h, gen_vars_torn) */
+	{
+		static const struct { enum gen_torn kind; const char *name; } torn[] = {
+			{ GEN_TORN_RESTART, "torn-restart.fd" }, { GEN_TORN_DISCARD, "torn-discard.fd" },
+			{ GEN_TORN_REFORMAT, "torn-reformat.fd" }, { GEN_TORN_WORKSPACE, "torn-workspace.fd" },
+			{ GEN_TORN_UNKNOWN, "torn-unknown.fd" },
+		};
+
+		for (size_t i = 0; i < sizeof(torn) / sizeof(torn[0]); i++) {
+			gen_vars_torn(b, torn[i].kind);
+			put(torn[i].name, b, GEN_TORN_LEN);
+		}
+	}
+
 	memset(b, 0, sizeof(b));
 	gen_image(b, &vga);
 	put("vga.rom", b, vga.length);

@@ -2,6 +2,7 @@
 /* Fixture builders (see romgen.h), shared by unit tests and the CLI fixture writer. */
 #include "romgen.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -10,6 +11,7 @@
 #include "guid.h"
 #include "optrom.h"
 #include "ovmfcode.h"
+#include "varstore.h"
 
 void gen_fix_checksum(uint8_t *out, uint32_t init_size)
 {
@@ -231,4 +233,109 @@ void gen_code_good(uint8_t *img)
 	gen_code_fv(img, 0, 0x1000);
 	gen_code_fv(img, 0x1000, 0x1000);
 	gen_code_table(img, 0, GEN_CODE_SIZE - GEN_CODE_TDVF_OFF, 2, 16 + 2 * 32);
+}
+
+static void fix_fv_sum(uint8_t *b)
+{
+	wr_le16(b + FV_CHECKSUM, 0);
+	wr_le16(b + FV_CHECKSUM, (uint16_t)(0x10000 - fv_sum16(b, 0x48)));
+}
+
+void gen_vars_empty(uint8_t *b, size_t len)
+{
+	uint8_t *ftw = b + len / 2 - OVMF_FTW_WORK_SIZE;
+
+	memset(b, 0xFF, len);
+	memset(b, 0, 0x48);
+	memcpy(b + FV_FS_GUID, GUID_SYSTEM_NV_DATA_FV, 16);
+	wr_le64(b + FV_LENGTH, len);
+	wr_le32(b + FV_SIGNATURE, FV_SIG);
+	wr_le32(b + FV_ATTRIBUTES, OVMF_FV_ATTRIBUTES);
+	wr_le16(b + FV_HEADER_LENGTH, 0x48);
+	b[FV_REVISION] = 2;
+	wr_le32(b + FV_BLOCK_MAP, (uint32_t)(len / OVMF_BLOCK_SIZE));
+	wr_le32(b + FV_BLOCK_MAP + 4, OVMF_BLOCK_SIZE);
+	fix_fv_sum(b);
+	memcpy(b + 0x48, GUID_AUTH_VARIABLE, 16);
+	wr_le32(b + 0x48 + VS_SIZE_OFF, (uint32_t)(len / 2 - 2 * OVMF_BLOCK_SIZE - 0x48));
+	b[0x48 + VS_FORMAT_OFF] = VS_FORMATTED;
+	b[0x48 + VS_STATE_OFF] = VS_HEALTHY;
+	memset(b + 0x48 + 0x16, 0, 6);
+	memcpy(ftw, GUID_FTW_WORKING, 16);
+	wr_le64(ftw + FTW_QUEUE_SIZE_OFF, OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE);
+	ftw[FTW_STATE_OFF] = FTW_VALID_STATE;
+	wr_le32(ftw + FTW_CRC_OFF, ftw_header_crc(ftw));
+}
+
+size_t gen_var_add(uint8_t *b, size_t off, const char *name, uint8_t state, uint32_t dsize)
+{
+	uint32_t nsize = (uint32_t)(strlen(name) + 1) * 2;
+
+	memset(b + off, 0, VAR_HDR_AUTH);
+	wr_le16(b + off, VAR_START_ID);
+	b[off + VAR_STATE_OFF] = state;
+	wr_le32(b + off + VAR_ATTR_OFF, 7);
+	wr_le32(b + off + VAR_AUTH_NSIZE_OFF, nsize);
+	wr_le32(b + off + VAR_AUTH_DSIZE_OFF, dsize);
+	for (size_t i = 0; name[i]; i++) {
+		b[off + VAR_HDR_AUTH + 2 * i] = (uint8_t)name[i];
+		b[off + VAR_HDR_AUTH + 2 * i + 1] = 0;
+	}
+	b[off + VAR_HDR_AUTH + nsize - 2] = 0;
+	b[off + VAR_HDR_AUTH + nsize - 1] = 0;
+	memset(b + off + VAR_HDR_AUTH + nsize, 0xA5, dsize);
+	return (off + VAR_HDR_AUTH + nsize + dsize + 3) & ~(size_t)3;
+}
+
+size_t gen_ftw_write(uint8_t *b, size_t q, uint8_t flags, uint64_t nwrites, uint64_t priv, const uint8_t *rec_flags)
+{
+	memset(b + q, 0, FTW_WRITE_HDR_SIZE);
+	b[q] = flags;
+	wr_le64(b + q + FTW_NWRITES_OFF, nwrites);
+	wr_le64(b + q + FTW_PRIVSIZE_OFF, priv);
+	q += FTW_WRITE_HDR_SIZE;
+	for (uint64_t i = 0; rec_flags && i < nwrites; i++) {
+		memset(b + q, 0, FTW_RECORD_SIZE + priv);
+		b[q] = rec_flags[i];
+		q += FTW_RECORD_SIZE + priv;
+	}
+	return q;
+}
+
+void gen_vars_torn(uint8_t *b, enum gen_torn kind)
+{
+	const size_t len = GEN_TORN_LEN, spare = len / 2, ws = spare - OVMF_FTW_WORK_SIZE;
+	const size_t region = ws - OVMF_EVENT_LOG_SIZE; /* FV header + store: the reclaim's target */
+	/* record flags: SpareComplete set (bit 1 clear), destination not; or neither */
+	const uint8_t spare_done = 0xFD, writing = 0xFF;
+	size_t off = 0x48 + VS_HDR_SIZE, cut = 0, rec;
+	char name[16];
+
+	gen_vars_empty(b, len);
+	for (int i = 0; i < GEN_TORN_VARS; i++) {
+		if (i == GEN_TORN_CUT)
+			cut = off + 8; /* after StartId, State and Attributes */
+		snprintf(name, sizeof(name), "Torn%02d", i);
+		off = gen_var_add(b, off, name, VAR_ADDED, GEN_TORN_DATA);
+	}
+	if (kind == GEN_TORN_WORKSPACE) {
+		/* FtwReclaimWorkSpace stopped after WorkingBlockInvalid: the new work space is in the spare */
+		memcpy(b + spare, b + ws, OVMF_FTW_WORK_SIZE);
+		b[ws + FTW_STATE_OFF] = 0xFC;
+		return;
+	}
+	rec = gen_ftw_write(b, ws + FTW_HDR_SIZE, 0xFC, 1, 0, kind == GEN_TORN_DISCARD ? &writing : &spare_done) -
+	      FTW_RECORD_SIZE;
+	/* the variable driver's reclaim: Lba 0, Offset HeaderLength, Length Size, target = spare - spare */
+	wr_le64(b + rec + 0x08, kind == GEN_TORN_UNKNOWN ? 0x1000 : 0);
+	wr_le64(b + rec + 0x10, 0x48);
+	wr_le64(b + rec + 0x18, region - 0x48);
+	wr_le64(b + rec + 0x20, (uint64_t)-(int64_t)spare);
+	if (kind == GEN_TORN_DISCARD) {
+		memcpy(b + spare, b, region / 2); /* the spare copy stopped half way */
+		return;
+	}
+	memcpy(b + spare, b, region);
+	/* FlushSpareBlockToTargetBlock erases the target, then writes it block by block */
+	memset(b + (kind == GEN_TORN_REFORMAT ? 0 : cut), 0xFF, region - (kind == GEN_TORN_REFORMAT ? 0 : cut));
 }

@@ -59,4 +59,35 @@ void gen_code_table(uint8_t *img, uint16_t table_len_delta, uint32_t tdx_from_en
 /* A well-formed CODE: 0xFF, two 4 KiB volumes, the table, TDX with a CFV. */
 void gen_code_good(uint8_t *img);
 
+/*
+ * An empty authenticated OVMF varstore of len bytes (0x20000 for the 2M
+ * layout, 0x84000 for 4M), as the templates ship: FV header, store header,
+ * event log, FTW working block at len/2 - 0x1000 (empty queue), spare erased.
+ */
+void gen_vars_empty(uint8_t *b, size_t len);
+/* Appends an authenticated variable (attributes 7, data 0xA5 x dsize) at off;
+ * returns the next 4-aligned offset. */
+size_t gen_var_add(uint8_t *b, size_t off, const char *name, uint8_t state, uint32_t dsize);
+/* A write header at q in the FTW queue with nwrites records (flags from
+ * rec_flags, the rest zero) of priv private bytes; returns the offset after it. */
+size_t gen_ftw_write(uint8_t *b, size_t q, uint8_t flags, uint64_t nwrites, uint64_t priv, const uint8_t *rec_flags);
+
+/*
+ * Varstores caught in the middle of a write, built the way OVMF leaves them
+ * (GEN_TORN_VARS variables of GEN_TORN_DATA bytes; 2M layout):
+ *   RESTART   the variable driver's reclaim: the new store is in the spare,
+ *             SpareComplete is set, and the target was cut while OVMF rewrote
+ *             it: variable GEN_TORN_CUT's header is half erased, all after it too
+ *   DISCARD   the spare copy was still being written: target untouched
+ *   REFORMAT  as RESTART, cut before the FV header was rewritten
+ *   WORKSPACE the working block marked invalid while the spare holds its copy
+ *   UNKNOWN   a spare-complete write whose Lba lies past the varstore
+ */
+enum gen_torn { GEN_TORN_RESTART, GEN_TORN_DISCARD, GEN_TORN_REFORMAT, GEN_TORN_WORKSPACE, GEN_TORN_UNKNOWN };
+#define GEN_TORN_LEN  0x20000
+#define GEN_TORN_VARS 24
+#define GEN_TORN_DATA 0x500
+#define GEN_TORN_CUT  9
+void gen_vars_torn(uint8_t *b, enum gen_torn kind);
+
 #endif

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "fv.h"
 #include "guid.h"
+#include "romgen.h"
 #include "t.h"
 #include "varstore.h"
 
@@ -22,49 +23,12 @@ static void fix_fv_sum(void)
 /* An empty OVMF 2M varstore, as the template ships. */
 static void make_store(void)
 {
-	uint8_t *ftw = buf + 0xF000;
-
-	memset(buf, 0xFF, sizeof(buf));
-	memset(buf, 0, 0x48);
-	memcpy(buf + FV_FS_GUID, GUID_SYSTEM_NV_DATA_FV, 16);
-	wr_le64(buf + FV_LENGTH, VLEN);
-	wr_le32(buf + FV_SIGNATURE, FV_SIG);
-	wr_le32(buf + FV_ATTRIBUTES, OVMF_FV_ATTRIBUTES);
-	wr_le16(buf + FV_HEADER_LENGTH, 0x48);
-	buf[FV_REVISION] = 2;
-	wr_le32(buf + FV_BLOCK_MAP, VLEN / 0x1000);
-	wr_le32(buf + FV_BLOCK_MAP + 4, 0x1000);
-	fix_fv_sum();
-	memcpy(buf + 0x48, GUID_AUTH_VARIABLE, 16);
-	wr_le32(buf + 0x48 + VS_SIZE_OFF, 0xDFB8);
-	buf[0x48 + VS_FORMAT_OFF] = VS_FORMATTED;
-	buf[0x48 + VS_STATE_OFF] = VS_HEALTHY;
-	memset(buf + 0x48 + 0x16, 0, 6);
-	memcpy(ftw, GUID_FTW_WORKING, 16);
-	wr_le64(ftw + FTW_QUEUE_SIZE_OFF, 0xFE0);
-	ftw[FTW_STATE_OFF] = FTW_VALID_STATE;
-	wr_le32(ftw + FTW_CRC_OFF, ftw_header_crc(ftw));
+	gen_vars_empty(buf, VLEN);
 }
 
-/* Appends an authenticated variable at off; returns the next 4-aligned offset. */
 static size_t add_var(size_t off, const char *name, uint8_t state, uint32_t dsize)
 {
-	uint32_t nsize = (uint32_t)(strlen(name) + 1) * 2;
-
-	memset(buf + off, 0, VAR_HDR_AUTH);
-	wr_le16(buf + off, VAR_START_ID);
-	buf[off + 2] = state;
-	wr_le32(buf + off + 4, 7);
-	wr_le32(buf + off + 0x24, nsize);
-	wr_le32(buf + off + 0x28, dsize);
-	for (size_t i = 0; name[i]; i++) {
-		buf[off + VAR_HDR_AUTH + 2 * i] = (uint8_t)name[i];
-		buf[off + VAR_HDR_AUTH + 2 * i + 1] = 0;
-	}
-	buf[off + VAR_HDR_AUTH + nsize - 2] = 0;
-	buf[off + VAR_HDR_AUTH + nsize - 1] = 0;
-	memset(buf + off + VAR_HDR_AUTH + nsize, 0xA5, dsize);
-	return (off + VAR_HDR_AUTH + nsize + dsize + 3) & ~(size_t)3;
+	return gen_var_add(buf, off, name, state, dsize);
 }
 
 static int parse(struct varstore *vs, struct diag *d)
@@ -120,17 +84,7 @@ static void many_transitions(void)
 /* A write header at q in the 2M store's FTW queue (0xF020..0x10000). */
 static size_t ftw_write(size_t q, uint8_t flags, uint64_t nwrites, uint64_t priv, const uint8_t *rec_flags)
 {
-	memset(buf + q, 0, FTW_WRITE_HDR_SIZE);
-	buf[q] = flags;
-	wr_le64(buf + q + 0x18, nwrites);
-	wr_le64(buf + q + 0x20, priv);
-	q += FTW_WRITE_HDR_SIZE;
-	for (uint64_t i = 0; rec_flags && i < nwrites; i++) {
-		memset(buf + q, 0, FTW_RECORD_SIZE + priv);
-		buf[q] = rec_flags[i];
-		q += FTW_RECORD_SIZE + priv;
-	}
-	return q;
+	return gen_ftw_write(buf, q, flags, nwrites, priv, rec_flags);
 }
 
 static void ftw_queue(void)

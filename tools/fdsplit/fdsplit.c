@@ -9,6 +9,7 @@
 #include "bytes.h"
 #include "cli.h"
 #include "diag.h"
+#include "ftwboot.h"
 #include "fv.h"
 #include "guid.h"
 #include "io.h"
@@ -79,8 +80,15 @@ static enum fd_kind classify(const struct file *f, uint64_t *vars_len)
 	uint64_t fvlen = 0;
 
 	*vars_len = 0;
-	if (!fv_is_at(f->buf, f->len, 0))
+	if (!fv_is_at(f->buf, f->len, 0)) {
+		/* a varstore whose FV header was erased mid-write still has its FTW
+		 * working block where OVMF puts it, at half its size less a block */
+		uint64_t ws = f->len / 2 - OVMF_FTW_WORK_SIZE;
+
+		if (f->len >= 4 * OVMF_FTW_WORK_SIZE && in_bounds(f->len, ws, 16) && guid_eq(f->buf + ws, GUID_FTW_WORKING))
+			return FD_VARS;
 		return FD_OTHER;
+	}
 	if (!guid_eq(f->buf + FV_FS_GUID, GUID_SYSTEM_NV_DATA_FV))
 		return FD_CODE;
 	rd_le64(f->buf, f->len, FV_LENGTH, &fvlen); /* in bounds: fv_is_at saw 0x2c bytes */
@@ -197,11 +205,142 @@ static int cmd_join(const char *vars, const char *code, const char *out)
 	return rc;
 }
 
+/*
+ * A varstore as OVMF's variable driver will read it: the bytes on disk with
+ * what the flash and FTW drivers write first (ftw_boot) applied.
+ */
+struct boot_store {
+	struct ftw_boot fb;
+	uint8_t *buf;           /* the flash after the FTW start-up; malloc'd */
+	struct varstore vs;     /* buf parsed; for REFORMAT and UNKNOWN, the disk's bytes unless
+				 * the spare holds a complete interrupted write (then buf is that) */
+	struct varstore disk;   /* the bytes on disk parsed */
+	int disk_bad;           /* they fail varstore_parse */
+	size_t spare_live;      /* REFORMAT with a pending restart: live variables of the lost copy */
+};
+
+static void boot_store_free(struct boot_store *bs)
+{
+	varstore_free(&bs->vs);
+	varstore_free(&bs->disk);
+	free(bs->buf);
+	bs->buf = NULL;
+}
+
+/* The FTW start-up changed the bytes the variable driver reads. */
+static int boot_changed(const struct boot_store *bs)
+{
+	return bs->fb.action == FTW_BOOT_RESTART || bs->fb.workspace != FTW_WS_AS_IS;
+}
+
+/*
+ * Reads p[0..len) as the firmware will at boot. Returns 0 when that store
+ * passes, 1 when it does not (or OVMF erases it, or its start-up cannot be
+ * predicted), 2 when out of memory. d gets the findings on what the firmware
+ * reads; findings on disk that the start-up repairs come as notes.
+ */
+static int boot_store_read(const uint8_t *p, size_t len, struct boot_store *bs, struct diag *d)
+{
+	struct diag dd, scratch;
+	int rc;
+
+	memset(bs, 0, sizeof(*bs));
+	diag_init(&dd);
+	bs->disk_bad = varstore_parse(p, len, &bs->disk, &dd) < 0;
+	if (!(bs->buf = malloc(len ? len : 1))) {
+		diag_add(d, DIAG_ERROR, "out of memory for 0x%zx bytes", len);
+		return 2;
+	}
+	if (ftw_boot(p, len, bs->buf, &bs->fb) < 0) {
+		for (size_t i = 0; i < dd.n; i++)
+			diag_add(d, dd.item[i].level, "%s", dd.item[i].msg);
+		/* vs: the interrupted write's copy when there is one (what --force-readable rescues), else the disk */
+		diag_init(&scratch);
+		if (bs->fb.pending_restart && varstore_parse(bs->buf, len, &bs->vs, &scratch) == 0) {
+			bs->spare_live = bs->vs.nlive;
+		} else {
+			varstore_free(&bs->vs);
+			bs->fb.pending_restart = 0;
+			memcpy(bs->buf, p, len);
+			diag_init(&scratch);
+			varstore_parse(p, len, &bs->vs, &scratch);
+		}
+		if (bs->fb.action == FTW_BOOT_REFORMAT)
+			diag_add(d, DIAG_ERROR, "OVMF erases this varstore at boot, every variable lost (its flash driver finds the FV header not valid: %s)",
+				 bs->fb.why);
+		else
+			diag_add(d, DIAG_ERROR, "cannot tell what OVMF makes of this varstore at boot: %s", bs->fb.why);
+		if (bs->spare_live)
+			diag_add(d, DIAG_NOTE, "the interrupted write's copy in the spare holds %zu variables; OVMF does not restore them (fdsplit migrate --force-readable does)",
+				 bs->spare_live);
+		return 1;
+	}
+	rc = varstore_parse(bs->buf, len, &bs->vs, d) < 0;
+	if (bs->fb.workspace == FTW_WS_RESET) {
+		/* OVMF's own interrupted writes always leave one valid copy of the
+		 * work space (FlushSpareBlockToWorkingBlock validates the spare's
+		 * first): this is damage, and whatever the queue held is dropped */
+		for (size_t i = 0; i < dd.n; i++)
+			diag_add(d, dd.item[i].level, "%s", dd.item[i].msg);
+		diag_add(d, DIAG_ERROR, "the FTW working block at 0x%zx is not valid and the spare holds no copy of it: OVMF starts an empty write queue at boot, which no interrupted write of its own leaves behind",
+			 len / 2 - OVMF_FTW_WORK_SIZE);
+		rc = 1;
+	} else if (rc == 0 && bs->disk_bad && boot_changed(bs)) {
+		for (size_t i = 0; i < dd.n; i++)
+			diag_add(d, DIAG_NOTE, "on disk, replaced at boot: %s", dd.item[i].msg);
+	}
+	return rc;
+}
+
+/* One clause on what OVMF's start-up does with this store; "" when nothing. */
+static void boot_clause(const struct boot_store *bs, char *s, size_t n)
+{
+	const char *ws = NULL, *act = NULL;
+	char buf[DIAG_MSG];
+
+	switch (bs->fb.workspace) {
+	case FTW_WS_FROM_SPARE: ws = "the FTW working block is not valid: the firmware restores it from the spare's copy"; break;
+	case FTW_WS_RESET: ws = "the FTW working block is not valid and the spare holds no copy: the firmware starts an empty write queue"; break;
+	case FTW_WS_COMPACTED: ws = "the FTW write queue is full or holds bytes after its last write: the firmware compacts it"; break;
+	default: break;
+	}
+	switch (bs->fb.action) {
+	case FTW_BOOT_RESTART:
+		snprintf(buf, sizeof(buf), "write in progress: the firmware will restore %zu variables from the spare (0x%llx bytes to 0x%llx; %zu live on disk)",
+			 bs->vs.nlive, (unsigned long long)bs->fb.length, (unsigned long long)bs->fb.target, bs->disk.nlive);
+		act = buf;
+		break;
+	case FTW_BOOT_DISCARD: act = "an interrupted write whose spare copy was not complete: the firmware drops it and reads the store as it is"; break;
+	case FTW_BOOT_FINISH: act = "a finished write without its Complete bit: the firmware marks it complete"; break;
+	case FTW_BOOT_LEFT: act = "a multi-record write in progress: the firmware leaves it to the driver that started it"; break;
+	default: break;
+	}
+	snprintf(s, n, "%s%s%s", ws ? ws : "", ws && act ? "; " : "", act ? act : "");
+}
+
+static void boot_json(struct json *j, const struct boot_store *bs)
+{
+	char clause[2 * DIAG_MSG];
+
+	boot_clause(bs, clause, sizeof(clause));
+	json_obj(j, "boot");
+	json_str(j, "action", ftw_boot_action_name(bs->fb.action));
+	json_str(j, "workspace", ftw_boot_workspace_name(bs->fb.workspace));
+	json_str(j, "message", clause[0] ? clause : bs->fb.why[0] ? bs->fb.why : NULL);
+	json_u64(j, "target", bs->fb.target);
+	json_u64(j, "length", bs->fb.length);
+	json_u64(j, "live", bs->vs.nlive);
+	json_u64(j, "disk_live", bs->disk.nlive);
+	json_u64(j, "spare_live", bs->spare_live);
+	if (boot_changed(bs))
+		vars_list_json(j, "variables", &bs->vs);
+	json_end(j, '}');
+}
+
 static int info_one(const char *path, struct json *j)
 {
 	struct file f;
 	struct diag d;
-	struct varstore vs;
 	static struct ovmf_code c;
 	uint64_t vlen;
 	enum fd_kind k;
@@ -223,13 +362,24 @@ static int info_one(const char *path, struct json *j)
 	}
 	if (k == FD_VARS || k == FD_UNIFIED) {
 		size_t vl = k == FD_UNIFIED ? (size_t)vlen : f.len;
+		struct boot_store bs;
+		char clause[2 * DIAG_MSG];
 
-		bad |= varstore_parse(f.buf, vl, &vs, &d) < 0;
-		if (j)
-			vars_json(j, &vs);
-		else
-			vars_text(stdout, &vs);
-		varstore_free(&vs);
+		bad |= boot_store_read(f.buf, vl, &bs, &d) != 0;
+		boot_clause(&bs, clause, sizeof(clause));
+		if (j) {
+			vars_json(j, &bs.disk);
+			boot_json(j, &bs);
+		} else {
+			vars_text(stdout, &bs.disk);
+			if (clause[0])
+				printf("  at boot: %s\n", clause);
+			if (boot_changed(&bs)) {
+				printf("  variables OVMF will read:\n");
+				vars_list_text(stdout, &bs.vs);
+			}
+		}
+		boot_store_free(&bs);
 	}
 	if (k == FD_CODE || k == FD_UNIFIED) {
 		size_t off = k == FD_UNIFIED ? (size_t)vlen : 0;
@@ -331,9 +481,9 @@ static int check_one(const char *vars, const struct code_ref *cr, const struct v
 		     struct json *j, int single)
 {
 	struct file v;
-	struct varstore vs;
+	struct boot_store bs;
 	struct diag d;
-	char how[200] = "";
+	char how[200] = "", clause[2 * DIAG_MSG];
 	uint64_t vlen;
 	int rc, worst = 0;
 
@@ -346,12 +496,14 @@ static int check_one(const char *vars, const struct code_ref *cr, const struct v
 		free(v.buf);
 		return 1;
 	}
-	if (varstore_parse(v.buf, v.len, &vs, &d) < 0)
-		worst = 1;
+	rc = boot_store_read(v.buf, v.len, &bs, &d);
+	if (rc)
+		worst = rc;
 	if (cr && code_expects(cr, v.len, &d, how, sizeof(how)))
-		worst = 1;
-	if (ts && varstore_compare_layout(&vs, ts, &d) < 0)
-		worst = 1;
+		worst = worst ? worst : 1;
+	if (ts && varstore_compare_layout(&bs.vs, ts, &d) < 0)
+		worst = worst ? worst : 1;
+	boot_clause(&bs, clause, sizeof(clause));
 	if (j) {
 		if (single) {
 			json_u64(j, "fdsplit", 1);
@@ -360,22 +512,24 @@ static int check_one(const char *vars, const struct code_ref *cr, const struct v
 		json_str(j, "file", vars);
 		json_str(j, "code", cr ? cr->path : NULL);
 		json_str(j, "judged_by", how[0] ? how : NULL);
-		json_u64(j, "live", vs.nlive);
+		json_u64(j, "live", bs.vs.nlive);
+		boot_json(j, &bs);
 		json_bool(j, "ok", worst == 0);
 		json_arr(j, "errors");
 		for (size_t i = 0; i < d.n; i++)
 			json_str(j, NULL, d.item[i].msg);
 		json_end(j, ']');
 	} else if (worst == 0) {
-		printf("%s: ok, %s varstore 0x%zx bytes, %zu live variables%s%s%s%s%s%s\n", vars,
-		       vs.authenticated ? "authenticated" : "plain", v.len, vs.nlive,
+		printf("%s: ok, %s varstore 0x%zx bytes, %zu live variables%s%s%s%s%s%s%s%s\n", vars,
+		       bs.vs.authenticated ? "authenticated" : "plain", v.len, bs.vs.nlive,
 		       cr ? "; fits " : "", cr ? cr->path : "", how[0] ? " (" : "", how,
-		       how[0] ? ")" : "", ts ? "; same layout as the template" : "");
+		       how[0] ? ")" : "", ts ? "; same layout as the template" : "",
+		       clause[0] ? "; " : "", clause);
 	} else if (!single) {
 		printf("%s: FAILED: %s\n", vars, d.n ? d.item[0].msg : "see above");
 	}
 	cli_print_diag("fdsplit", vars, &d);
-	varstore_free(&vs);
+	boot_store_free(&bs);
 	free(v.buf);
 	return worst;
 }
@@ -466,14 +620,17 @@ struct migrate_args {
 struct migration {
 	struct file o, t;
 	size_t olen;
-	struct varstore ovs, tvs;
+	struct boot_store ob;       /* OLD as the firmware reads it at boot */
+	const uint8_t *obuf;        /* the bytes migrated: ob.buf, or o.buf with --force-readable */
+	const struct varstore *ovs; /* their parse */
+	struct varstore tvs;
 	uint8_t *out;
 };
 
 static void migrate_free(struct migration *m)
 {
 	/* parsed or not (a failed parse keeps what it read), zeroed structs free nothing */
-	varstore_free(&m->ovs);
+	boot_store_free(&m->ob);
 	varstore_free(&m->tvs);
 	free(m->o.buf);
 	free(m->t.buf);
@@ -496,17 +653,31 @@ static int migrate_inputs(const struct migrate_args *a, struct migration *m)
 		fprintf(stderr, "fdsplit: %s: not a varstore or a unified OVMF image (no EfiSystemNvDataFv volume at 0x0)\n", a->old);
 		return 1;
 	}
+	/* what the firmware will read: a write in progress completed from the spare first */
 	diag_init(&d);
-	rc = varstore_parse(m->o.buf, m->olen, &m->ovs, &d);
+	rc = boot_store_read(m->o.buf, m->olen, &m->ob, &d);
 	cli_print_diag("fdsplit", a->old, &d);
-	if (rc < 0 && !a->force) {
+	if (rc == 2)
+		return 2;
+	m->obuf = m->ob.buf;
+	m->ovs = &m->ob.vs;
+	if (rc && m->ob.fb.action >= FTW_BOOT_REFORMAT) {
+		if (!a->force) {
+			if (m->ob.fb.pending_restart)
+				fprintf(stderr, "fdsplit: %s: refusing to migrate a varstore the firmware would erase (above); --force-readable copies the %zu variables of the interrupted write\n",
+					a->old, m->ob.spare_live);
+			else
+				fprintf(stderr, "fdsplit: %s: refusing to migrate a varstore the firmware would not read as it is (above); --force-readable copies what the bytes on disk hold\n",
+					a->old);
+			return 1;
+		}
+		if (!m->ob.fb.pending_restart) { /* --force-readable: the bytes on disk, as they are */
+			m->obuf = m->o.buf;
+			m->ovs = &m->ob.disk;
+		}
+	} else if (rc && !a->force) {
 		fprintf(stderr, "fdsplit: %s: fails fdsplit check (above): refusing to migrate it; --force-readable copies the %zu records that were read\n",
-			a->old, m->ovs.nvars);
-		return 1;
-	}
-	if ((m->ovs.ftw_pending || m->ovs.ftw_last_in_progress) && !a->force) {
-		fprintf(stderr, "fdsplit: %s: the FTW queue holds a write in progress (%zu pending records): the firmware would complete it from the spare at its next boot; boot the VM once on its current firmware, or pass --force-readable\n",
-			a->old, m->ovs.ftw_pending);
+			a->old, m->ovs->nvars);
 		return 1;
 	}
 	diag_init(&d);
@@ -530,7 +701,8 @@ static void migrate_report_out(const struct migrate_args *a, const struct migrat
 		json_str(&j, "template", a->tmpl);
 		json_str(&j, "code", a->code);
 		json_str(&j, "out", ok ? a->out : NULL);
-		json_u64(&j, "old_live", m->ovs.nlive);
+		json_u64(&j, "old_live", m->ovs->nlive);
+		json_str(&j, "old_at_boot", ftw_boot_action_name(m->ob.fb.action));
 		json_u64(&j, "copied", r->copied);
 		json_u64(&j, "kept", r->kept);
 		json_u64(&j, "replaced", r->replaced);
@@ -553,6 +725,15 @@ static void migrate_report_out(const struct migrate_args *a, const struct migrat
 		       r->replaced ? ")" : "", (unsigned long long)r->used, (unsigned long long)r->free,
 		       m->tvs.store_size, a->code ? "; fits " : "", a->code ? a->code : "", how[0] ? " (" : "", how,
 		       how[0] ? ")" : "");
+		if (m->obuf == m->ob.buf && m->ob.fb.action == FTW_BOOT_REFORMAT)
+			printf("%s: copied the interrupted write's copy in the spare of %s (--force-readable): OVMF itself would erase that store\n",
+			       a->out, a->old);
+		else if (m->obuf == m->ob.buf && boot_changed(&m->ob)) {
+			char clause[2 * DIAG_MSG];
+
+			boot_clause(&m->ob, clause, sizeof(clause));
+			printf("%s: read %s as the firmware will at boot: %s\n", a->out, a->old, clause);
+		}
 		if (r->preferred)
 			printf("%s: %zu variables kept from the template as asked (--prefer-template)\n", a->out, r->preferred);
 		if (r->duplicates)
@@ -580,7 +761,7 @@ static int cmd_migrate(const struct migrate_args *a)
 		fprintf(stderr, "fdsplit: %s: out of memory for 0x%zx bytes\n", a->out, m.t.len);
 		rc = 2;
 	}
-	if (rc == 0 && varstore_migrate(m.o.buf, &m.ovs, m.t.buf, m.t.len, &m.tvs, &a->opts, m.out, &r, &d) < 0)
+	if (rc == 0 && varstore_migrate(m.obuf, m.ovs, m.t.buf, m.t.len, &m.tvs, &a->opts, m.out, &r, &d) < 0)
 		rc = 1;
 	if (rc == 0) {
 		/* the result must read back as the template's layout with every variable live */

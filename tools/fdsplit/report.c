@@ -13,6 +13,20 @@ static void guid_text(FILE *f, const uint8_t g[16])
 	fprintf(f, "%s%s%s%s", s, n ? " (" : "", n ? n : "", n ? ")" : "");
 }
 
+void vars_list_text(FILE *f, const struct varstore *vs)
+{
+	for (size_t i = 0; i < vs->nvars; i++) {
+		const struct variable *v = &vs->vars[i];
+
+		fprintf(f, "  variable @0x%llx: %-20s ", (unsigned long long)v->offset, v->name);
+		guid_text(f, v->guid);
+		fprintf(f, " attr 0x%x data %u state 0x%02x %s\n", v->attributes, v->data_size, v->state,
+			var_state_name(v->state));
+	}
+	fprintf(f, "  variables: %zu live, %zu deleted, %zu records; %llu bytes free\n",
+		vs->nlive, vs->ndeleted, vs->nvars, (unsigned long long)vs->free_bytes);
+}
+
 void vars_text(FILE *f, const struct varstore *vs)
 {
 	const struct fv_header *h = &vs->fv;
@@ -28,16 +42,7 @@ void vars_text(FILE *f, const struct varstore *vs)
 	fprintf(f, "  variable store: %s, Size 0x%x, format 0x%02x, state 0x%02x, region 0x0-0x%llx\n",
 		vs->authenticated ? "authenticated" : "plain", vs->store_size, vs->format, vs->state,
 		(unsigned long long)vs->store_end);
-	for (size_t i = 0; i < vs->nvars; i++) {
-		const struct variable *v = &vs->vars[i];
-
-		fprintf(f, "  variable @0x%llx: %-20s ", (unsigned long long)v->offset, v->name);
-		guid_text(f, v->guid);
-		fprintf(f, " attr 0x%x data %u state 0x%02x %s\n", v->attributes, v->data_size, v->state,
-			var_state_name(v->state));
-	}
-	fprintf(f, "  variables: %zu live, %zu deleted, %zu records; %llu bytes free\n",
-		vs->nlive, vs->ndeleted, vs->nvars, (unsigned long long)vs->free_bytes);
+	vars_list_text(f, vs);
 	fprintf(f, "  event log @0x%llx: 0x%x bytes, %s\n", (unsigned long long)vs->event_log_off,
 		OVMF_EVENT_LOG_SIZE, vs->event_log_erased ? "erased" : "in use");
 	if (vs->ftw_present)
@@ -82,9 +87,33 @@ void code_text(FILE *f, const struct ovmf_code *c, uint64_t len)
 	}
 }
 
-void vars_json(struct json *j, const struct varstore *vs)
+void vars_list_json(struct json *j, const char *key, const struct varstore *vs)
 {
 	char g[GUID_STR_LEN];
+
+	json_arr(j, key);
+	for (size_t i = 0; i < vs->nvars; i++) {
+		const struct variable *v = &vs->vars[i];
+
+		json_obj(j, NULL);
+		json_u64(j, "offset", v->offset);
+		json_str(j, "name", v->name);
+		guid_format(v->guid, g);
+		json_str(j, "guid", g);
+		json_str(j, "guid_name", guid_name(v->guid));
+		json_u64(j, "attributes", v->attributes);
+		json_u64(j, "data_size", v->data_size);
+		json_u64(j, "data_offset", v->data_offset);
+		json_u64(j, "state", v->state);
+		json_str(j, "state_name", var_state_name(v->state));
+		json_bool(j, "live", v->live);
+		json_end(j, '}');
+	}
+	json_end(j, ']');
+}
+
+void vars_json(struct json *j, const struct varstore *vs)
+{
 
 	json_obj(j, "vars");
 	json_u64(j, "fv_length", vs->fv.fv_length);
@@ -102,24 +131,7 @@ void vars_json(struct json *j, const struct varstore *vs)
 	json_str(j, "format", vs->authenticated ? "authenticated" : "plain");
 	json_u64(j, "store_size", vs->store_size);
 	json_u64(j, "store_state", vs->state);
-	json_arr(j, "variables");
-	for (size_t i = 0; i < vs->nvars; i++) {
-		const struct variable *v = &vs->vars[i];
-
-		json_obj(j, NULL);
-		json_u64(j, "offset", v->offset);
-		json_str(j, "name", v->name);
-		guid_format(v->guid, g);
-		json_str(j, "guid", g);
-		json_str(j, "guid_name", guid_name(v->guid));
-		json_u64(j, "attributes", v->attributes);
-		json_u64(j, "data_size", v->data_size);
-		json_u64(j, "data_offset", v->data_offset);
-		json_u64(j, "state", v->state);
-		json_str(j, "state_name", var_state_name(v->state));
-		json_end(j, '}');
-	}
-	json_end(j, ']');
+	vars_list_json(j, "variables", vs);
 	json_u64(j, "live", vs->nlive);
 	json_u64(j, "deleted", vs->ndeleted);
 	json_u64(j, "free", vs->free_bytes);
