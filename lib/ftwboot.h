@@ -12,8 +12,14 @@
  *     FlushSpareBlockToWorkingBlock, FlushSpareBlockToTargetBlock;
  *     FaultTolerantWrite.c FtwRestart, FtwWriteRecord, FtwAbort; FtwWorkSpace.c
  *     IsValidWorkSpace (a header is valid only when it equals the canonical one).
- * OvmfPkgX64.fdf dispatches the flash driver, then FTW, then the variable
- * driver, so the variable driver reads the flash as these steps leave it.
+ * In OVMF builds with SMM, FaultTolerantWritePei (PEI) hands the pending
+ * write to VariablePei and the SMM variable driver (gEdkiiFaultTolerantWriteGuid
+ * HOB), so the variables are read as these steps leave the flash. Builds
+ * without SMM have no FTW PEI module: their variable driver (depex TRUE) is
+ * dispatched with the flash driver, before the FTW driver (which waits for the
+ * flash driver's protocol), and caches the torn store before FTW restores it.
+ * Measured with Debian 12's OVMF_CODE_4M.fd (tests/migrate): it then wrote
+ * over the restored store, or stopped. The view below is what SMM builds read.
  *
  * OVMF places the FTW areas by PCD, not by the store header (VarStore.fdf.inc):
  * for a VARS image of L bytes the working block is the 0x1000 bytes at

@@ -16,6 +16,8 @@ import json
 import os
 import re
 import shutil
+import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -306,6 +308,69 @@ def live_vars(fdsplit, path):
     return {(v["name"], v["guid"]) for v in vs["variables"] if v["state_name"] == "added"}, vs["deleted"]
 
 
+def fdsplit_json(fdsplit, cmd, path):
+    r = subprocess.run([fdsplit, cmd, "--json", path], capture_output=True, text=True)
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        raise Fail("fdsplit %s --json %s: exit %d: %s" % (cmd, path, r.returncode, r.stderr.strip()))
+
+
+def churn_rounds(fdsplit, path):
+    """{FwslotChurnNN: round} of the live churn variables of a clean store."""
+    vs = fdsplit_json(fdsplit, "info", path)["files"][0]["vars"]
+    with open(path, "rb") as f:
+        data = f.read()
+    return {v["name"]: struct.unpack_from("<I", data, v["data_offset"])[0] for v in vs["variables"]
+            if v["live"] and v["name"].startswith("FwslotChurn")}
+
+
+def last_write(path):
+    """(header flags, first record flags) of the last write in the FTW queue of
+    an OVMF varstore, walked as FtwGetLastWriteHeader does; None past the end."""
+    ws = os.path.getsize(path) // 2 - 0x1000
+    with open(path, "rb") as f:
+        f.seek(ws)
+        w = f.read(0x1000)
+    off = 0x20
+    while off + 0x50 <= len(w) and not w[off] & 4:  # Complete set: skip it
+        n, priv = struct.unpack_from("<QQ", w, off + 0x18)
+        off += 0x28 + n * (0x28 + priv)
+    return (w[off], w[off + 0x28]) if off + 0x50 <= len(w) else None
+
+
+def kill_mid_restart(ctx, code, v, disk, mid=0x8000):
+    """Runs the churning image on OVMF until a reclaim's spare copy is complete
+    (SpareComplete set, DestinationComplete not) and OVMF, copying it back, has
+    rewritten the first block (the FV header is back) but not yet the block at
+    `mid` (erased, where the compact store still has variables to come): then
+    SIGKILLs QEMU, as a host crash would. Under TCG that window is about a
+    second of the ten the copy back of a 4M store takes. Returns whether the
+    write was still pending at the kill."""
+    args = ["-M", "q35", "-m", "256",
+            "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.abspath(code),
+            "-drive", "if=pflash,format=raw,unit=1,file=" + os.path.abspath(v),
+            "-drive", "file=%s,format=raw,if=virtio,snapshot=on" % os.path.abspath(disk), "-vga", "none", "-nic", "none"]
+
+    def pending():
+        s = last_write(v)
+        return s is not None and not s[0] & 1 and s[0] & 4 and not s[1] & 2 and s[1] & 4
+
+    def midway():
+        with open(v, "rb") as f:
+            head = f.read(mid + 0x1000)
+        return head[0x28:0x2c] == b"_FVH" and head[mid:] == b"\xff" * 0x1000
+
+    with Vm(ctx, args, "churn", timeout=150) as vm:
+        while not (pending() and midway()):
+            if vm.proc.poll() is not None or time.monotonic() > vm.deadline - 1:
+                raise Fail("no reclaim was caught copying its store back", vm.logs())
+            time.sleep(0.005)
+        os.killpg(vm.proc.pid, signal.SIGKILL)
+        vm.proc.wait()
+    return pending()
+
+
 def varstore_cases(out, scratch, deb, our):
     """A VM's variables moved between varstore layouts with fdsplit migrate, and
     read back by the firmware: the 2M firmware writes a variable of its own
@@ -377,7 +442,52 @@ def varstore_cases(out, scratch, deb, our):
         harness.ovmf_boot_disk(ctx, code, plain, disk, harness.RAN, secure=True)
         return "migrated .ms store: unsigned image refused (Access Denied), keys byte-identical; migrated empty store: it ran"
 
-    return [("varstore 2M -> 4M (fdsplit migrate), Debian's OVMF_CODE_4M.fd reads FwslotTest", to_4m(deb)),
+    def torn(ctx):
+        """A 4M store from a VM killed while OVMF copied a reclaimed store back
+        from the spare: fdsplit says what the next boot restores, and the
+        firmware's own reads agree, variable by variable. The churn runs on
+        the plain build; the store is read back by an SMM build, the kind
+        that restores the spare before its variable driver reads (see
+        lib/ftwboot.h: Debian's OVMF_CODE_4M.fd, without SMM, does not)."""
+        d = tempfile.mkdtemp(prefix="varstore-torn.", dir=ctx.scratch)
+        code, v = deb["ovmf"] + "/OVMF_CODE_4M.fd", os.path.join(d, "vars-4m.fd")
+        smm = deb["ovmf"] + "/OVMF_CODE_4M.secboot.fd"
+        churn = harness.efi_disk(ctx.scratch, harness.build_test_image(ctx.scratch, "churn"))
+        dump = harness.efi_disk(ctx.scratch, harness.build_test_image(ctx.scratch, "dump"))
+        t0 = time.monotonic()
+        for attempt in range(3):
+            shutil.copyfile(deb["ovmf"] + "/OVMF_VARS_4M.fd", v)
+            killed = kill_mid_restart(ctx, code, v, churn)
+            boot = fdsplit_json(fdsplit, "check", v)["boot"]
+            if killed and boot["action"] == "restart":
+                break
+        else:
+            raise Fail("no kill landed while OVMF copied the spare back (fdsplit says %s)" % boot["action"])
+        if not boot["disk_live"] < boot["live"]:
+            raise Fail("the torn store shows %d live variables on disk, the restored one %d: not torn"
+                       % (boot["disk_live"], boot["live"]))
+        # the prediction, as a clean store: fdsplit migrate moves what the firmware will see
+        pred = os.path.join(d, "predicted.fd")
+        migrate(v, deb["ovmf"] + "/OVMF_VARS_4M.fd", code, pred)
+        want = churn_rounds(fdsplit, pred)
+        if len(want) != 16:
+            raise Fail("fdsplit predicts %d of the 16 churned variables" % len(want))
+        t1 = time.monotonic()
+        log = harness.ovmf_boot_disk(ctx, smm, v, dump, "fwslot: churn dump done", secure=True, timeout=120)
+        t2 = time.monotonic()
+        got = dict(re.findall(r"fwslot: churn (FwslotChurn\d\d) round (\d+) size 3000", log))
+        got = {k: int(r) for k, r in got.items()}
+        if got != want:
+            raise Fail("OVMF read %s; fdsplit predicted %s" % (sorted(got.items()), sorted(want.items())), log)
+        r = subprocess.run([fdsplit, "check", v, "--code", smm], capture_output=True, text=True)
+        if r.returncode != 0 or "write in progress" in r.stdout:
+            raise Fail("after the boot the store is not settled: " + r.stdout + r.stderr)
+        return ("killed during the reclaim's copy back (attempt %d, %.0f s): %d live on disk, %d predicted; OVMF "
+                "(SMM build, %.0f s) read all %d churned variables with the predicted rounds"
+                % (attempt + 1, t1 - t0, boot["disk_live"], boot["live"], t2 - t1, len(got)))
+
+    return [("varstore torn mid-reclaim (QEMU killed): OVMF restores what fdsplit predicts", torn),
+            ("varstore 2M -> 4M (fdsplit migrate), Debian's OVMF_CODE_4M.fd reads FwslotTest", to_4m(deb)),
             ("varstore 2M -> 4M (fdsplit migrate), our OVMF_CODE_4M.fd reads FwslotTest", to_4m(our)),
             ("varstore 2M .ms -> 4M (fdsplit migrate): Secure Boot still enforced", secure_boot)]
 

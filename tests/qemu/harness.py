@@ -237,11 +237,14 @@ VAR_SET = "fwslot: FwslotTest set: Success"
 VAR_READ = "fwslot: FwslotTest=written-by-the-first-firmware attributes 0x7"
 
 
-def build_test_image(scratch):
-    """tests/boot/test-image.c as a UEFI application (gnu-efi), unsigned."""
-    o, so, efi = (os.path.join(scratch, "test-image" + x) for x in (".o", ".so", ".efi"))
-    for cmd in (["gcc", "-c", "-O2", "-fno-stack-protector", "-fpic", "-fshort-wchar", "-mno-red-zone",
-                 "-maccumulate-outgoing-args", "-DGNU_EFI_USE_MS_ABI", "-I/usr/include/efi",
+def build_test_image(scratch, mode=None):
+    """tests/boot/test-image.c as a UEFI application (gnu-efi), unsigned;
+    mode "churn" or "dump" builds its variable-churning or -dumping variant."""
+    stem = "test-image" + ("-" + mode if mode else "")
+    o, so, efi = (os.path.join(scratch, stem + x) for x in (".o", ".so", ".efi"))
+    defs = ["-DFWSLOT_" + mode.upper()] if mode else []
+    for cmd in (["gcc", "-c", "-O2", "-fno-stack-protector", "-fpic", "-fshort-wchar", "-mno-red-zone"] + defs +
+                ["-maccumulate-outgoing-args", "-DGNU_EFI_USE_MS_ABI", "-I/usr/include/efi",
                  "-I/usr/include/efi/x86_64", os.path.join(os.path.dirname(__file__), "..", "boot", "test-image.c"), "-o", o],
                 ["ld", "-nostdlib", "-znocombreloc", "-T", "/usr/lib/elf_x86_64_efi.lds", "-shared", "-Bsymbolic",
                  "-L/usr/lib", "/usr/lib/crt0-efi-x86_64.o", o, "-o", so, "-lefi", "-lgnuefi"],

@@ -289,6 +289,10 @@ static int boot_store_read(const uint8_t *p, size_t len, struct boot_store *bs, 
 		for (size_t i = 0; i < dd.n; i++)
 			diag_add(d, DIAG_NOTE, "on disk, replaced at boot: %s", dd.item[i].msg);
 	}
+	if (bs->fb.action == FTW_BOOT_RESTART)
+		/* measured (tests/migrate): without FaultTolerantWritePei the variable
+		 * driver is dispatched before the FTW driver and caches the torn store */
+		diag_add(d, DIAG_WARN, "a build without SMM (as Debian's OVMF_CODE_4M.fd) reads the torn store before FTW restores it, then writes over it: boot this VM on an SMM build first, or fdsplit migrate it");
 	return rc;
 }
 
@@ -306,7 +310,7 @@ static void boot_clause(const struct boot_store *bs, char *s, size_t n)
 	}
 	switch (bs->fb.action) {
 	case FTW_BOOT_RESTART:
-		snprintf(buf, sizeof(buf), "write in progress: the firmware will restore %zu variables from the spare (0x%llx bytes to 0x%llx; %zu live on disk)",
+		snprintf(buf, sizeof(buf), "write in progress: the firmware will restore %zu variables from the spare (SMM builds; 0x%llx bytes to 0x%llx; %zu live on disk)",
 			 bs->vs.nlive, (unsigned long long)bs->fb.length, (unsigned long long)bs->fb.target, bs->disk.nlive);
 		act = buf;
 		break;
