@@ -17,9 +17,15 @@ FORCE:
 
 # a pinned Debian source package, verified and unpacked (the only step that
 # touches the network; the stamp changes only when the package's pins change,
-# so it depends on the pins alone: a change to how files are downloaded must
-# not rebuild the firmware, nor show a rebuild under make -n)
-$(O)/src/%.stamp: pkg/sources.lock
+# so it depends on the pins alone: a change to how files are downloaded, or
+# to another package's pins, must not rebuild the firmware, nor show a
+# rebuild under make -n). Each package's lines of pkg/sources.lock are copied
+# to $(O)/pins/NAME when make reads this file, and only when they differ.
+SRC_PKGS := $(sort $(shell awk '!/^\#/ && NF { sub(/-upstream$$/, "", $$1); print $$1 }' pkg/sources.lock))
+$(foreach p,$(SRC_PKGS),$(shell mkdir -p $(O)/pins && \
+	awk -v p=$(p) '$$1 == p || $$1 == p "-upstream"' pkg/sources.lock > $(O)/pins/$(p).new && \
+	{ cmp -s $(O)/pins/$(p).new $(O)/pins/$(p) && rm -f $(O)/pins/$(p).new || mv $(O)/pins/$(p).new $(O)/pins/$(p); }))
+$(O)/src/%.stamp: $(O)/pins/%
 	$(Q)pkg/fetch-src.sh pkg/sources.lock $* $(O)/src
 
 fetch-sources: $(O)/src/seabios.stamp $(O)/src/edk2.stamp ## download and verify the pinned SeaBIOS and EDK2 sources

@@ -11,7 +11,10 @@ does for installed files.
   SeaBIOS  bios-256k.bin on pc and q35, bios.bin on isapc: the banner with
            the set's version, then the boot sector's marker and its exit 33
   VGA      each PCI vgabios with its device: SeaVGABIOS starts (its version)
-  NIC      each pxe-/efi- ROM with its device: iPXE's banner on serial
+  NIC      each pxe-/efi- ROM with its device, booting from the network:
+           the ROM's PnP line and iPXE's banner with the set's version (ours
+           on pc and q35); each efi ROM on OVMF: PXE over its iPXE driver,
+           and no network boot without it (control)
   OVMF     each CODE with a fresh copy of its VARS: BdsDxe on serial; the
            varstore OVMF wrote passes `fdsplit check` against its CODE
 """
@@ -27,6 +30,8 @@ from harness import BOOT_MARKER, RAN, REFUSED, SEABIOS_BANNER, Fail, Vm, build_t
 
 DEBIAN_VERSION = "1.16.2-debian-1.16.2-1"
 OUR_VERSION = "1.16.2-fwslot"
+DEBIAN_IPXE = "1.0.0+git-20190125.36a4c85-5.1"
+OUR_IPXE = "1.0.0+fwslot"  # IPXE_EXTRAVERSION in ipxe-roms/build.mk
 # The images and devices come from the one list (pkg/slots.conf) and the
 # romfile table QEMU itself gave (pkg/romdevs.conf, checked by
 # tests/qemu/romdevs.py): every PCI VGA ROM with a device that loads it, every
@@ -98,20 +103,61 @@ def vga_case(sset, dev, name, bootsect):
     return run
 
 
-def nic_case(sset, kind, nic, dev, bootsect, sercon):
+def ipxe_banner(version):
+    return "iPXE %s\x1b[0m -- Open Source Network Boot Firmware" % version
+
+
+def nic_case(sset, kind, nic, dev, machine, bootsect, sercon):
+    """SeaBIOS runs the ROM's init code (its PnP line) and boots from the
+    network first: iPXE itself starts and prints its banner with the set's
+    version. The TCG run stops there (this host's KVM faults in iPXE's
+    real-mode calls after the banner; on either, the banner is the proof)."""
     def run(ctx):
         rom = os.path.join(sset["ipxe"], "%s-%s.rom" % (kind, nic))
         d = ctx.rom_dir("nic", {default_rom(nic): rom,
                                 "bios-256k.bin": os.path.join(sset["seabios"], "bios-256k.bin")})
-        machine = "q35" if nic == "e1000e" else "pc"
         args = ["-M", machine, "-L", d, "-vga", "none", "-netdev", "user,id=n,restrict=on",
-                "-device", "%s,netdev=n" % dev, "-fw_cfg", "name=etc/sercon-port,file=" + sercon]
-        with Vm(ctx, args + boot_args(bootsect), "nic", qmp=False) as vm:
-            expect_boot(vm, sset["version"])
+                "-device", "%s,netdev=n,bootindex=0" % dev, "-fw_cfg", "name=etc/sercon-port,file=" + sercon,
+                "-no-reboot"]
+        banner = ipxe_banner(sset["ipxe_version"])
+        with Vm(ctx, args, "nic", timeout=60) as vm:
+            vm.wait_for(vm.serial, banner, "iPXE's banner (%s)" % sset["ipxe_version"])
             serial = harness.read(vm.serial)
             if "iPXE (http://ipxe.org) 00:0" not in serial:
-                raise Fail("no iPXE banner on serial", vm.logs(), "option rom")
-        return "iPXE banner on serial (%s, default name %s)" % (machine, default_rom(nic))
+                raise Fail("no iPXE PnP line from the ROM's init code", vm.logs(), "iPXE")
+        return "iPXE %s banner on serial (%s, default name %s)" % (sset["ipxe_version"], machine, default_rom(nic))
+    return run
+
+
+def nic_ovmf_case(sset, nic, dev, machine, with_rom=True):
+    """OVMF loads the efi ROM's x86_64 iPXE driver, which gives the NIC its
+    SNP: OVMF then offers and starts PXE over it. OVMF has no driver of its
+    own for these NICs (virtio aside: VirtioNetDxe), and without the ROM it
+    offers no network boot at all. iPXE does not print its banner as an SNP
+    driver; its version is checked in the driver image (UTF-16, as
+    product_wversion)."""
+    def run(ctx):
+        rom = os.path.join(sset["ipxe"], "efi-%s.rom" % nic)
+        if with_rom:
+            with open(rom, "rb") as f:
+                if sset["ipxe_version"].encode("utf-16-le") not in f.read():
+                    raise Fail("efi-%s.rom holds no UTF-16 '%s' (iPXE's product_wversion)" % (nic, sset["ipxe_version"]))
+        v = os.path.join(ctx.scratch, "nic-%s-%s-%s.fd" % (nic, machine, with_rom))
+        shutil.copyfile(os.path.join(sset["ovmf"], "OVMF_VARS_4M.fd"), v)
+        args = ["-M", machine, "-m", "256", "-vga", "none",
+                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.join(sset["ovmf"], "OVMF_CODE_4M.fd"),
+                "-drive", "if=pflash,format=raw,unit=1,file=" + v,
+                "-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n,romfile=%s" % (dev, rom if with_rom else "")]
+        pxe = ">>Start PXE over IPv4"
+        with Vm(ctx, args, "nic-ovmf", timeout=90) as vm:
+            if with_rom:
+                vm.wait_for(vm.serial, pxe, "OVMF's PXE over the ROM's SNP")
+                return "OVMF_CODE_4M.fd on %s starts PXE over the ROM's iPXE driver (%s in its image)" % (
+                    machine, sset["ipxe_version"])
+            vm.wait_for(vm.serial, 'BdsDxe: starting Boot', "OVMF's boot manager")
+            if pxe in harness.read(vm.serial):
+                raise Fail("OVMF offered PXE without the ROM: the control cannot tell", vm.logs(), pxe)
+            return "without the ROM OVMF offers no network boot on %s" % dev
     return run
 
 
@@ -175,19 +221,19 @@ def main():
         f.write(harness.SERCON)
     ref, pad, fw = (os.path.join(out, p) for p in ("ref/root", "ref/padded", "firmware"))
     sets = [
-        {"name": "debian", "version": DEBIAN_VERSION, "seabios": ref + "/usr/share/seabios",
+        {"name": "debian", "version": DEBIAN_VERSION, "ipxe_version": DEBIAN_IPXE, "seabios": ref + "/usr/share/seabios",
          "ipxe": ref + "/usr/lib/ipxe/qemu", "ovmf": ref + "/usr/share/OVMF"},
-        {"name": "debian-padded", "version": DEBIAN_VERSION, "seabios": pad + "/usr/share/seabios",
+        {"name": "debian-padded", "version": DEBIAN_VERSION, "ipxe_version": DEBIAN_IPXE, "seabios": pad + "/usr/share/seabios",
          "ipxe": pad + "/usr/lib/ipxe/qemu", "ovmf": None},
     ]
     installed = os.environ.get("FWSLOT_INSTALLED_ROOT")
     if installed:
         # the package smoke test: only the set installed under a root
         r = os.path.abspath(installed)
-        sets = [{"name": "installed", "version": OUR_VERSION, "seabios": r + "/usr/share/seabios",
+        sets = [{"name": "installed", "version": OUR_VERSION, "ipxe_version": OUR_IPXE, "seabios": r + "/usr/share/seabios",
                  "ipxe": r + "/usr/lib/ipxe/qemu", "ovmf": r + "/usr/share/OVMF"}]
     elif os.path.exists(os.path.join(fw, "SHA256SUMS")):
-        sets.append({"name": "ours", "version": OUR_VERSION, "seabios": fw + "/usr/share/seabios",
+        sets.append({"name": "ours", "version": OUR_VERSION, "ipxe_version": OUR_IPXE, "seabios": fw + "/usr/share/seabios",
                      "ipxe": fw + "/usr/lib/ipxe/qemu", "ovmf": fw + "/usr/share/OVMF"})
     else:
         print("SKIP boot: out/firmware not built (run make): only Debian's sets are booted")
@@ -199,10 +245,18 @@ def main():
         cases.append(("%s bios.bin on isapc" % n, seabios_case(s, "isapc", bootsect)))
         for dev, name in VGA:
             cases.append(("%s vgabios-%s.bin with %s" % (n, name, dev), vga_case(s, dev, name, bootsect)))
+        # every ROM with its device; ours on pc and q35, Debian's on one of them
         for nic, dev in NICS:
             for kind in ("pxe", "efi"):
-                cases.append(("%s %s-%s.rom with %s" % (n, kind, nic, dev),
-                              nic_case(s, kind, nic, dev, bootsect, sercon)))
+                for m in (("pc", "q35") if n == "ours" else ("q35" if nic == "e1000e" else "pc",)):
+                    cases.append(("%s %s-%s.rom with %s on %s" % (n, kind, nic, dev, m),
+                                  nic_case(s, kind, nic, dev, m, bootsect, sercon)))
+        if n == "ours" and s["ovmf"]:
+            for nic, dev in NICS:
+                cases.append(("%s efi-%s.rom with %s on OVMF (q35)" % (n, nic, dev),
+                              nic_ovmf_case(s, nic, dev, "q35")))
+            cases.append(("%s e1000 without its ROM on OVMF (control)" % n,
+                          nic_ovmf_case(s, "e1000", "e1000", "q35", with_rom=False)))
     for s in sets:
         if not s["ovmf"]:
             continue

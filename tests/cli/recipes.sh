@@ -226,8 +226,8 @@ t 2 err 'bad3.lock: fakefw: no .dsc file pinned'    fetch "$S/w5" "$S/bad3.lock"
 printf 'fakefw 1.0 a.dsc %s\nfakefw 1.1 b.tar.xz %s\n' "$(sum "$DSC")" "$(sum "$TAR")" > "$S/bad4.lock"
 t 2 err 'fakefw pinned at two versions (1.0, 1.1)'  fetch "$S/w5" "$S/bad4.lock"
 t 2 err "no entry for source package 'fakefw'"     fetch "$S/w5" /dev/null
-# the project's own lock is well formed for both packages it builds
-for p in seabios edk2; do
+# the project's own lock is well formed for the three packages it builds
+for p in seabios edk2 ipxe; do
 	ok "sources.lock pins $p: a .dsc and two tarballs, one version" \
 		test "$(awk -v p=$p '$1 == p && length($4) == 64 && $4 ~ /^[0-9a-f]+$/ { n++; if (!($2 in v)) nv++; v[$2] } END { print n, nv }' pkg/sources.lock)" = "3 1"
 done
@@ -313,6 +313,47 @@ if [ -d "$O/src/seabios" ]; then
 else
 	skip 'SeaBIOS recipe checks' "no $O/src/seabios (run make first)"
 fi
+
+# ---- the iPXE recipe: which source, and the build's refusals ------------------
+# ipxe-roms/ipxe-src.sh: Debian's package first (offline here: not there), then
+# the pinned upstream tarball, sha256 checked before unpacking, else none
+IP=$S/ipxe
+mkdir -p "$IP/t/ipxe-x/src/util" "$IP/w"
+echo 'all:' > "$IP/t/ipxe-x/src/Makefile"
+tar -cJf "$IP/ipxe-x.tar.xz" -C "$IP/t" ipxe-x
+printf 'ipxe 1 ipxe_1.dsc %064d\nipxe-upstream abc ipxe-x.tar.xz %s\n' 0 "$(sum "$IP/ipxe-x.tar.xz")" > "$IP/ok.lock"
+printf 'ipxe 1 ipxe_1.dsc %064d\nipxe-upstream abc ipxe-x.tar.xz %064d\n' 0 0 > "$IP/bad.lock"
+ipxesrc() { FETCH_OFFLINE=1 ipxe-roms/ipxe-src.sh "$@"; }
+t 0 out "source: upstream iPXE abc from $IP/ipxe-x.tar.xz (sha256 verified; Debian's ipxe source package could not be fetched" \
+	ipxesrc "$IP/ok.lock" "$IP/w" "$IP/ipxe-x.tar.xz"
+ok 'ipxe-src: the tarball unpacked as WORKDIR/ipxe, the origin stamped' \
+	test -f "$IP/w/ipxe/src/Makefile" -a "$(head -1 "$IP/w/ipxe.stamp")" = upstream
+ok 'ipxe-src: pinned and unpacked already: silent' test -z "$(ipxesrc "$IP/ok.lock" "$IP/w" "$IP/ipxe-x.tar.xz" 2>&1)"
+t 1 err "ipxe-x.tar.xz: sha256 $(sum "$IP/ipxe-x.tar.xz"), expected $(printf '%064d' 0) (refusing to unpack)" \
+	ipxesrc "$IP/bad.lock" "$IP/w2" "$IP/ipxe-x.tar.xz"
+ok 'ipxe-src: a tarball that fails its sum unpacks nothing' test ! -e "$IP/w2/ipxe"
+t 2 err 'the pinned file is ipxe-x.tar.xz' ipxesrc "$IP/ok.lock" "$IP/w3" "$IP/other.tar.xz"
+cp "$IP/ipxe-x.tar.xz" "$IP/w4.tar.xz" 2>/dev/null; mkdir -p "$IP/gone"
+t 0 err "WARNING: no iPXE source: Debian's ipxe source package could not be fetched" \
+	ipxesrc "$IP/ok.lock" "$IP/w4" "$IP/gone/ipxe-x.tar.xz"
+ok 'ipxe-src: with no source the stamp says none' test "$(head -1 "$IP/w4/ipxe.stamp")" = none
+# ipxe-roms/build-ipxe.sh refuses what would give wrong or unreproducible bytes
+t 1 err 'EXTRAVERSION is empty' ipxe-roms/build-ipxe.sh "$IP/w/ipxe" ipxe-roms/nics.conf "$IP/o" '' 1548374400
+t 1 err "TIMESTAMP 'now' is not seconds since 1970" ipxe-roms/build-ipxe.sh "$IP/w/ipxe" ipxe-roms/nics.conf "$IP/o" +x now
+printf 'e1000 8086 100\n' > "$IP/bad.nics"
+t 1 err "want NIC VENDOR DEVICE in 4 hex digits each" ipxe-roms/build-ipxe.sh "$IP/w/ipxe" "$IP/bad.nics" "$IP/o" +x 1
+t 1 err 'not an iPXE tree (no src/Makefile, src/util/catrom.pl)' ipxe-roms/build-ipxe.sh "$IP/w/ipxe" ipxe-roms/nics.conf "$IP/o" +x 1
+t 0 err "WARNING: REPACKING Debian's ipxe-qemu ROMs from $REF/usr/lib/ipxe/qemu" \
+	ipxe-roms/build-ipxe.sh - ipxe-roms/nics.conf "$IP/o" +x 1 "$REF/usr/lib/ipxe/qemu"
+ok 'build-ipxe: the repacked set is Debian'"'"'s, marked so' \
+	bash -c "cmp '$IP/o/efi-virtio.rom' '$REF/usr/lib/ipxe/qemu/efi-virtio.rom' && test \"\$(cat '$IP/o/ORIGIN')\" = repacked"
+# nics.conf agrees with the manifest: the same NICs, and each id the one pkg/slots.conf holds it to
+ok 'nics.conf: exactly the NICs of the pxe-*.rom slots' test \
+	"$(awk '!/^#/ && NF { print $1 }' ipxe-roms/nics.conf | sort)" = "$(sed -n 's/^pxe-\([^ ]*\)[.]rom .*/\1/p' pkg/slots.conf | sort)"
+ok 'nics.conf: each id is the manifest'"'"'s (or the manifest checks none)' bash -c '
+	while read -r nic v d; do case $nic in ""|"#"*) continue ;; esac
+		id=$(awk -v n="pxe-$nic.rom" "\$1 == n { print \$4 }" pkg/slots.conf)
+		[ "$id" = - ] || [ "$id" = "$v:$d" ] || exit 1; done < ipxe-roms/nics.conf'
 
 # ---- the built firmware set (after `make`) ----------------------------------
 FWD=$O/firmware

@@ -195,14 +195,15 @@ def main():
                        "bios-256k.bin": our["seabios"] + "/bios-256k.bin"})(ctx),
         vga_ready, expect_block="0000:00:02.0/bochs-display.rom")))
 
-    # --- NIC models that share a ROM file with another model (eleven i8255x on
-    # pxe-eepro100.rom, three e1000 on efi-e1000.rom, virtio-net variants) --------
+    # --- every NIC model QEMU loads an iPXE ROM for (pkg/romdevs.conf: eleven
+    # i8255x on pxe-eepro100.rom, three e1000 on efi-e1000.rom, virtio-net
+    # variants, and one model each for the other ROMs), both ways ----------------
     rom_ready = ("debug", "Running option rom at")
     users = {}
     for dev, file in table.items():
         users.setdefault(file, []).append(dev)
     for file, devs in sorted(users.items()):
-        if file.startswith("vgabios") or len(devs) < 2:
+        if file.startswith("vgabios"):
             continue
         for dev in sorted(devs):
             common = fixed(["-M", "pc", "-m", "128", "-vga", "none", "-netdev", "user,id=n,restrict=on",
