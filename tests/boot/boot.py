@@ -31,7 +31,19 @@ from harness import BOOT_MARKER, RAN, REFUSED, SEABIOS_BANNER, Fail, Vm, build_t
 DEBIAN_VERSION = "1.16.2-debian-1.16.2-1"
 OUR_VERSION = "1.16.2-fwslot"
 DEBIAN_IPXE = "1.0.0+git-20190125.36a4c85-5.1"
-OUR_IPXE = "1.0.0+fwslot"  # IPXE_EXTRAVERSION in ipxe-roms/build.mk
+
+
+def our_ipxe(out):
+    """The iPXE version our ROMs carry: what the build recorded (iPXE's
+    `make version`, IPXE_EXTRAVERSION included), or Debian's when, with no
+    source, they were repacked (ipxe-roms/build-ipxe.sh; make warned)."""
+    d = os.path.join(out, "ipxe", "roms")
+    try:
+        if harness.read(os.path.join(d, "ORIGIN")).strip() == "built":
+            return harness.read(os.path.join(d, "VERSION")).strip()
+    except OSError:
+        pass
+    return DEBIAN_IPXE
 # The images and devices come from the one list (pkg/slots.conf) and the
 # romfile table QEMU itself gave (pkg/romdevs.conf, checked by
 # tests/qemu/romdevs.py): every PCI VGA ROM with a device that loads it, every
@@ -230,10 +242,10 @@ def main():
     if installed:
         # the package smoke test: only the set installed under a root
         r = os.path.abspath(installed)
-        sets = [{"name": "installed", "version": OUR_VERSION, "ipxe_version": OUR_IPXE, "seabios": r + "/usr/share/seabios",
+        sets = [{"name": "installed", "version": OUR_VERSION, "ipxe_version": our_ipxe(out), "seabios": r + "/usr/share/seabios",
                  "ipxe": r + "/usr/lib/ipxe/qemu", "ovmf": r + "/usr/share/OVMF"}]
     elif os.path.exists(os.path.join(fw, "SHA256SUMS")):
-        sets.append({"name": "ours", "version": OUR_VERSION, "ipxe_version": OUR_IPXE, "seabios": fw + "/usr/share/seabios",
+        sets.append({"name": "ours", "version": OUR_VERSION, "ipxe_version": our_ipxe(out), "seabios": fw + "/usr/share/seabios",
                      "ipxe": fw + "/usr/lib/ipxe/qemu", "ovmf": fw + "/usr/share/OVMF"})
     else:
         print("SKIP boot: out/firmware not built (run make): only Debian's sets are booted")

@@ -355,6 +355,16 @@ ok 'nics.conf: each id is the manifest'"'"'s (or the manifest checks none)' bash
 		id=$(awk -v n="pxe-$nic.rom" "\$1 == n { print \$4 }" pkg/slots.conf)
 		[ "$id" = - ] || [ "$id" = "$v:$d" ] || exit 1; done < ipxe-roms/nics.conf'
 
+# the set make built: from source whenever a source was there
+if [ -f "$O/src/ipxe.stamp" ] && [ "$(head -1 "$O/src/ipxe.stamp")" != none ]; then
+	ok "iPXE ROMs built from source ($(head -1 "$O/src/ipxe.stamp")), not repacked" \
+		test "$(cat "$O/ipxe/roms/ORIGIN" 2>/dev/null)" = built
+	ok 'iPXE ROMs carry our version (iPXE make version: 1.0.0+fwslot)' \
+		test "$(cat "$O/ipxe/roms/VERSION" 2>/dev/null)" = 1.0.0+fwslot
+elif [ -f "$O/src/ipxe.stamp" ]; then
+	skip 'iPXE ROMs built from source' "no iPXE source on this machine: make repacked Debian's (see its WARNING)"
+fi
+
 # ---- the built firmware set (after `make`) ----------------------------------
 FWD=$O/firmware
 if [ -f "$FWD/SHA256SUMS" ]; then
