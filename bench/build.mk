@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 .PHONY: bench
-bench: tools $(REF)/padded.stamp ## time the tools against peer tools and cat, as ratios
+bench: tools $(REF)/padded.stamp $(O)/asan/tests/gen ## time the tools against peer tools and cat, as ratios
 	$(Q)pkg/deps.sh bench
 	$(Q)O=$(O) bench/romsize.sh
 	$(Q)O=$(O) bench/fdsplit.sh
 	$(Q)O=$(O) bench/fdsplit-many.sh
+	$(Q)O=$(O) bench/varstore-transitions.sh

@@ -53,6 +53,33 @@ static int regress(const char *top)
 	return 0;
 }
 
+/* A store of MIB MiB full of transition records (gen_vars_transitions), for bench/. */
+static int transitions(const char *path, const char *mib)
+{
+	char *end;
+	unsigned long m = strtoul(mib, &end, 10);
+	size_t len;
+	uint8_t *b;
+	FILE *f;
+
+	if (*end || m < 1 || m > 1024) {
+		fprintf(stderr, "gen: --transitions: MIB from 1 to 1024, not '%s'\n", mib);
+		return 2;
+	}
+	len = (size_t)m << 20;
+	if (!(b = malloc(len)))
+		return 2;
+	gen_vars_transitions(b, len);
+	f = fopen(path, "wb");
+	if (!f || fwrite(b, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		free(b);
+		return 2;
+	}
+	free(b);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t b[1 << 20];
@@ -64,8 +91,10 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--regress"))
 		return regress(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--transitions"))
+		return transitions(argv[2], argv[3]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: gen DIR | gen --regress DIR\n");
+		fprintf(stderr, "usage: gen DIR | gen --regress DIR | gen --transitions FILE MIB\n");
 		return 2;
 	}
 	dir = argv[1];

@@ -302,6 +302,29 @@ size_t gen_ftw_write(uint8_t *b, size_t q, uint8_t flags, uint64_t nwrites, uint
 	return q;
 }
 
+size_t gen_vars_transitions(uint8_t *b, size_t len)
+{
+	const size_t rec = VAR_HDR_AUTH + 4;
+	size_t n = 0;
+
+	memset(b, 0xFF, len);
+	gen_vars_empty(b, 0x20000 <= len ? 0x20000 : len); /* FV and store headers of the 2M template */
+	memset(b + 0x20000 / 2 - OVMF_FTW_WORK_SIZE, 0xFF, OVMF_FTW_WORK_SIZE); /* its FTW block is data now */
+	wr_le64(b + FV_LENGTH, len);
+	wr_le32(b + FV_BLOCK_MAP, (uint32_t)(len / OVMF_BLOCK_SIZE));
+	wr_le32(b + 0x48 + VS_SIZE_OFF, (uint32_t)(len - 0x48));
+	fix_fv_sum(b);
+	for (size_t off = 0x48 + VS_HDR_SIZE; off + rec <= len; off += rec, n++) {
+		memset(b + off, 0, rec);
+		wr_le16(b + off, VAR_START_ID);
+		b[off + VAR_STATE_OFF] = VAR_IN_DELETED_TRANSITION & VAR_ADDED;
+		wr_le32(b + off + VAR_AUTH_NSIZE_OFF, 4);
+		b[off + VAR_HDR_AUTH] = 'V';
+		b[off + VAR_AUTH_GUID_OFF] = (uint8_t)n; /* a few GUIDs */
+	}
+	return n;
+}
+
 void gen_vars_torn(uint8_t *b, enum gen_torn kind)
 {
 	const size_t len = GEN_TORN_LEN, spare = len / 2, ws = spare - OVMF_FTW_WORK_SIZE;

@@ -73,6 +73,13 @@ size_t gen_var_add(uint8_t *b, size_t off, const char *name, uint8_t state, uint
 size_t gen_ftw_write(uint8_t *b, size_t q, uint8_t flags, uint64_t nwrites, uint64_t priv, const uint8_t *rec_flags);
 
 /*
+ * A varstore of len bytes (a multiple of 0x1000) whose store is full of
+ * 64-byte records in deleted transition, none with a live copy (names "V",
+ * a few GUIDs): the worst case for resolving transitions. Returns how many.
+ */
+size_t gen_vars_transitions(uint8_t *b, size_t len);
+
+/*
  * Varstores caught in the middle of a write, built the way OVMF leaves them
  * (GEN_TORN_VARS variables of GEN_TORN_DATA bytes; 2M layout):
  *   RESTART   the variable driver's reclaim: the new store is in the spare,
