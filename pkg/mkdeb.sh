@@ -63,7 +63,7 @@ strip --remove-section=.comment --remove-section=.note "$t/usr/bin/romsize" "$t/
 for m in romsize fdsplit; do gzip -9n < "$root/usr/share/man/man1/$m.1" > "$t/usr/share/man/man1/$m.1.gz"; done
 common fwslot-tools "$t"
 control "$t" fwslot-tools "$arch" \
-	"Depends: libc6 (>= 2.34), libelf1 (>= 0.144), zlib1g (>= 1:1.2.0)" \
+	"Depends: libc6 (>= 2.34), libelf1 (>= 0.144), zlib1g (>= 1:1.2.0), liblzma5 (>= 5.4.1)" \
 	"Section: utils" "Priority: optional" \
 	"Description: QEMU firmware slot tools: romsize and fdsplit" \
 	" romsize reports, checks and pads BIOS images and PCI option ROMs against" \

@@ -7,13 +7,13 @@ TEST_BINS := $(UNIT_BINS) $(O)/asan/tests/gen $(O)/asan/tests/sweep
 
 $(O)/asan/tests/%: $(O)/asan/obj/tests/unit/%.o $(call objs,$(O)/asan/obj,$(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma
 $(O)/asan/tests/gen: $(call objs,$(O)/asan/obj,tests/gen/gen.c $(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma
 $(O)/asan/tests/sweep: $(call objs,$(O)/asan/obj,tests/sweep/sweep.c $(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma
 
 ASAN_TOOLS := $(patsubst $(O)/bin/%,$(O)/asan/bin/%,$(TOOLS))
 

@@ -215,6 +215,16 @@ t 0 out 'an interrupted write whose spare copy was not complete: the firmware dr
 t 0 out '24 live variables'                                                          $F check $G/torn-discard.fd
 # an interrupted reclaim of the working block itself: restored from the spare
 t 0 out "24 live variables; the FTW working block is not valid: the firmware restores it from the spare's copy" $F check $G/torn-workspace.fd
+# judged against a CODE: an SMM build (FaultTolerantWritePei) restores before it reads; a
+# build without SMM reads the torn store (measured in tests/migrate): check fails for it
+t 0 out '  FaultTolerantWritePei: no (a build without SMM'          $F info $O_/OVMF_CODE.fd
+t 0 out '  FaultTolerantWritePei: yes (an SMM build'                 $F info $O_/OVMF_CODE_4M.secboot.fd
+t 0 out '  FaultTolerantWritePei: no (a build without SMM'          $F info $REF/usr/share/ovmf/OVMF.fd
+t 1 err 'the CODE has no FaultTolerantWritePei (a build without SMM): it reads the torn store before FTW restores it' \
+	$F check $G/torn-restart.fd --code $O_/OVMF_CODE.fd
+t 0 out 'write in progress: the firmware will restore 24 variables from the spare' $F check $G/torn-restart.fd --code $O_/OVMF_CODE.secboot.fd
+ok 'check --code an SMM build: no warning left to give' bash -c "! $F check $G/torn-restart.fd --code $O_/OVMF_CODE.secboot.fd 2>&1 >/dev/null | grep -q warning"
+t 0 out 'variables: 24 live'                            $F info $G/torn-discard.fd
 # cut before the FV header was rewritten: OVMF's flash driver erases the store before FTW runs
 t 1 err 'OVMF erases this varstore at boot, every variable lost (its flash driver finds the FV header not valid: FV signature 0xffffffff at 0x28' \
 	$F check $G/torn-reformat.fd

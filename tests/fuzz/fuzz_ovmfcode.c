@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* OVMF CODE: volumes, reset-vector GUID table, TDX metadata (lib/ovmfcode.c). */
+/* OVMF CODE: volumes, reset-vector GUID table, TDX metadata (lib/ovmfcode.c);
+ * modules found through its LZMA sections (lib/fvmodule.c). */
 #include "diag.h"
 #include "fuzz.h"
+#include "fvmodule.h"
 #include "ovmfcode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -16,5 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c.has_tdx)
 		FUZZ_ASSERT(c.tdx_off >= 16 && c.tdx_off < size);
 	(void)ovmf_vars_size_for_code(size, &layout);
+	diag_init(&d);
+	FUZZ_ASSERT(fv_find_module(data, size, GUID_FTW_PEI, &d) >= -1);
 	return 0;
 }

@@ -464,6 +464,10 @@ def varstore_cases(out, scratch, deb, our):
                 break
         else:
             raise Fail("no kill landed while OVMF copied the spare back (fdsplit says %s)" % boot["action"])
+        r = subprocess.run([fdsplit, "check", v, "--code", code], capture_output=True, text=True)
+        if r.returncode != 1 or "no FaultTolerantWritePei" not in r.stderr:
+            raise Fail("fdsplit check --code OVMF_CODE_4M.fd (no SMM) should refuse the torn store: "
+                       + r.stdout + r.stderr)
         if not boot["disk_live"] < boot["live"]:
             raise Fail("the torn store shows %d live variables on disk, the restored one %d: not torn"
                        % (boot["disk_live"], boot["live"]))

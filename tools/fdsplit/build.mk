@@ -4,10 +4,10 @@ FDSPLIT_SRCS := tools/fdsplit/fdsplit.c tools/fdsplit/report.c $(LIB_SRCS) $(COM
 
 $(O)/bin/fdsplit: $(call objs,$(O)/obj,$(FDSPLIT_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lz -llzma
 
 $(O)/asan/bin/fdsplit: $(call objs,$(O)/asan/obj,$(FDSPLIT_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma
 
 TOOLS += $(O)/bin/fdsplit

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "ftwboot.h"
+#include "fvmodule.h"
 #include "fv.h"
 #include "guid.h"
 #include "io.h"
@@ -236,10 +237,13 @@ static int boot_changed(const struct boot_store *bs)
 /*
  * Reads p[0..len) as the firmware will at boot. Returns 0 when that store
  * passes, 1 when it does not (or OVMF erases it, or its start-up cannot be
- * predicted), 2 when out of memory. d gets the findings on what the firmware
- * reads; findings on disk that the start-up repairs come as notes.
+ * predicted, or the CODE it is judged against reads a pending write before
+ * restoring it), 2 when out of memory. d gets the findings on what the
+ * firmware reads; findings on disk that the start-up repairs come as notes.
+ * ftw_pei: whether the CODE carries FaultTolerantWritePei (1, 0; -1 unknown
+ * or no CODE: a pending write then gets a warning).
  */
-static int boot_store_read(const uint8_t *p, size_t len, struct boot_store *bs, struct diag *d)
+static int boot_store_read(const uint8_t *p, size_t len, int ftw_pei, struct boot_store *bs, struct diag *d)
 {
 	struct diag dd, scratch;
 	int rc;
@@ -289,10 +293,14 @@ static int boot_store_read(const uint8_t *p, size_t len, struct boot_store *bs, 
 		for (size_t i = 0; i < dd.n; i++)
 			diag_add(d, DIAG_NOTE, "on disk, replaced at boot: %s", dd.item[i].msg);
 	}
-	if (bs->fb.action == FTW_BOOT_RESTART)
-		/* measured (tests/migrate): without FaultTolerantWritePei the variable
-		 * driver is dispatched before the FTW driver and caches the torn store */
+	/* measured (tests/migrate): without FaultTolerantWritePei the variable
+	 * driver is dispatched before the FTW driver and caches the torn store */
+	if (bs->fb.action == FTW_BOOT_RESTART && ftw_pei < 0)
 		diag_add(d, DIAG_WARN, "a build without SMM (as Debian's OVMF_CODE_4M.fd) reads the torn store before FTW restores it, then writes over it: boot this VM on an SMM build first, or fdsplit migrate it");
+	if (bs->fb.action == FTW_BOOT_RESTART && ftw_pei == 0) {
+		diag_add(d, DIAG_ERROR, "the CODE has no FaultTolerantWritePei (a build without SMM): it reads the torn store before FTW restores it, then writes over it; boot this VM on an SMM build first, or fdsplit migrate it");
+		rc = 1;
+	}
 	return rc;
 }
 
@@ -369,7 +377,8 @@ static int info_one(const char *path, struct json *j)
 		struct boot_store bs;
 		char clause[2 * DIAG_MSG];
 
-		bad |= boot_store_read(f.buf, vl, &bs, &d) != 0;
+		bad |= boot_store_read(f.buf, vl, k == FD_UNIFIED ? fv_find_module(f.buf + vl, f.len - vl, GUID_FTW_PEI, &d) : -1,
+					&bs, &d) != 0;
 		boot_clause(&bs, clause, sizeof(clause));
 		if (j) {
 			vars_json(j, &bs.disk);
@@ -388,11 +397,21 @@ static int info_one(const char *path, struct json *j)
 	if (k == FD_CODE || k == FD_UNIFIED) {
 		size_t off = k == FD_UNIFIED ? (size_t)vlen : 0;
 
+		struct diag quiet;
+		int ftw_pei;
+
 		bad |= ovmf_code_parse(f.buf + off, f.len - off, &c, &d) < 0;
-		if (j)
+		diag_init(&quiet);
+		ftw_pei = fv_find_module(f.buf + off, f.len - off, GUID_FTW_PEI, &quiet);
+		if (j) {
 			code_json(j, &c, f.len - off);
-		else
+			json_str(j, "ftw_pei", ftw_pei < 0 ? NULL : ftw_pei ? "yes" : "no");
+		} else {
 			code_text(stdout, &c, f.len - off);
+			printf("  FaultTolerantWritePei: %s\n", ftw_pei < 0 ? "unknown (no LZMA volume decoded)" :
+			       ftw_pei ? "yes (an SMM build: a write in progress is restored before variables are read)" :
+			       "no (a build without SMM: its variable driver reads a torn store before FTW restores it)");
+		}
 	}
 	if (k == FD_OTHER) {
 		diag_add(&d, DIAG_ERROR, "no firmware volume at 0x0 (no \"_FVH\" at 0x28): not an OVMF image");
@@ -417,6 +436,7 @@ struct code_ref {
 	size_t len;
 	struct ovmf_code c;
 	int parsed;           /* ovmf_code_parse succeeded */
+	int ftw_pei;          /* FaultTolerantWritePei in its volumes: 1, 0, -1 unknown */
 };
 
 /* Loads and parses CODE. Returns 0, 1 (not a CODE image, or malformed: the
@@ -439,7 +459,11 @@ static int code_load(struct code_ref *cr, const char *path, struct diag *d)
 	} else if (ovmf_code_parse(cf.buf, cf.len, &cr->c, d) < 0) {
 		rc = 1;
 	} else {
+		struct diag quiet; /* only a pending write makes this matter: say nothing here */
+
+		diag_init(&quiet);
 		cr->parsed = 1;
+		cr->ftw_pei = fv_find_module(cf.buf, cf.len, GUID_FTW_PEI, &quiet);
 	}
 	free(cf.buf);
 	return rc;
@@ -500,7 +524,7 @@ static int check_one(const char *vars, const struct code_ref *cr, const struct v
 		free(v.buf);
 		return 1;
 	}
-	rc = boot_store_read(v.buf, v.len, &bs, &d);
+	rc = boot_store_read(v.buf, v.len, cr ? cr->ftw_pei : -1, &bs, &d);
 	if (rc)
 		worst = rc;
 	if (cr && code_expects(cr, v.len, &d, how, sizeof(how)))
@@ -530,7 +554,12 @@ static int check_one(const char *vars, const struct code_ref *cr, const struct v
 		       how[0] ? ")" : "", ts ? "; same layout as the template" : "",
 		       clause[0] ? "; " : "", clause);
 	} else if (!single) {
-		printf("%s: FAILED: %s\n", vars, d.n ? d.item[0].msg : "see above");
+		const char *why = "see above";
+
+		for (size_t i = d.n; i-- > 0;) /* the first error */
+			if (d.item[i].level == DIAG_ERROR)
+				why = d.item[i].msg;
+		printf("%s: FAILED: %s\n", vars, why);
 	}
 	cli_print_diag("fdsplit", vars, &d);
 	boot_store_free(&bs);
@@ -659,7 +688,7 @@ static int migrate_inputs(const struct migrate_args *a, struct migration *m)
 	}
 	/* what the firmware will read: a write in progress completed from the spare first */
 	diag_init(&d);
-	rc = boot_store_read(m->o.buf, m->olen, &m->ob, &d);
+	rc = boot_store_read(m->o.buf, m->olen, -1, &m->ob, &d);
 	cli_print_diag("fdsplit", a->old, &d);
 	if (rc == 2)
 		return 2;
