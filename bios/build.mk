@@ -25,3 +25,9 @@ $(BIOS_IMAGES): $(FW)/usr/share/seabios/%.bin: $(O)/seabios/%/bios.bin $(GATE_DE
 	$(Q)$(GATE) $< $@ $(<D)/rom.o
 
 FIRMWARE += $(BIOS_IMAGES)
+
+# Debian's seabios ships the SeaBIOS DSDT too (a data file, no slot)
+$(FW)/usr/share/seabios/acpi-dsdt.aml: $(SEABIOS_DEP) bios/build-dsdt.sh
+	$(call say,IASL,$@)
+	$(Q)mkdir -p $(@D) && bios/build-dsdt.sh $(SEABIOS_TREE) $@
+FIRMWARE += $(FW)/usr/share/seabios/acpi-dsdt.aml

@@ -40,3 +40,15 @@ $(IPXE_IMAGES): $(FW)/$(IPXE_DIR)/%.rom: $(IPXE_OUT)/ORIGIN $(GATE_DEPS)
 	$(Q)$(GATE) $(IPXE_OUT)/$*.rom $@
 
 FIRMWARE += $(IPXE_IMAGES)
+
+# Debian's ipxe-qemu compat names, which VMs and old configurations may name:
+# usr/lib/ipxe/NAME.rom -> qemu/pxe-NIC.rom
+IPXE_COMPAT := 82540em:e1000 e1000_82540:e1000 eepro100:eepro100 ns8390:ne2k_pci pcnet32:pcnet \
+	rtl8139:rtl8139 virtio-net:virtio
+IPXE_LINKS := $(foreach c,$(IPXE_COMPAT),$(FW)/usr/lib/ipxe/$(firstword $(subst :, ,$(c))).rom)
+define ipxe_compat_link
+$(FW)/usr/lib/ipxe/$(1).rom: $(FW)/$(IPXE_DIR)/pxe-$(2).rom
+	$$(Q)ln -sfn qemu/pxe-$(2).rom $$@
+endef
+$(foreach c,$(IPXE_COMPAT),$(eval $(call ipxe_compat_link,$(firstword $(subst :, ,$(c))),$(lastword $(subst :, ,$(c))))))
+FIRMWARE += $(IPXE_LINKS)

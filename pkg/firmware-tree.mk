@@ -3,7 +3,8 @@
 # the share/qemu links, SHA256SUMS and the size report.
 # -L out/firmware/usr/share/qemu finds every default file name, as QEMU's own
 # share/qemu does; bios-microvm.bin stays with qboot as in Debian's QEMU
-QEMU_LINKS := $(filter-out %/bios-microvm.bin,$(filter %.bin %.rom,$(FIRMWARE)) $(FW)/usr/share/seabios/vgabios.bin)
+QEMU_LINKS := $(filter-out %/bios-microvm.bin $(IPXE_LINKS),$(filter %.bin %.rom,$(FIRMWARE)) $(FW)/usr/share/seabios/vgabios.bin) \
+	$(FW)/usr/share/ovmf/OVMF.fd
 QEMU_LINK_DIR := $(FW)/usr/share/qemu
 
 $(FW)/.links.stamp: $(QEMU_LINKS)
@@ -20,7 +21,7 @@ SIZE_VARIANTS := 2m=$(O)/ovmf/2m=OVMF_CODE.fd 4m=$(O)/ovmf/4m=OVMF_CODE_4M.fd \
 
 .PHONY: firmware firmware-bios firmware-ovmf firmware-ipxe print-images
 print-images: ## the files `make` ships, one path a line under out/firmware (links left out)
-	@printf '%s\n' $(patsubst $(FW)/%,%,$(filter-out $(FW)/usr/share/seabios/vgabios.bin $(OVMF_LINKS),$(FIRMWARE))) | LC_ALL=C sort
+	@printf '%s\n' $(patsubst $(FW)/%,%,$(filter-out $(FW)/usr/share/seabios/vgabios.bin $(OVMF_LINKS) $(IPXE_LINKS),$(FIRMWARE))) | LC_ALL=C sort
 firmware: $(FW)/SHA256SUMS ## build, pad and gate the whole firmware set into out/firmware
 	$(Q)pkg/size-report.py $(O)/bin/romsize $(FW) $(O)/SIZES.txt $(O)/SIZES.json $(SIZE_VARIANTS)
 	@echo "  OK      $$(wc -l < $(FW)/SHA256SUMS) files in $(FW) (SHA256SUMS; sizes in $(O)/SIZES.txt, $(O)/SIZES.json)"

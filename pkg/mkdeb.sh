@@ -75,7 +75,7 @@ control "$t" fwslot-tools "$arch" \
 f=$work/firmware
 install -d "$f/usr/share" "$f/usr/lib"
 cp -a "$root/usr/share/seabios" "$root/usr/share/OVMF" "$root/usr/share/ovmf" "$f/usr/share/"
-install -d "$f/usr/share/qemu" && cp -a "$root/usr/share/qemu/firmware" "$f/usr/share/qemu/"
+install -d "$f/usr/share/qemu" && cp -a "$root/usr/share/qemu/firmware" "$root/usr/share/qemu/OVMF.fd" "$f/usr/share/qemu/"
 cp -a "$root/usr/lib/ipxe" "$f/usr/lib/"
 common fwslot-firmware "$f"
 control "$f" fwslot-firmware all \

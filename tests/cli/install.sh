@@ -60,8 +60,9 @@ t 1 out "requires-smm firmware cannot target pc-i440fx" python3 $D "$BIN/fdsplit
 if [ -f "$O/firmware/SHA256SUMS" ]; then
 	R=$S/root
 	t 0 - '' make -s --no-print-directory install DESTDIR="$R" PREFIX=/usr
-	# the files make ships, the links among them (vgabios.bin, 3 OVMF CODE names), 2 tools, 2 man pages, the descriptors
-	want=$(( $(make -s --no-print-directory print-images | wc -l) + $(find "$O/firmware/usr" -type l -not -path '*/share/qemu/*' | wc -l) + 2 + 2 + $(ls pkg/descriptors/*.json | wc -l) ))
+	# the files make ships, the links among them (vgabios.bin, 3 OVMF CODE names, 7 iPXE
+	# compat names), share/qemu/OVMF.fd (as Debian's ovmf), 2 tools, 2 man pages, the descriptors
+	want=$(( $(make -s --no-print-directory print-images | wc -l) + $(find "$O/firmware/usr" -type l -not -path '*/share/qemu/*' | wc -l) + 1 + 2 + 2 + $(ls pkg/descriptors/*.json | wc -l) ))
 	ok "install: $want files and links, all under DESTDIR" test "$(find "$R" -type f -o -type l | wc -l)" = "$want"
 	ok 'install: the tools run from DESTDIR' "$R/usr/bin/romsize" --version
 	ok 'install: vgabios.bin is a link to vgabios-isavga.bin' test "$(readlink "$R/usr/share/seabios/vgabios.bin")" = vgabios-isavga.bin
@@ -94,6 +95,19 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 	t 0 - '' dpkg --root="$P" --force-depends --force-not-root -i "$O"/deb/fwslot-tools_*.deb "$O"/deb/fwslot-firmware_*.deb
 	ok 'deb: dpkg lists both packages installed' bash -c \
 		"dpkg --root='$P' -l fwslot-tools fwslot-firmware 2>/dev/null | grep -c '^ii' | grep -qx 2"
+	# every path Debian 12's seabios, ipxe-qemu and ovmf install (files and links:
+	# VMs and configurations name them) is installed by ours, descriptors aside
+	# (ours carry their own names) and docs aside
+	ok "deb: every path of Debian 12's firmware packages is there" bash -c '
+		for d in "$1"/*.deb; do dpkg-deb -c "$d"; done | awk "{ print \$6 }" | sed "s|^[.]/||" |
+			grep -Ev "/\$|^usr/share/doc/|^usr/share/qemu/firmware/|^usr/share/lintian/" | sort -u |
+			while read -r p; do [ -e "$2/$p" ] || { echo "missing: $p"; exit 1; }; done' _ "$O/ref/debs" "$P"
+	ok 'deb: the compat names point where Debian'"'"'s do' bash -c '
+		for l in 82540em e1000_82540 eepro100 ns8390 pcnet32 rtl8139 virtio-net; do
+			[ "$(readlink "$1/usr/lib/ipxe/$l.rom")" = "$(readlink "$2/usr/lib/ipxe/$l.rom")" ] || exit 1; done
+		[ "$(readlink "$1/usr/share/qemu/OVMF.fd")" = ../ovmf/OVMF.fd ]' _ "$P" "$REF"
+	ok 'deb: acpi-dsdt.aml, built from the SeaBIOS source, is byte for byte Debian 12'"'"'s' \
+		cmp "$P/usr/share/seabios/acpi-dsdt.aml" "$REF/usr/share/seabios/acpi-dsdt.aml"
 	ok 'deb: the packaged romsize passes the packaged firmware' \
 		"$P/usr/bin/romsize" check "$P/usr/share/seabios" "$P/usr/lib/ipxe/qemu" "$P/usr/share/OVMF" "$P/usr/share/ovmf"
 	t 0 out "descriptors: $(ls pkg/descriptors/*.json | wc -l) checked, 0 findings" python3 $D "$BIN/fdsplit" "$P" "$P"/usr/share/qemu/firmware/*.json

@@ -393,6 +393,10 @@ if [ -f "$FWD/SHA256SUMS" ]; then
 		ok "firmware: usr/share/qemu/$n resolves" test -f "$FWD/usr/share/qemu/$n"
 	done
 	ok 'firmware: bios-microvm.bin is left to QEMU (qboot), as in Debian' test ! -e "$FWD/usr/share/qemu/bios-microvm.bin"
+	ok 'firmware: usr/share/qemu/OVMF.fd resolves (qemu -bios OVMF.fd)' test -f "$FWD/usr/share/qemu/OVMF.fd"
+	for n in 82540em e1000_82540 eepro100 ns8390 pcnet32 rtl8139 virtio-net; do
+		ok "firmware: Debian's compat name usr/lib/ipxe/$n.rom resolves" test -f "$FWD/usr/lib/ipxe/$n.rom"
+	done
 	OV=$FWD/usr/share/OVMF
 	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS.fd" --code "$OV/OVMF_CODE.fd"
 	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS_4M.fd" --code "$OV/OVMF_CODE_4M.fd"
