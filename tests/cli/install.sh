@@ -23,6 +23,24 @@ for tool in romsize fdsplit; do
 	ok "$tool(1) renders without warnings" bash -c "! MANWIDTH=80 man --warnings -l doc/$tool.1 2>&1 >/dev/null | grep -q ."
 done
 
+# ours describe each firmware Debian 12 describes with Debian's very features
+# (amd-sev and verbose-dynamic included), and sort before Debian's (libvirt
+# takes the first match in file-name order, whatever folder a file is in)
+ok 'descriptors: the same features as Debian 12'"'"'s for the same CODE and template, and first in order' python3 -c '
+import glob, json, os, sys
+def load(d):
+    out = {}
+    for f in sorted(glob.glob(d + "/*.json")):
+        m = json.load(open(f))["mapping"]
+        key = (m.get("executable", {}).get("filename"), m.get("nvram-template", {}).get("filename"))
+        out[key] = (os.path.basename(f), sorted(json.load(open(f))["features"]))
+    return out
+deb, ours = load(sys.argv[1]), load("pkg/descriptors")
+for key, (name, feats) in deb.items():
+    assert key in ours, ("no descriptor of ours for", key)
+    assert ours[key][1] == feats, (key, ours[key], feats)
+    assert ours[key][0] < name, (ours[key][0], "sorts after", name)
+' "$REF/usr/share/qemu/firmware"
 # the descriptor checker knows QEMU's rules: Debian's own descriptors (as the
 # ovmf package installs them) pass against Debian's files, broken ones are
 # refused with the reason
