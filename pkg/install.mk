@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # make install / uninstall: the tools, their man pages and the firmware set
-# in Debian's paths, all under $(DESTDIR).
+# in Debian's paths, all under $(DESTDIR). Neither writes or deletes a file
+# a Debian package owns (pkg/install-guard.sh) unless FORCE=1.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -18,12 +19,33 @@ FW_OVMF := $(notdir $(filter-out $(OVMF_LINKS),$(filter $(OVMF_DIR)/%,$(FIRMWARE
 FW_OVMF_LINKS := $(notdir $(OVMF_LINKS))
 FW_OVMF_KEYS := $(notdir $(OVMF_KEYS))
 
+# QEMU and libvirt find firmware under /usr (Debian's paths). Under another
+# PREFIX, libvirt still finds our OVMF: the descriptors then go to
+# SYSCONFDIR/qemu/firmware (read before /usr/share/qemu/firmware), and
+# DATADIR/qemu holds the -L folder for SeaBIOS and the ROMs.
+SYSCONFDIR ?= /etc
+DESCRIPTOR_DIR := $(if $(filter /usr,$(PREFIX)),$(DATADIR)/qemu/firmware,$(SYSCONFDIR)/qemu/firmware)
+# DATADIR/qemu: OVMF.fd as Debian's ovmf has it; elsewhere than /usr, every
+# default file name too, as out/firmware/usr/share/qemu (-L DATADIR/qemu)
+FW_QEMU_LINKS := $(if $(filter /usr,$(PREFIX)),OVMF.fd,$(sort $(notdir $(QEMU_LINKS))))
+# every path install writes and uninstall deletes (pkg/install-guard.sh checks them)
+INSTALLED = $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS))) \
+	$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES))) \
+	$(addprefix $(DESTDIR)$(DATADIR)/seabios/,$(FW_SEABIOS) vgabios.bin acpi-dsdt.aml) \
+	$(addprefix $(DESTDIR)$(LIBDIR)/ipxe/qemu/,$(FW_IPXE)) $(addprefix $(DESTDIR)$(LIBDIR)/ipxe/,$(FW_IPXE_LINKS)) \
+	$(addprefix $(DESTDIR)$(DATADIR)/qemu/,$(FW_QEMU_LINKS)) \
+	$(addprefix $(DESTDIR)$(DATADIR)/OVMF/,$(FW_OVMF) $(FW_OVMF_LINKS)) $(DESTDIR)$(DATADIR)/ovmf/OVMF.fd \
+	$(addprefix $(DESTDIR)$(DATADIR)/ovmf/,$(FW_OVMF_KEYS)) \
+	$(addprefix $(DESTDIR)$(DESCRIPTOR_DIR)/,$(notdir $(DESCRIPTORS)))
+GUARD := DESTDIR='$(DESTDIR)' FORCE='$(FORCE)' pkg/install-guard.sh
+
 .PHONY: install uninstall
-install: $(TOOLS) $(FW)/SHA256SUMS ## install tools, man pages and firmware (DESTDIR, PREFIX, BINDIR, MANDIR)
+install: $(TOOLS) $(FW)/SHA256SUMS ## install tools, man pages and firmware (DESTDIR, PREFIX=/usr/local, FORCE=1 over dpkg's files)
+	$(Q)$(GUARD) install $(INSTALLED)
 	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/seabios \
 		$(DESTDIR)$(LIBDIR)/ipxe/qemu $(DESTDIR)$(DATADIR)/OVMF $(DESTDIR)$(DATADIR)/ovmf \
-		$(DESTDIR)$(DATADIR)/qemu/firmware
+		$(DESTDIR)$(DATADIR)/qemu $(DESTDIR)$(DESCRIPTOR_DIR)
 	$(Q)$(INSTALL) -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	$(Q)$(INSTALL) -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
 	$(Q)$(INSTALL) -m 644 $(addprefix $(FW)/usr/share/seabios/,$(FW_SEABIOS) acpi-dsdt.aml) $(DESTDIR)$(DATADIR)/seabios/
@@ -33,24 +55,19 @@ install: $(TOOLS) $(FW)/SHA256SUMS ## install tools, man pages and firmware (DES
 	$(Q)$(INSTALL) -m 644 $(addprefix $(FW)/usr/share/OVMF/,$(FW_OVMF)) $(DESTDIR)$(DATADIR)/OVMF/
 	$(Q)for l in $(FW_OVMF_LINKS); do ln -sfn $$(readlink $(OVMF_DIR)/$$l) $(DESTDIR)$(DATADIR)/OVMF/$$l || exit 1; done
 	$(Q)$(INSTALL) -m 644 $(FW)/usr/share/ovmf/OVMF.fd $(DESTDIR)$(DATADIR)/ovmf/
-	$(Q)ln -sfn ../ovmf/OVMF.fd $(DESTDIR)$(DATADIR)/qemu/OVMF.fd
+	$(Q)for l in $(FW_QEMU_LINKS); do ln -sfn $$(readlink $(FW)/usr/share/qemu/$$l) $(DESTDIR)$(DATADIR)/qemu/$$l || exit 1; done
 	$(Q)$(INSTALL) -m 644 $(addprefix $(FW)/usr/share/ovmf/,$(FW_OVMF_KEYS)) $(DESTDIR)$(DATADIR)/ovmf/
 	$(Q)for d in $(DESCRIPTORS); do \
 		sed -e 's|"/usr/share/|"$(DATADIR)/|' -e 's|"/usr/lib/|"$(LIBDIR)/|' $$d \
-			> $(DESTDIR)$(DATADIR)/qemu/firmware/$${d##*/} && \
-		chmod 644 $(DESTDIR)$(DATADIR)/qemu/firmware/$${d##*/} || exit 1; done
+			> $(DESTDIR)$(DESCRIPTOR_DIR)/$${d##*/} && \
+		chmod 644 $(DESTDIR)$(DESCRIPTOR_DIR)/$${d##*/} || exit 1; done
+	$(Q)[ "$(PREFIX)" = /usr ] || echo "  NOTE    PREFIX=$(PREFIX): libvirt finds OVMF through $(DESTDIR)$(DESCRIPTOR_DIR); QEMU finds SeaBIOS and the ROMs there only with -L $(DATADIR)/qemu" >&2
 
-uninstall: ## remove what make install put under DESTDIR/PREFIX
+uninstall: ## remove what make install put under DESTDIR/PREFIX (never dpkg's files, unless FORCE=1)
+	$(Q)$(GUARD) uninstall $(INSTALLED)
 	$(call say,REMOVE,$(DESTDIR)$(PREFIX))
-	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS))) \
-		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES))) \
-		$(addprefix $(DESTDIR)$(DATADIR)/seabios/,$(FW_SEABIOS) vgabios.bin acpi-dsdt.aml) \
-		$(addprefix $(DESTDIR)$(LIBDIR)/ipxe/qemu/,$(FW_IPXE)) $(addprefix $(DESTDIR)$(LIBDIR)/ipxe/,$(FW_IPXE_LINKS)) \
-		$(DESTDIR)$(DATADIR)/qemu/OVMF.fd \
-		$(addprefix $(DESTDIR)$(DATADIR)/OVMF/,$(FW_OVMF) $(FW_OVMF_LINKS)) $(DESTDIR)$(DATADIR)/ovmf/OVMF.fd \
-		$(addprefix $(DESTDIR)$(DATADIR)/ovmf/,$(FW_OVMF_KEYS)) \
-		$(addprefix $(DESTDIR)$(DATADIR)/qemu/firmware/,$(notdir $(DESCRIPTORS)))
-	$(Q)for d in $(DATADIR)/qemu/firmware $(DATADIR)/qemu $(DATADIR)/seabios $(LIBDIR)/ipxe/qemu \
+	$(Q)rm -f $(INSTALLED)
+	$(Q)for d in $(DESCRIPTOR_DIR) $(DATADIR)/qemu $(DATADIR)/seabios $(LIBDIR)/ipxe/qemu \
 		$(LIBDIR)/ipxe $(DATADIR)/OVMF $(DATADIR)/ovmf; do rmdir $(DESTDIR)$$d 2>/dev/null || true; done
 
 DEB_VERSION ?= 0.1

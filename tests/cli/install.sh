@@ -92,11 +92,40 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 	t 0 - '' make -s --no-print-directory install DESTDIR="$S/local" PREFIX=/opt/fwslot-test BINDIR=/opt/fwslot-test/sbin
 	ok 'install: BINDIR is honoured' test -x "$S/local/opt/fwslot-test/sbin/fdsplit"
 	ok 'install: nothing was written outside DESTDIR' test ! -e /opt/fwslot-test
-	t 0 out "descriptors: $(ls pkg/descriptors/*.json | wc -l) checked, 0 findings" python3 $D "$BIN/fdsplit" "$S/local" "$S/local"/opt/fwslot-test/share/qemu/firmware/*.json
+	# outside /usr the descriptors go to /etc/qemu/firmware, where libvirt reads them
+	t 0 out "descriptors: $(ls pkg/descriptors/*.json | wc -l) checked, 0 findings" python3 $D "$BIN/fdsplit" "$S/local" "$S/local"/etc/qemu/firmware/*.json
 	ok 'install: descriptors name PREFIX paths' grep -q '"/opt/fwslot-test/share/OVMF/OVMF_CODE_4M.fd"' \
-		"$S/local/opt/fwslot-test/share/qemu/firmware/50-fwslot-x86_64-ovmf-4m.json"
+		"$S/local/etc/qemu/firmware/50-fwslot-x86_64-ovmf-4m.json"
 else
 	skip 'install checks' "no $O/firmware (run make first)"
+fi
+
+# make install never writes over (nor uninstall deletes) a file a Debian package owns,
+# unless FORCE=1: a dpkg database of our own says seabios owns a file under a scratch prefix
+if [ -f "$O/firmware/SHA256SUMS" ]; then
+	G=$S/guard; DB=$G/dpkg
+	rm -rf "$G" && mkdir -p "$DB/info" "$DB/updates" "$G/usr/share/seabios" "$G/etc"
+	printf 'Package: seabios\nStatus: install ok installed\nVersion: 1.16.2-1\nArchitecture: all\nMaintainer: x <x@x>\nDescription: x\n\n' > "$DB/status"
+	: > "$DB/available"
+	printf '/.\n%s\n%s\n' "$G/usr/share/seabios" "$G/usr/share/seabios/bios.bin" > "$DB/info/seabios.list"
+	echo 'the package'"'"'s bytes' > "$G/usr/share/seabios/bios.bin"
+	gmake() { env DPKG_ADMINDIR="$DB" make -s --no-print-directory "$@" PREFIX="$G/usr" SYSCONFDIR="$G/etc"; }
+	t 2 err "install-guard: $G/usr/share/seabios/bios.bin (package seabios) belongs to a Debian package: refusing to overwrite it" gmake install
+	ok 'install refused: the package'"'"'s file is untouched, nothing installed' \
+		test "$(cat "$G/usr/share/seabios/bios.bin")" = "the package's bytes" -a ! -e "$G/usr/bin/romsize"
+	t 0 err 'install-guard: FORCE=1: overwrite 1 files owned by Debian packages' gmake install FORCE=1
+	ok 'install FORCE=1: ours in place' cmp "$G/usr/share/seabios/bios.bin" "$O/firmware/usr/share/seabios/bios.bin"
+	t 2 err 'refusing to delete it' gmake uninstall
+	ok 'uninstall refused: nothing deleted' test -e "$G/usr/share/seabios/bios.bin" -a -e "$G/usr/bin/romsize"
+	t 0 - '' gmake uninstall FORCE=1
+	ok 'uninstall FORCE=1: gone' test ! -e "$G/usr/share/seabios/bios.bin" -a ! -e "$G/usr/bin/romsize"
+	# outside /usr the descriptors go where libvirt reads them first, and -L PREFIX/share/qemu works
+	t 0 - '' gmake install FORCE=1
+	ok 'install PREFIX elsewhere: descriptors in SYSCONFDIR/qemu/firmware, naming PREFIX' \
+		grep -q "\"$G/usr/share/OVMF/OVMF_CODE_4M.ms.fd\"" "$G/etc/qemu/firmware/30-fwslot-x86_64-ovmf-4m-ms.json"
+	ok 'install PREFIX elsewhere: -L PREFIX/share/qemu finds the default names' \
+		test -f "$G/usr/share/qemu/bios-256k.bin" -a -f "$G/usr/share/qemu/efi-e1000.rom"
+	t 0 - '' gmake uninstall FORCE=1
 fi
 
 # packages: make deb, lintian without errors, install into a scratch root
