@@ -6,13 +6,18 @@
 #                    replaces Debian's seabios, ipxe-qemu and ovmf and provides
 #                    them, so qemu-system-x86's dependencies stay satisfied
 # usage: pkg/mkdeb.sh INSTALL_ROOT OUTDIR VERSION
+# Two runs give the same bytes (SOURCE_DATE_EPOCH: the last commit's time).
 set -euo pipefail
 root=$1 out=$2 ver=$3
 arch=$(dpkg --print-architecture)
 work=$(mktemp -d "$out/.deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 maint="fwslot developers <fwslot@example.org>"
-date=$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}")
+# reproducible: one timestamp for the changelog, every file's mtime and the ar
+# members (dpkg-deb reads SOURCE_DATE_EPOCH): the last commit's, unless given
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
+export SOURCE_DATE_EPOCH
+date=$(date -R -d @"$SOURCE_DATE_EPOCH")
 
 common() { # PKG DIR: copyright and changelog, as Debian policy wants them
 	local pkg=$1 d=$2
@@ -71,7 +76,10 @@ control "$t" fwslot-tools "$arch" \
 	" size. fdsplit splits OVMF images and says whether a VM's varstore works" \
 	" with a given OVMF CODE."
 
-# firmware
+# firmware: it provides the Debian 12 packages it replaces at their versions
+# (pkg/reference.lock), so versioned dependencies on them stay met
+provides=$(awk '!/^#/ && NF == 3 && ($1 == "seabios" || $1 == "ipxe-qemu" || $1 == "ovmf") { printf "%s%s (= %s)", n++ ? ", " : "", $1, $2 }' pkg/reference.lock)
+[ -n "$provides" ] || { echo "mkdeb: pkg/reference.lock: no Debian 12 seabios, ipxe-qemu, ovmf" >&2; exit 2; }
 f=$work/firmware
 install -d "$f/usr/share" "$f/usr/lib"
 cp -a "$root/usr/share/seabios" "$root/usr/share/OVMF" "$root/usr/share/ovmf" "$f/usr/share/"
@@ -79,7 +87,7 @@ install -d "$f/usr/share/qemu" && cp -a "$root/usr/share/qemu/firmware" "$root/u
 cp -a "$root/usr/lib/ipxe" "$f/usr/lib/"
 common fwslot-firmware "$f"
 control "$f" fwslot-firmware all \
-	"Provides: seabios, ipxe-qemu, ovmf" \
+	"Provides: $provides" \
 	"Conflicts: seabios, ipxe-qemu, ovmf" \
 	"Replaces: seabios, ipxe-qemu, ovmf" \
 	"Section: misc" "Priority: optional" "Multi-Arch: foreign" \
@@ -91,6 +99,7 @@ control "$f" fwslot-firmware all \
 
 for d in "$t" "$f"; do
 	find "$d" -type d -exec chmod 755 {} +
+	find "$d" -exec touch --no-dereference --date=@"$SOURCE_DATE_EPOCH" {} +
 	dpkg-deb --root-owner-group -Zxz --build "$d" "$out" >/dev/null
 done
 ls "$out"/fwslot-tools_"$ver"_"$arch".deb "$out"/fwslot-firmware_"$ver"_all.deb

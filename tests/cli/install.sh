@@ -135,13 +135,24 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 	for deb in "$O"/deb/fwslot-tools_*.deb "$O"/deb/fwslot-firmware_*.deb; do
 		t 0 - '' bash -c "lintian --fail-on error,warning '$deb' 2>&1 | { grep -v 'root privileges' || true; }; exit \${PIPESTATUS[0]}"
 	done
-	ok 'deb: fwslot-firmware provides and replaces seabios, ipxe-qemu and ovmf' bash -c \
-		"dpkg-deb -f $O/deb/fwslot-firmware_*.deb Provides Conflicts Replaces | grep -c 'seabios, ipxe-qemu, ovmf' | grep -qx 3"
+	ok 'deb: fwslot-firmware conflicts with and replaces seabios, ipxe-qemu and ovmf' bash -c \
+		"dpkg-deb -f $O/deb/fwslot-firmware_*.deb Conflicts Replaces | grep -c 'seabios, ipxe-qemu, ovmf' | grep -qx 2"
+	t 0 out 'seabios (= 1.16.2-1), ipxe-qemu (= 1.0.0+git-20190125.36a4c85-5.1), ovmf (= 2022.11-6+deb12u2)' \
+		dpkg-deb -f "$O"/deb/fwslot-firmware_0.1_all.deb Provides
+	ok 'deb: two make deb runs give the same bytes' bash -c \
+		"sha256sum $O/deb/*.deb > $S/deb1.sum && make -s --no-print-directory deb >/dev/null && sha256sum $O/deb/*.deb | cmp -s - $S/deb1.sum"
 	P=$S/dpkgroot
 	mkdir -p "$P/var/lib/dpkg/info" "$P/var/lib/dpkg/updates" && touch "$P/var/lib/dpkg/status" "$P/var/lib/dpkg/available"
 	t 0 - '' dpkg --root="$P" --force-depends --force-not-root -i "$O"/deb/fwslot-tools_*.deb "$O"/deb/fwslot-firmware_*.deb
 	ok 'deb: dpkg lists both packages installed' bash -c \
 		"dpkg --root='$P' -l fwslot-tools fwslot-firmware 2>/dev/null | grep -c '^ii' | grep -qx 2"
+	# what depends on Debian's packages, with versions as qemu-system-x86 and others
+	# state them, installs over ours without forcing anything
+	N=$S/needs; rm -rf "$N" && mkdir -p "$N/DEBIAN"
+	printf 'Package: needs-firmware\nVersion: 1\nArchitecture: all\nMaintainer: x <x@example.org>\nDepends: seabios (>= 1.10.2-1~), ipxe-qemu (>= 1.0.0+git-20150424.a25a16d-1), ovmf (>= 2022.11)\nDescription: test\n test\n' > "$N/DEBIAN/control"
+	dpkg-deb --root-owner-group --build "$N" "$S/needs.deb" >/dev/null
+	t 0 - '' dpkg --root="$P" --force-not-root -i "$S/needs.deb"
+	t 0 - '' dpkg --root="$P" --force-not-root -P needs-firmware
 	# every path Debian 12's seabios, ipxe-qemu and ovmf install (files and links:
 	# VMs and configurations name them) is installed by ours, descriptors aside
 	# (ours carry their own names) and docs aside
@@ -164,6 +175,16 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 	# every name of the slot manifest is installed: the man page's --require-all example holds
 	t 0 - '' "$P/usr/bin/romsize" check --require-all --min-free 2K "$P/usr/share/seabios" "$P/usr/lib/ipxe/qemu" \
 		"$P/usr/share/OVMF" "$P/usr/share/ovmf"
-	t 0 - '' dpkg --root="$P" --force-depends --force-not-root -P fwslot-tools fwslot-firmware
+	# the way back to Debian's packages (README: apt-get install seabios ipxe-qemu ovmf,
+	# which removes fwslot-firmware, conflicting with them): Debian's packages do not
+	# install over ours, and do once ours is gone, leaving Debian's bytes
+	t 1 err 'conflicting packages' dpkg --root="$P" --force-not-root -i "$O"/ref/debs/seabios_*.deb
+	t 0 - '' dpkg --root="$P" --force-depends --force-not-root -r fwslot-firmware
+	t 0 - '' dpkg --root="$P" --force-depends --force-not-root -i "$O"/ref/debs/seabios_*.deb "$O"/ref/debs/ipxe-qemu_*.deb "$O"/ref/debs/ovmf_*.deb
+	ok 'deb: back on Debian'"'"'s packages, their files are theirs' bash -c "
+		cmp '$P/usr/share/seabios/bios-256k.bin' '$REF/usr/share/seabios/bios-256k.bin' &&
+		cmp '$P/usr/lib/ipxe/qemu/efi-e1000.rom' '$REF/usr/lib/ipxe/qemu/efi-e1000.rom' &&
+		cmp '$P/usr/share/OVMF/OVMF_CODE_4M.fd' '$REF/usr/share/OVMF/OVMF_CODE_4M.fd'"
+	t 0 - '' dpkg --root="$P" --force-depends --force-not-root -P seabios ipxe-qemu ovmf fwslot-tools fwslot-firmware
 	ok 'deb: purging leaves no file' test -z "$(find "$P/usr" -type f 2>/dev/null)"
 fi
