@@ -81,6 +81,8 @@ run_counted -v "qemu upgrade matrix" python3 tests/upgrade/matrix.py --romsize "
 	--json "$O/test/upgrade.json" "${pairs[@]}"
 run_counted -v "qemu boot" python3 tests/boot/boot.py
 run_counted -v "qemu migrate" python3 tests/migrate/migrate.py
+# libvirt itself picks the same firmware from our descriptors as from Debian's
+run_counted -v "libvirt firmware choice" python3 tests/libvirt/libvirt.py
 
 [ "${skipped:-0}" = 0 ] || echo "$skipped group(s) of cases skipped (see SKIP lines): not counted as passed"
 # the malformed-input sweep is thousands of one-byte variations: say how many

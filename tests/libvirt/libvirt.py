@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""libvirt picks the same firmware from our descriptors as from Debian's.
+
+A libvirt session daemon (qemu:///session, run as an unprivileged user when
+we are root, everything under a scratch XDG tree) reads the firmware
+descriptors of one set at a time from $XDG_CONFIG_HOME/qemu/firmware, with
+their paths pointed at that set's files: Debian 12's (out/ref/root) and ours
+(out/firmware). For each firmware request a guest can make (plain efi on q35
+and pc, Secure Boot with and without enrolled keys, no Secure Boot, an
+explicit .ms.fd loader) a domain is defined and started under TCG, and
+libvirt's choice (loader, nvram template) is read back from the live XML:
+ours must pick the file of the same name as Debian's. The plain efi q35
+domain also boots an unsigned UEFI binary from a disk: refused (Secure Boot
+enforced) with both sets, as Debian's 40-edk2-secure-enrolled makes it.
+
+Skipped, saying why, where libvirt is not installed (make check installs it
+on Debian).
+"""
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
+import harness  # noqa: E402
+from harness import Fail  # noqa: E402
+
+USER = "nobody"  # libvirt's session daemon refuses nothing to an unprivileged user
+
+REQUESTS = [
+    # name, machine, <os> inner XML, what a guest of it sees
+    ("efi on q35", "q35", "", "efi"),
+    ("efi on pc", "pc", "", "efi"),
+    ("efi, secure-boot, enrolled-keys", "q35",
+     "<firmware><feature enabled='yes' name='secure-boot'/><feature enabled='yes' name='enrolled-keys'/></firmware>", "efi"),
+    ("efi, secure-boot, no enrolled-keys", "q35",
+     "<firmware><feature enabled='yes' name='secure-boot'/><feature enabled='no' name='enrolled-keys'/></firmware>", "efi"),
+    ("efi, no secure-boot", "q35", "<firmware><feature enabled='no' name='secure-boot'/></firmware>", "efi"),
+    ("explicit OVMF_CODE_4M.ms.fd loader", "q35", "LOADER", None),
+]
+
+
+def domain_xml(name, machine, inner, firmware, root, serial, disk=None):
+    if inner == "LOADER":
+        os_xml = ("<os><type arch='x86_64' machine='%s'>hvm</type>"
+                  "<loader readonly='yes' secure='yes' type='pflash'>%s/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>"
+                  "<nvram template='%s/usr/share/OVMF/OVMF_VARS_4M.ms.fd'/></os>") % (machine, root, root)
+    else:
+        os_xml = "<os firmware='%s'><type arch='x86_64' machine='%s'>hvm</type>%s</os>" % (firmware, machine, inner)
+    smm = "<features><acpi/><smm state='on'/></features>" if machine == "q35" else "<features><acpi/></features>"
+    devs = "<serial type='file'><source path='%s'/><target port='0'/></serial>" % serial
+    if disk:
+        devs += ("<disk type='file' device='disk'><driver name='qemu' type='raw' cache='unsafe'/>"
+                 "<source file='%s'/><target dev='vda' bus='virtio'/><readonly/></disk>") % disk
+    return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>%s%s"
+            "<devices>%s<video><model type='none'/></video>"
+            "<memballoon model='none'/></devices></domain>") % (name, os_xml, smm, devs)
+
+
+class Session:
+    """virsh -c qemu:///session as USER, with XDG dirs under home."""
+
+    def __init__(self, home):
+        self.home = home
+        self.env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=home + "/config", XDG_RUNTIME_DIR=home + "/run",
+                        XDG_CACHE_HOME=home + "/cache", XDG_DATA_HOME=home + "/data")
+        for d in ("config/qemu/firmware", "run", "cache", "data"):
+            os.makedirs(os.path.join(home, d), exist_ok=True)
+        os.chmod(home + "/run", 0o700)
+        self.pre = []
+        if os.getuid() == 0:
+            pw = pwd.getpwnam(USER)
+            for dirpath, dirnames, filenames in os.walk(home):
+                for n in [dirpath] + [os.path.join(dirpath, f) for f in filenames]:
+                    os.chown(n, pw.pw_uid, pw.pw_gid)
+            self.pre = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups"]
+
+    def virsh(self, *args, check=True, timeout=90):
+        r = subprocess.run(self.pre + ["virsh", "-q", "-c", "qemu:///session"] + list(args), env=self.env,
+                           capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise Fail("virsh %s: %s" % (" ".join(args[:2]), (r.stderr or r.stdout).strip()))
+        return r.stdout
+
+    def descriptors(self, root, src):
+        d = os.path.join(self.home, "config", "qemu", "firmware")
+        for f in os.listdir(d):
+            os.unlink(os.path.join(d, f))
+        for f in sorted(os.listdir(src)):
+            with open(os.path.join(src, f)) as i, open(os.path.join(d, f), "w") as o:
+                o.write(i.read().replace('"/usr/share/', '"%s/usr/share/' % root))
+
+    def stop(self):
+        subprocess.run(["pkill", "-u", USER if os.getuid() == 0 else str(os.getuid()), "-f", "libvirtd --timeout"],
+                       capture_output=True)
+
+
+def chosen(xml, root):
+    """(loader, nvram template) basenames from a live domain XML."""
+    import re
+    lo = re.search(r"<loader[^>]*>([^<]+)</loader>", xml)
+    nv = re.search(r"<nvram[^>]*template='([^']+)'", xml)
+    return (os.path.basename(lo.group(1)) if lo else None, os.path.basename(nv.group(1)) if nv else None)
+
+
+def main():
+    out = os.path.abspath(os.environ.get("O", "out"))
+    missing = [t for t in ("virsh", "libvirtd") if not shutil.which(t)]
+    if missing:
+        print("SKIP libvirt: %s not installed (Debian: apt-get install libvirt-daemon libvirt-daemon-driver-qemu "
+              "libvirt-clients)" % ", ".join(missing))
+        print("# libvirt: 0 passed, 0 failed")
+        return 0
+    fw, ref = os.path.join(out, "firmware"), os.path.join(out, "ref", "root")
+    if not os.path.exists(os.path.join(fw, "SHA256SUMS")):
+        print("SKIP libvirt: out/firmware not built (run make)")
+        print("# libvirt: 0 passed, 0 failed")
+        return 0
+    scratch = os.path.join(out, "test", "libvirt")
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    os.chmod(out + "/test", 0o755)
+    os.chmod(scratch, 0o777)
+    image = harness.build_test_image(scratch)
+    disk = harness.efi_disk(scratch, image)
+    os.chmod(disk, 0o644)
+    home = tempfile.mkdtemp(prefix="home.", dir=scratch)
+    s = Session(home)
+    sets = [("debian", ref, ref + "/usr/share/qemu/firmware"), ("ours", fw, "pkg/descriptors")]
+    picks, ok, failed = {}, 0, 0
+    try:
+        for set_name, root, src in sets:
+            s.descriptors(root, src)
+            caps = s.virsh("domcapabilities", "--arch", "x86_64", "--machine", "q35", "--virttype", "qemu")
+            if root + "/usr/share/OVMF/" not in caps:
+                raise Fail("virsh domcapabilities lists no loader of the %s set" % set_name, caps)
+            for i, (req, machine, inner, firmware) in enumerate(REQUESTS):
+                name = "fwslot-%s-%d" % (set_name, i)
+                serial = os.path.join(home, name + ".serial")
+                boot = req == "efi on q35"
+                xml = os.path.join(home, name + ".xml")
+                with open(xml, "w") as f:
+                    f.write(domain_xml(name, machine, inner, firmware, root, serial, disk if boot else None))
+                os.chmod(xml, 0o644)
+                s.virsh("define", xml)
+                try:
+                    s.virsh("start", name)
+                    live = s.virsh("dumpxml", name)
+                    pick = chosen(live, root)
+                    picks[(set_name, req)] = pick
+                    if boot:
+                        t0 = time.monotonic()
+                        while time.monotonic() - t0 < 120 and harness.REFUSED not in harness.read(serial) \
+                                and harness.RAN not in harness.read(serial):
+                            time.sleep(0.5)
+                        log = harness.read(serial)
+                        enforced = harness.REFUSED in log and harness.RAN not in log
+                        picks[(set_name, req + " refuses unsigned")] = enforced
+                finally:
+                    s.virsh("destroy", name, check=False)
+                    s.virsh("undefine", name, "--nvram", check=False)
+        for req, *_ in REQUESTS:
+            d, o = picks.get(("debian", req)), picks.get(("ours", req))
+            good = d is not None and d == o
+            ok, failed = ok + good, failed + (not good)
+            print("%-4s %-42s debian %s, ours %s" % ("ok" if good else "FAIL", req, d, o))
+        d, o = picks.get(("debian", "efi on q35 refuses unsigned")), picks.get(("ours", "efi on q35 refuses unsigned"))
+        good = d is True and o is True
+        ok, failed = ok + good, failed + (not good)
+        print("%-4s %-42s debian %s, ours %s" % ("ok" if good else "FAIL", "efi on q35: unsigned image refused",
+                                                 d, o))
+    except Fail as e:
+        print("FAIL libvirt: %s" % e.what)
+        if e.log:
+            print("\n".join("     | " + x for x in str(e.log).splitlines()[-20:]))
+        failed += 1
+    finally:
+        s.stop()
+    print("# libvirt: %d passed, %d failed" % (ok, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
