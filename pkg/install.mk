@@ -70,10 +70,14 @@ uninstall: ## remove what make install put under DESTDIR/PREFIX (never dpkg's fi
 	$(Q)for d in $(DESCRIPTOR_DIR) $(DATADIR)/qemu $(DATADIR)/seabios $(LIBDIR)/ipxe/qemu \
 		$(LIBDIR)/ipxe $(DATADIR)/OVMF $(DATADIR)/ovmf; do rmdir $(DESTDIR)$$d 2>/dev/null || true; done
 
-DEB_VERSION ?= 0.1
+DEB_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 .PHONY: deb
-deb: ## build fwslot-tools and fwslot-firmware .debs into out/deb (dpkg-deb)
-	$(Q)rm -rf $(O)/deb && mkdir -p $(O)/deb
-	$(Q)$(MAKE) --no-print-directory -s install DESTDIR=$(abspath $(O))/deb/root PREFIX=/usr
-	$(call say,DEB,$(O)/deb)
-	$(Q)pkg/mkdeb.sh $(O)/deb/root $(O)/deb $(DEB_VERSION)
+deb: $(TOOLS) $(FW)/SHA256SUMS ## build fwslot-tools and fwslot-firmware .debs into out/deb (dpkg-buildpackage on debian/)
+	$(Q)pkg/deps.sh deb
+	$(Q)rm -rf $(O)/deb $(O)/debsrc && mkdir -p $(O)/deb $(O)/debsrc/fwslot
+	$(Q)cp -a debian $(O)/debsrc/fwslot/
+	$(call say,DEB,$(O)/deb (dpkg-buildpackage -b; log $(LOG)/deb.log))
+	$(Q)cd $(O)/debsrc/fwslot && FWSLOT_TOP=$(CURDIR) FWSLOT_O=$(abspath $(O)) \
+		$(CURDIR)/pkg/logged.sh $(abspath $(LOG))/deb.log dpkg-buildpackage -b -uc -us
+	$(Q)cp $(O)/debsrc/fwslot-tools_$(DEB_VERSION)_*.deb $(O)/debsrc/fwslot-firmware_$(DEB_VERSION)_all.deb $(O)/deb/
+	$(Q)ls $(O)/deb/*.deb

@@ -136,9 +136,19 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 		t 0 - '' bash -c "lintian --fail-on error,warning '$deb' 2>&1 | { grep -v 'root privileges' || true; }; exit \${PIPESTATUS[0]}"
 	done
 	ok 'deb: fwslot-firmware conflicts with and replaces seabios, ipxe-qemu and ovmf' bash -c \
-		"dpkg-deb -f $O/deb/fwslot-firmware_*.deb Conflicts Replaces | grep -c 'seabios, ipxe-qemu, ovmf' | grep -qx 2"
-	t 0 out 'seabios (= 1.16.2-1), ipxe-qemu (= 1.0.0+git-20190125.36a4c85-5.1), ovmf (= 2022.11-6+deb12u2)' \
-		dpkg-deb -f "$O"/deb/fwslot-firmware_0.1_all.deb Provides
+		"dpkg-deb -f $O/deb/fwslot-firmware_*.deb Conflicts Replaces | grep -c '^[A-Za-z]*: ipxe-qemu, ovmf, seabios\$' | grep -qx 2"
+	# it provides the Debian 12 packages it replaces at the versions pkg/reference.lock pins
+	ok 'deb: Provides: seabios, ipxe-qemu and ovmf at their Debian 12 versions (pkg/reference.lock)' bash -c '
+		p=$(dpkg-deb -f "$1" Provides)
+		awk "!/^#/ && NF == 3 { print \$1 \" (= \" \$2 \")\" }" pkg/reference.lock | while read -r want; do
+			case ", $p, " in *", $want, "*) ;; *) echo "missing: $want in $p"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.1_all.deb
+	ok 'deb: Built-Using names the Debian sources the firmware is built from (pkg/sources.lock)' bash -c '
+		b=$(dpkg-deb -f "$1" Built-Using)
+		for p in seabios edk2; do v=$(awk -v p=$p "\$1 == p { print \$2; exit }" pkg/sources.lock)
+			case "$b" in *"$p (= $v)"*) ;; *) echo "no $p (= $v) in $b"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.1_all.deb
+	ok 'deb: the firmware inside is out/firmware, byte for byte' bash -c \
+		"rm -rf '$S/x' && mkdir '$S/x' && dpkg-deb -x $O/deb/fwslot-firmware_0.1_all.deb '$S/x' && cd '$S/x' && sha256sum --quiet -c '$(realpath "$O")/firmware/SHA256SUMS'"
+	t 0 out 'dpkg-buildpackage -b' make -n -s --no-print-directory deb
 	ok 'deb: two make deb runs give the same bytes' bash -c \
 		"sha256sum $O/deb/*.deb > $S/deb1.sum && make -s --no-print-directory deb >/dev/null && sha256sum $O/deb/*.deb | cmp -s - $S/deb1.sum"
 	P=$S/dpkgroot
