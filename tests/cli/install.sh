@@ -182,6 +182,24 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 	# every image the package installed boots (exit 0: every case passed)
 	t 0 out '# boot-installed: ' env FWSLOT_INSTALLED_ROOT="$P" FWSLOT_SCRATCH_SUFFIX=-installed \
 		python3 tests/boot/boot.py
+	# the man pages' EXAMPLES run as written on the installed system: each "$ romsize" and
+	# "$ fdsplit" line, with the system's paths under the scratch root (/usr/ in $P, a VM's
+	# nvram and the other folders the examples name under $EX), ends in 0 or 1, never 2
+	EX=$S/examples
+	rm -rf "$EX" && mkdir -p "$EX/srv/rom" "$EX/var/lib/libvirt/qemu/nvram"
+	cp "$P/usr/share/OVMF/OVMF_VARS.fd" "$EX/vm1_VARS.fd"
+	cp "$P/usr/share/OVMF/OVMF_VARS_4M.fd" "$EX/var/lib/libvirt/qemu/nvram/vm1_VARS.fd"
+	n=0
+	while IFS= read -r cmd; do
+		n=$((n + 1))
+		ok "man page example runs on the installed system: $cmd" bash -c '
+			cd "$1" && eval "$2" >/dev/null 2>"$1/err"; rc=$?; [ $rc -le 1 ] || { cat "$1/err"; exit 1; }' _ "$EX" \
+			"$(printf '%s' "$cmd" | sed -e "s| / | $P/ |; s|/tmp/new-firmware|$P|; s| /usr/| $P/usr/|g; s| /var/| $EX/var/|g; s| /srv/| $EX/srv/|g" \
+				-e "s|out/seabios/|$(realpath "$O")/seabios/|; s|^romsize |$P/usr/bin/romsize |; s|^fdsplit |$P/usr/bin/fdsplit |")"
+	done < <(for m in doc/romsize.1 doc/fdsplit.1; do
+		sed -e ':a' -e '/\\e$/{N;s/\\e\n *//;ba}' "$m" | sed -n 's/^\$ \(romsize\|fdsplit\) /\1 /p' | sed 's/\\-/-/g'
+	done)
+	ok "man pages: $n examples found (the extraction can fail)" test "$n" -ge 10
 	# every name of the slot manifest is installed: the man page's --require-all example holds
 	t 0 - '' "$P/usr/bin/romsize" check --require-all --min-free 2K "$P/usr/share/seabios" "$P/usr/lib/ipxe/qemu" \
 		"$P/usr/share/OVMF" "$P/usr/share/ovmf"
