@@ -13,6 +13,7 @@ export UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1
 rm -rf "$O/test" && mkdir -p "$GEN" "$SCRATCH"
 
 pass=0 fail=0
+started=$(date +%s)
 . tests/lib.sh
 
 # unit tests and the in-process sweep print "# NAME: P passed, F failed"
@@ -88,5 +89,8 @@ run_counted -v "libvirt firmware choice" python3 tests/libvirt/libvirt.py
 # the malformed-input sweep is thousands of one-byte variations: say how many
 # of the passes are the spec (unit, CLI, fuzz, crash, QEMU) and how many the sweep
 echo "spec checks $((pass - sweep)) passed; malformed-input sweep $sweep passed"
+# for make measurements (pkg/measurements.py)
+printf '{"seconds": %d, "passed": %d, "failed": %d, "sweep": %d, "skipped_groups": %d}\n' \
+	$(($(date +%s) - started)) "$pass" "$fail" "$sweep" "${skipped:-0}" > "$O/test/run.json"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

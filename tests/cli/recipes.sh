@@ -365,6 +365,18 @@ elif [ -f "$O/src/ipxe.stamp" ]; then
 	skip 'iPXE ROMs built from source' "no iPXE source on this machine: make repacked Debian's (see its WARNING)"
 fi
 
+# ---- make measurements: the day's section of doc/measurements.md, from what was recorded
+cp doc/measurements.md "$S/measurements.md"
+if ls "$O"/log/*.log >/dev/null 2>&1; then
+	t 0 out 'make measurements, ' python3 pkg/measurements.py "$O" "$S/measurements.md"
+	ok 'measurements: one section for today, the older ones kept' bash -c '
+		[ "$(grep -c "^## $(date +%F) (make measurements" "$1")" = 1 ] && [ "$(grep -c "^## " "$1")" -ge "$(grep -c "^## " doc/measurements.md)" ]' _ "$S/measurements.md"
+	ok 'measurements: a second run replaces the section, adds none' bash -c '
+		n=$(grep -c "^## " "$1"); python3 pkg/measurements.py "$2" "$1" >/dev/null && [ "$(grep -c "^## " "$1")" = "$n" ]' _ "$S/measurements.md" "$O"
+else
+	skip 'make measurements' "no $O/log (run make first)"
+fi
+
 # ---- the built firmware set (after `make`) ----------------------------------
 FWD=$O/firmware
 if [ -f "$FWD/SHA256SUMS" ]; then

@@ -17,6 +17,7 @@ enforced) with both sets, as Debian's 40-edk2-secure-enrolled makes it.
 Skipped, saying why, where libvirt is not installed (make check installs it
 on Debian).
 """
+import json
 import os
 import pwd
 import shutil
@@ -108,6 +109,7 @@ def chosen(xml, root):
 
 
 def main():
+    started = time.monotonic()
     out = os.path.abspath(os.environ.get("O", "out"))
     missing = [t for t in ("virsh", "libvirtd") if not shutil.which(t)]
     if missing:
@@ -181,6 +183,9 @@ def main():
     finally:
         s.stop()
     print("# libvirt: %d passed, %d failed" % (ok, failed))
+    with open(os.path.join(out, "test", "libvirt.json"), "w") as f:
+        json.dump({"suite": "libvirt", "wall_seconds": round(time.monotonic() - started, 1), "passed": ok,
+                   "failed": failed}, f)
     return 1 if failed else 0
 
 
