@@ -3,9 +3,10 @@
 """libvirt picks the same firmware from our descriptors as from Debian's.
 
 A libvirt session daemon (qemu:///session, run as an unprivileged user when
-we are root, everything under a scratch XDG tree) reads the firmware
-descriptors of one set at a time from $XDG_CONFIG_HOME/qemu/firmware, with
-their paths pointed at that set's files: Debian 12's (out/ref/root) and ours
+we are root, everything under a scratch XDG tree in the system's temporary
+directory, where that user can read) reads the firmware descriptors of one
+set at a time from $XDG_CONFIG_HOME/qemu/firmware, with their paths pointed
+at a copy of that set's OVMF files: Debian 12's (out/ref/root) and ours
 (out/firmware). For each firmware request a guest can make (plain efi on q35
 and pc, Secure Boot with and without enrolled keys, no Secure Boot, an
 explicit .ms.fd loader) a domain is defined and started under TCG, and
@@ -122,17 +123,25 @@ def main():
         print("SKIP libvirt: out/firmware not built (run make)")
         print("# libvirt: 0 passed, 0 failed")
         return 0
-    scratch = os.path.join(out, "test", "libvirt")
-    shutil.rmtree(scratch, ignore_errors=True)
-    os.makedirs(scratch)
-    os.chmod(out + "/test", 0o755)
-    os.chmod(scratch, 0o777)
+    # the daemon runs as an unprivileged user, who may not reach into this
+    # checkout: what it reads (each set's OVMF files, the test disk) and its
+    # home are staged in a scratch folder of the system's temporary directory
+    scratch = tempfile.mkdtemp(prefix="fwslot-libvirt.")
+    os.chmod(scratch, 0o755)
     image = harness.build_test_image(scratch)
     disk = harness.efi_disk(scratch, image)
     os.chmod(disk, 0o644)
     home = tempfile.mkdtemp(prefix="home.", dir=scratch)
     s = Session(home)
-    sets = [("debian", ref, ref + "/usr/share/qemu/firmware"), ("ours", fw, "pkg/descriptors")]
+    sets = []
+    for name, src_root, descriptors in (("debian", ref, ref + "/usr/share/qemu/firmware"), ("ours", fw, "pkg/descriptors")):
+        root = os.path.join(scratch, name)
+        shutil.copytree(os.path.join(src_root, "usr", "share", "OVMF"), os.path.join(root, "usr", "share", "OVMF"))
+        for dirpath, dirnames, filenames in os.walk(root):
+            os.chmod(dirpath, 0o755)
+            for f in filenames:
+                os.chmod(os.path.join(dirpath, f), 0o644)
+        sets.append((name, root, descriptors))
     picks, ok, failed = {}, 0, 0
     try:
         for set_name, root, src in sets:
@@ -182,7 +191,9 @@ def main():
         failed += 1
     finally:
         s.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
     print("# libvirt: %d passed, %d failed" % (ok, failed))
+    os.makedirs(os.path.join(out, "test"), exist_ok=True)
     with open(os.path.join(out, "test", "libvirt.json"), "w") as f:
         json.dump({"suite": "libvirt", "wall_seconds": round(time.monotonic() - started, 1), "passed": ok,
                    "failed": failed}, f)
