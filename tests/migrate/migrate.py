@@ -348,10 +348,7 @@ def kill_mid_restart(ctx, code, v, disk, mid=0x8000):
     SIGKILLs QEMU, as a host crash would. Under TCG that window is about a
     second of the ten the copy back of a 4M store takes. Returns whether the
     write was still pending at the kill."""
-    args = ["-M", "q35", "-m", "256",
-            "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.abspath(code),
-            "-drive", "if=pflash,format=raw,unit=1,file=" + os.path.abspath(v),
-            "-drive", "file=%s,format=raw,if=virtio,snapshot=on" % os.path.abspath(disk), "-vga", "none", "-nic", "none"]
+    args = harness.ovmf_disk_args(code, v, disk)
 
     def pending():
         s = last_write(v)

@@ -273,10 +273,10 @@ REFUSED = "Access Denied"
 
 
 
-def ovmf_boot_disk(ctx, code, vars_path, disk, needle, secure=False, timeout=90):
-    """Boots OVMF (CODE, the VM's own VARS file) on q35 from a FAT disk until
-    needle is on serial; returns the serial log. secure: SMM and a secure
-    pflash, as Secure Boot builds need (and S3 off for a 2M one)."""
+def ovmf_disk_args(code, vars_path, disk, secure=False):
+    """QEMU arguments for OVMF (CODE, the VM's own VARS file) on q35 with a FAT
+    disk. secure: SMM and a secure pflash, as Secure Boot builds need (and S3
+    off for a 2M one)."""
     args = ["-M", "q35" + (",smm=on" if secure else ""), "-m", "256",
             "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.abspath(code),
             "-drive", "if=pflash,format=raw,unit=1,file=" + os.path.abspath(vars_path),
@@ -285,6 +285,13 @@ def ovmf_boot_disk(ctx, code, vars_path, disk, needle, secure=False, timeout=90)
         args += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
         if os.path.getsize(code) < 0x200000:
             args += ["-global", "ICH9-LPC.disable_s3=1"]  # the 2M SMM build's X64 PEI
+    return args
+
+
+def ovmf_boot_disk(ctx, code, vars_path, disk, needle, secure=False, timeout=90):
+    """Boots OVMF from a FAT disk (ovmf_disk_args) until needle is on serial;
+    returns the serial log."""
+    args = ovmf_disk_args(code, vars_path, disk, secure)
     with Vm(ctx, args, "ovmf-disk", timeout=timeout) as vm:
         vm.wait_for(vm.serial, needle, needle)
         time.sleep(0.3)  # the rest of what it prints

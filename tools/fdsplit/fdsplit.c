@@ -206,6 +206,16 @@ static int cmd_join(const char *vars, const char *code, const char *out)
 	return rc;
 }
 
+/* Whether a CODE carries FaultTolerantWritePei: 1, 0, -1 (unknown). Only a
+ * pending write makes the answer matter, so the search's notes are dropped. */
+static int code_ftw_pei(const uint8_t *p, size_t len)
+{
+	struct diag quiet;
+
+	diag_init(&quiet);
+	return fv_find_module(p, len, GUID_FTW_PEI, &quiet);
+}
+
 /*
  * A varstore as OVMF's variable driver will read it: the bytes on disk with
  * what the flash and FTW drivers write first (ftw_boot) applied.
@@ -356,12 +366,16 @@ static int info_one(const char *path, struct json *j)
 	static struct ovmf_code c;
 	uint64_t vlen;
 	enum fd_kind k;
-	int rc, bad = 0;
+	size_t code_off;
+	int rc, bad = 0, ftw_pei = -1;
 
 	if ((rc = load(&f, path)) != 0)
 		return rc;
 	diag_init(&d);
 	k = classify(&f, &vlen);
+	code_off = k == FD_UNIFIED ? (size_t)vlen : 0;
+	if (k == FD_CODE || k == FD_UNIFIED) /* decompressed once, for the VARS part and the CODE report */
+		ftw_pei = code_ftw_pei(f.buf + code_off, f.len - code_off);
 	if (j) {
 		json_obj(j, NULL);
 		json_str(j, "file", path);
@@ -377,8 +391,7 @@ static int info_one(const char *path, struct json *j)
 		struct boot_store bs;
 		char clause[2 * DIAG_MSG];
 
-		bad |= boot_store_read(f.buf, vl, k == FD_UNIFIED ? fv_find_module(f.buf + vl, f.len - vl, GUID_FTW_PEI, &d) : -1,
-					&bs, &d) != 0;
+		bad |= boot_store_read(f.buf, vl, ftw_pei, &bs, &d) != 0;
 		boot_clause(&bs, clause, sizeof(clause));
 		if (j) {
 			vars_json(j, &bs.disk);
@@ -395,19 +408,12 @@ static int info_one(const char *path, struct json *j)
 		boot_store_free(&bs);
 	}
 	if (k == FD_CODE || k == FD_UNIFIED) {
-		size_t off = k == FD_UNIFIED ? (size_t)vlen : 0;
-
-		struct diag quiet;
-		int ftw_pei;
-
-		bad |= ovmf_code_parse(f.buf + off, f.len - off, &c, &d) < 0;
-		diag_init(&quiet);
-		ftw_pei = fv_find_module(f.buf + off, f.len - off, GUID_FTW_PEI, &quiet);
+		bad |= ovmf_code_parse(f.buf + code_off, f.len - code_off, &c, &d) < 0;
 		if (j) {
-			code_json(j, &c, f.len - off);
+			code_json(j, &c, f.len - code_off);
 			json_str(j, "ftw_pei", ftw_pei < 0 ? NULL : ftw_pei ? "yes" : "no");
 		} else {
-			code_text(stdout, &c, f.len - off);
+			code_text(stdout, &c, f.len - code_off);
 			printf("  FaultTolerantWritePei: %s\n", ftw_pei < 0 ? "unknown (no LZMA volume decoded)" :
 			       ftw_pei ? "yes (an SMM build: a write in progress is restored before variables are read)" :
 			       "no (a build without SMM: its variable driver reads a torn store before FTW restores it)");
@@ -459,11 +465,8 @@ static int code_load(struct code_ref *cr, const char *path, struct diag *d)
 	} else if (ovmf_code_parse(cf.buf, cf.len, &cr->c, d) < 0) {
 		rc = 1;
 	} else {
-		struct diag quiet; /* only a pending write makes this matter: say nothing here */
-
-		diag_init(&quiet);
 		cr->parsed = 1;
-		cr->ftw_pei = fv_find_module(cf.buf, cf.len, GUID_FTW_PEI, &quiet);
+		cr->ftw_pei = code_ftw_pei(cf.buf, cf.len);
 	}
 	free(cf.buf);
 	return rc;
