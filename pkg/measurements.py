@@ -39,15 +39,16 @@ def main(out, doc):
     for k in sorted(logs):
         if not k.startswith("seabios-"):
             rows.append(("build step `%s`" % k, "%d s" % logs[k]))
-    for name in ("upgrade", "boot", "migrate", "libvirt"):
+    for name in ("upgrade", "boot", "migrate", "libvirt", "system"):
         d = load(os.path.join(out, "test", name + ".json"))
         if not d:
             continue
         secs = d.get("wall_seconds", d.get("seconds"))
         if name == "upgrade":
             what = "QEMU upgrade matrix, %d pairs of firmware sets" % len(d.get("pairs", []))
-        elif name == "libvirt":
-            what = "libvirt suite, %d checks (%d failed)" % (d.get("passed", 0) + d.get("failed", 0), d.get("failed", 0))
+        elif name in ("libvirt", "system"):
+            what = "%s suite, %d checks (%d failed)" % ({"libvirt": "libvirt", "system": "system drop-in (apt, libvirtd)"}[name],
+                                                        d.get("passed", 0) + d.get("failed", 0), d.get("failed", 0))
         else:
             what = "QEMU %s suite, %d cases (%d failed)" % (name, len(d.get("cases", [])), d.get("failed", 0))
         if secs is not None:

@@ -46,21 +46,30 @@ REQUESTS = [
 ]
 
 
-def domain_xml(name, machine, inner, firmware, root, serial, disk=None):
+def domain_xml(name, machine, inner, firmware, root, serial, disk=None, debugcon=None):
+    """A TCG domain; firmware None: no firmware attribute (libvirt's default,
+    BIOS); debugcon: a file for SeaBIOS's debug port 0x402."""
     if inner == "LOADER":
         os_xml = ("<os><type arch='x86_64' machine='%s'>hvm</type>"
                   "<loader readonly='yes' secure='yes' type='pflash'>%s/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>"
                   "<nvram template='%s/usr/share/OVMF/OVMF_VARS_4M.ms.fd'/></os>") % (machine, root, root)
     else:
-        os_xml = "<os firmware='%s'><type arch='x86_64' machine='%s'>hvm</type>%s</os>" % (firmware, machine, inner)
+        attr = " firmware='%s'" % firmware if firmware else ""
+        os_xml = "<os%s><type arch='x86_64' machine='%s'>hvm</type>%s</os>" % (attr, machine, inner)
     smm = "<features><acpi/><smm state='on'/></features>" if machine == "q35" else "<features><acpi/></features>"
     devs = "<serial type='file'><source path='%s'/><target port='0'/></serial>" % serial
     if disk:
         devs += ("<disk type='file' device='disk'><driver name='qemu' type='raw' cache='unsafe'/>"
                  "<source file='%s'/><target dev='vda' bus='virtio'/><readonly/></disk>") % disk
+    extra = ""
+    if debugcon:
+        extra = ("<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+                 "<qemu:arg value='-chardev'/><qemu:arg value='file,id=fwslotdbg,path=%s'/>"
+                 "<qemu:arg value='-device'/><qemu:arg value='isa-debugcon,iobase=0x402,chardev=fwslotdbg'/>"
+                 "</qemu:commandline>") % debugcon
     return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>%s%s"
             "<devices>%s<video><model type='none'/></video>"
-            "<memballoon model='none'/></devices></domain>") % (name, os_xml, smm, devs)
+            "<memballoon model='none'/></devices>%s</domain>") % (name, os_xml, smm, devs, extra)
 
 
 class Session:

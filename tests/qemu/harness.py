@@ -266,12 +266,6 @@ def efi_disk(scratch, efi):
     return disk
 
 
-# the test binary is tests/boot/test-image.c, built with gnu-efi at test time
-# (Debian's UEFI Shell refuses to run at all under Secure Boot, signed or not)
-RAN = "fwslot: test image ran"
-REFUSED = "Access Denied"
-
-
 
 def ovmf_disk_args(code, vars_path, disk, secure=False):
     """QEMU arguments for OVMF (CODE, the VM's own VARS file) on q35 with a FAT
