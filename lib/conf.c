@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-static int split(char *line, unsigned lineno, conf_line_fn fn, void *ctx, struct diag *d)
+static enum lib_result split(char *line, unsigned lineno, conf_line_fn fn, void *ctx, struct diag *d)
 {
 	char *f[CONF_FIELDS_MAX];
 	size_t nf = 0;
@@ -24,12 +24,12 @@ static int split(char *line, unsigned lineno, conf_line_fn fn, void *ctx, struct
 	return nf ? fn(f, nf, lineno, ctx, d) : 0;
 }
 
-int conf_parse(const char *text, size_t len, conf_line_fn fn, void *ctx, struct diag *d)
+enum lib_result conf_parse(const char *text, size_t len, conf_line_fn fn, void *ctx, struct diag *d)
 {
 	char line[CONF_LINE_MAX];
 	unsigned lineno = 0;
 	size_t pos = 0;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	while (pos < len) {
 		size_t n = 0;
@@ -46,7 +46,7 @@ int conf_parse(const char *text, size_t len, conf_line_fn fn, void *ctx, struct 
 		pos++; /* the newline, or one past the end */
 		line[n] = '\0';
 		if (split(line, lineno, fn, ctx, d) < 0)
-			rc = -1;
+			rc = LIB_REFUSED;
 	}
 	return rc;
 }

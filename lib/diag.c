@@ -11,21 +11,36 @@ void diag_init(struct diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
-int diag_add(struct diag *d, enum diag_level lvl, const char *fmt, ...)
+static void add(struct diag *d, enum diag_level lvl, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (d->n >= DIAG_MAX) {
 		d->dropped++;
 	} else {
 		struct diag_item *it = &d->item[d->n++];
 
 		it->level = lvl;
-		va_start(ap, fmt);
 		vsnprintf(it->msg, sizeof(it->msg), fmt, ap);
-		va_end(ap);
 	}
-	return lvl == DIAG_ERROR ? -1 : 0;
+}
+
+enum lib_result diag_add(struct diag *d, enum diag_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, lvl, fmt, ap);
+	va_end(ap);
+	return lvl == DIAG_ERROR ? LIB_REFUSED : LIB_OK;
+}
+
+enum lib_result diag_no_memory(struct diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, DIAG_ERROR, fmt, ap);
+	va_end(ap);
+	return LIB_NO_MEMORY;
 }
 
 size_t diag_count(const struct diag *d, enum diag_level lvl)

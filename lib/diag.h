@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "result.h"
+
 #define DIAG_MAX 48
 #define DIAG_MSG 200
 
@@ -23,9 +25,12 @@ struct diag {
 };
 
 void diag_init(struct diag *d);
-/* Appends a printf-style message; returns -1 for DIAG_ERROR, 0 otherwise. */
-int diag_add(struct diag *d, enum diag_level lvl, const char *fmt, ...)
+/* Appends a printf-style message; returns LIB_REFUSED for DIAG_ERROR, LIB_OK otherwise. */
+enum lib_result diag_add(struct diag *d, enum diag_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Appends a DIAG_ERROR saying what could not be allocated; returns LIB_NO_MEMORY. */
+enum lib_result diag_no_memory(struct diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 size_t diag_count(const struct diag *d, enum diag_level lvl);
 
 #endif

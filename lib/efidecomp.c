@@ -67,7 +67,7 @@ static uint32_t bits(struct dec *s, unsigned n)
 /* Builds a lookup table of 2^tbits entries for nchar code lengths; longer
  * codes continue in the left/right tree. Returns -1 for lengths that do not
  * form a complete prefix code. */
-static int make_table(struct dec *s, unsigned nchar, const uint8_t *len, unsigned tbits, uint16_t *table)
+static enum lib_result make_table(struct dec *s, unsigned nchar, const uint8_t *len, unsigned tbits, uint16_t *table)
 {
 	uint32_t count[17] = { 0 }, start[18], weight[17];
 	const unsigned ju = 16 - tbits;
@@ -76,14 +76,14 @@ static int make_table(struct dec *s, unsigned nchar, const uint8_t *len, unsigne
 
 	for (unsigned i = 0; i < nchar; i++) {
 		if (len[i] > 16)
-			return -1;
+			return LIB_REFUSED;
 		count[len[i]]++;
 	}
 	start[0] = start[1] = 0;
 	for (unsigned i = 1; i <= 16; i++)
 		start[i + 1] = start[i] + (count[i] << (16 - i));
 	if (start[17] != 1u << 16)
-		return -1;
+		return LIB_REFUSED;
 	for (unsigned i = 1; i <= 16; i++) {
 		if (i <= tbits) {
 			start[i] >>= ju;
@@ -104,7 +104,7 @@ static int make_table(struct dec *s, unsigned nchar, const uint8_t *len, unsigne
 		next = start[l] + weight[l];
 		if (l <= tbits) {
 			if (start[l] >= next || next > tsize)
-				return -1;
+				return LIB_REFUSED;
 			for (uint32_t i = start[l]; i < next; i++)
 				table[i] = (uint16_t)ch;
 		} else {
@@ -112,16 +112,16 @@ static int make_table(struct dec *s, unsigned nchar, const uint8_t *len, unsigne
 			uint16_t *ptr = &table[code >> ju];
 
 			if ((code >> ju) >= tsize)
-				return -1;
+				return LIB_REFUSED;
 			for (unsigned k = l - tbits; k; k--) {
 				if (*ptr == 0) {
 					if (avail >= NODES)
-						return -1;
+						return LIB_REFUSED;
 					s->right[avail] = s->left[avail] = 0;
 					*ptr = (uint16_t)avail++;
 				}
 				if (*ptr < nchar || *ptr >= NODES)
-					return -1; /* a code is the prefix of another */
+					return LIB_REFUSED; /* a code is the prefix of another */
 				ptr = (code & (1u << (15 - tbits))) ? &s->right[*ptr] : &s->left[*ptr];
 				code <<= 1;
 			}
@@ -129,7 +129,7 @@ static int make_table(struct dec *s, unsigned nchar, const uint8_t *len, unsigne
 		}
 		start[l] = next;
 	}
-	return 0;
+	return LIB_OK;
 }
 
 /* Follows the tree below a table entry; -1 when it leads nowhere. */
@@ -148,21 +148,21 @@ static int walk(const struct dec *s, unsigned v, unsigned nchar, unsigned tbits)
 
 /* Code lengths of the T or P set: nn symbols, count in nbit bits; after
  * `special` lengths a 2-bit run of zeros follows (T only). */
-static int read_ptlen(struct dec *s, unsigned nn, unsigned nbit, unsigned special)
+static enum lib_result read_ptlen(struct dec *s, unsigned nn, unsigned nbit, unsigned special)
 {
 	unsigned n = bits(s, nbit), i = 0;
 
 	if (n > NPT || nn > NPT)
-		return -1;
+		return LIB_REFUSED;
 	if (n == 0) {
 		uint32_t c = bits(s, nbit);
 
 		if (c >= nn)
-			return -1;
+			return LIB_REFUSED;
 		for (unsigned k = 0; k < (1u << PTABLE_BITS); k++)
 			s->pttable[k] = (uint16_t)c;
 		memset(s->ptlen, 0, nn);
-		return 0;
+		return LIB_OK;
 	}
 	while (i < n) {
 		unsigned c = s->bitbuf >> (BITBUF_BITS - 3);
@@ -173,7 +173,7 @@ static int read_ptlen(struct dec *s, unsigned nn, unsigned nbit, unsigned specia
 			while (mask & s->bitbuf) {
 				mask >>= 1;
 				if (++c > 16)
-					return -1; /* no code is longer than 16 bits */
+					return LIB_REFUSED; /* no code is longer than 16 bits */
 			}
 		}
 		fill(s, c < 7 ? 3 : c - 3);
@@ -188,7 +188,7 @@ static int read_ptlen(struct dec *s, unsigned nn, unsigned nbit, unsigned specia
 	return make_table(s, nn, s->ptlen, PTABLE_BITS, s->pttable);
 }
 
-static int read_clen(struct dec *s)
+static enum lib_result read_clen(struct dec *s)
 {
 	unsigned n = bits(s, CBIT), i = 0;
 
@@ -196,19 +196,19 @@ static int read_clen(struct dec *s)
 		uint32_t c = bits(s, CBIT);
 
 		if (c >= NC)
-			return -1;
+			return LIB_REFUSED;
 		memset(s->clen, 0, NC);
 		for (unsigned k = 0; k < (1u << CTABLE_BITS); k++)
 			s->ctable[k] = (uint16_t)c;
-		return 0;
+		return LIB_OK;
 	}
 	if (n > NC)
-		return -1;
+		return LIB_REFUSED;
 	while (i < n) {
 		int c = walk(s, s->pttable[s->bitbuf >> (BITBUF_BITS - PTABLE_BITS)], NT, PTABLE_BITS);
 
 		if (c < 0)
-			return -1;
+			return LIB_REFUSED;
 		fill(s, s->ptlen[c]);
 		if (c <= 2) {
 			uint32_t z = c == 0 ? 1 : c == 1 ? bits(s, 4) + 3 : bits(s, CBIT) + 20;
@@ -244,18 +244,18 @@ static int decode_c(struct dec *s, struct diag *d)
 	return c;
 }
 
-static int decode_p(struct dec *s, uint32_t *pos)
+static enum lib_result decode_p(struct dec *s, uint32_t *pos)
 {
 	int v = walk(s, s->pttable[s->bitbuf >> (BITBUF_BITS - PTABLE_BITS)], MAXNP, PTABLE_BITS);
 
 	if (v < 0)
-		return -1;
+		return LIB_REFUSED;
 	fill(s, s->ptlen[v]);
 	*pos = v > 1 ? (1u << (v - 1)) + bits(s, (unsigned)v - 1) : (uint32_t)v;
-	return 0;
+	return LIB_OK;
 }
 
-int efi_decomp_header(const uint8_t *p, size_t len, uint32_t *comp, uint32_t *orig, struct diag *d)
+enum lib_result efi_decomp_header(const uint8_t *p, size_t len, uint32_t *comp, uint32_t *orig, struct diag *d)
 {
 	if (rd_le32(p, len, EFICOMP_COMP_OFF, comp) < 0 || rd_le32(p, len, EFICOMP_ORIG_OFF, orig) < 0)
 		return diag_add(d, DIAG_ERROR, "EFI compression: header needs %d bytes, %zu there",
@@ -264,10 +264,10 @@ int efi_decomp_header(const uint8_t *p, size_t len, uint32_t *comp, uint32_t *or
 		return diag_add(d, DIAG_ERROR, "EFI compression: CompSize %u runs past the %zu bytes there by %llu",
 				*comp, len - EFICOMP_HDR_SIZE,
 				(unsigned long long)((uint64_t)*comp - (len - EFICOMP_HDR_SIZE)));
-	return 0;
+	return LIB_OK;
 }
 
-static int decode(struct dec *s, uint32_t comp, uint8_t *out, size_t out_len, struct diag *d)
+static enum lib_result decode(struct dec *s, uint32_t comp, uint8_t *out, size_t out_len, struct diag *d)
 {
 	size_t o = 0;
 
@@ -276,7 +276,7 @@ static int decode(struct dec *s, uint32_t comp, uint8_t *out, size_t out_len, st
 		int c = decode_c(s, d);
 
 		if (c < 0)
-			return -1;
+			return LIB_REFUSED;
 		if (c < 256) {
 			out[o++] = (uint8_t)c;
 		} else {
@@ -295,22 +295,22 @@ static int decode(struct dec *s, uint32_t comp, uint8_t *out, size_t out_len, st
 			return diag_add(d, DIAG_ERROR, "EFI compression: stream of %u bytes ended at output offset %zu of %zu",
 					comp, o, out_len);
 	}
-	return 0;
+	return LIB_OK;
 }
 
-int efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t out_len, struct diag *d)
+enum lib_result efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t out_len, struct diag *d)
 {
 	struct dec *s;
 	uint32_t comp, orig;
-	int rc;
+	enum lib_result rc;
 
 	if (efi_decomp_header(p, len, &comp, &orig, d) < 0)
-		return -1;
+		return LIB_REFUSED;
 	if (orig != out_len)
 		return diag_add(d, DIAG_ERROR, "EFI compression: OrigSize %u, output buffer %zu", orig, out_len);
 	s = calloc(1, sizeof(*s)); /* 13 KiB of tables */
 	if (!s)
-		return diag_add(d, DIAG_ERROR, "EFI compression: out of memory for the decoder's tables");
+		return diag_no_memory(d, "EFI compression: out of memory for the decoder's tables (%zu bytes)", sizeof(*s));
 	s->src = p + EFICOMP_HDR_SIZE;
 	s->src_len = comp;
 	s->pbit = pbit;

@@ -30,20 +30,21 @@
 #define EFICOMP_PBIT_TIANO 5
 
 /*
- * Reads the header of the stream at p[0..len): *comp and *orig. Returns 0, or
- * -1 (with a DIAG_ERROR) when the header or the CompSize bytes it announces do
+ * Reads the header of the stream at p[0..len): *comp and *orig. Returns LIB_OK,
+ * or LIB_REFUSED (with a DIAG_ERROR) when the header or the CompSize bytes it announces do
  * not fit in len.
  */
-int efi_decomp_header(const uint8_t *p, size_t len, uint32_t *comp, uint32_t *orig, struct diag *d);
+enum lib_result efi_decomp_header(const uint8_t *p, size_t len, uint32_t *comp, uint32_t *orig, struct diag *d);
 
 /*
  * Decodes the stream at p[0..len) into out[0..orig) (orig from the header,
  * out_len must equal it), pbit EFICOMP_PBIT_EFI or EFICOMP_PBIT_TIANO. Never
- * reads past len nor writes past out_len, whatever the bytes say. Returns 0,
- * or -1 with a DIAG_ERROR naming what was wrong (a bad table, a distance
- * before the start of the output, a stream that ended early). Allocates its
- * 13 KiB of tables for the call; keeps no state between calls.
+ * reads past len nor writes past out_len, whatever the bytes say. Returns LIB_OK,
+ * or LIB_REFUSED with a DIAG_ERROR naming what was wrong (a bad table, a
+ * distance before the start of the output, a stream that ended early).
+ * Allocates its 13 KiB of tables for the call (LIB_NO_MEMORY when it cannot);
+ * keeps no state between calls.
  */
-int efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t out_len, struct diag *d);
+enum lib_result efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *out, size_t out_len, struct diag *d);
 
 #endif

@@ -59,8 +59,8 @@ struct ftw {
 	struct ftw_boot *b;
 };
 
-static int unknown(struct ftw *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int unknown(struct ftw *f, const char *fmt, ...)
+static enum lib_result unknown(struct ftw *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static enum lib_result unknown(struct ftw *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,7 +68,7 @@ static int unknown(struct ftw *f, const char *fmt, ...)
 	vsnprintf(f->b->why, sizeof(f->b->why), fmt, ap);
 	va_end(ap);
 	f->b->action = FTW_BOOT_UNKNOWN;
-	return -1;
+	return LIB_REFUSED;
 }
 
 /* InitializeLocalWorkSpaceHeader: the one header IsValidWorkSpace accepts. */
@@ -118,7 +118,7 @@ static uint64_t write_total(const uint8_t *w, uint64_t off, uint64_t n)
 }
 
 /* FtwGetLastWriteHeader: 0 found, 1 the walk left the work space (EFI_ABORTED), -1 unknown. */
-static int last_header(struct ftw *f)
+static enum lib_result last_header(struct ftw *f)
 {
 	uint64_t off = FTW_HDR_SIZE;
 
@@ -134,11 +134,11 @@ static int last_header(struct ftw *f)
 			return 1;
 		f->hdr = off;
 	}
-	return 0;
+	return LIB_OK;
 }
 
 /* FtwGetLastWriteRecord: the first record whose destination is not complete, else the last one. */
-static int last_record(struct ftw *f)
+static enum lib_result last_record(struct ftw *f)
 {
 	const uint64_t n = le64_at(f->ws, f->hdr + FTW_NWRITES_OFF), rec = record_size(f->ws, f->hdr);
 	uint64_t r = f->hdr + FTW_WRITE_HDR_SIZE, i;
@@ -151,25 +151,25 @@ static int last_record(struct ftw *f)
 			return unknown(f, "the FTW records of the header at 0x%llx loop", (unsigned long long)f->hdr);
 		if (f->ws[r] & REC_DEST_DONE) {
 			f->rec = r;
-			return 0;
+			return LIB_OK;
 		}
 	}
 	f->rec = r - rec; /* all complete: the last one (EDK2 steps back one record) */
 	if (!in_bounds(WS, f->rec, FTW_RECORD_SIZE))
 		return unknown(f, "FTW write header at 0x%llx: its last record (NumberOfWrites %llu) lies outside the working block",
 			       (unsigned long long)f->hdr, (unsigned long long)n);
-	return 0;
+	return LIB_OK;
 }
 
 /* FtwReclaimWorkSpace: the working block rewritten with the queue emptied,
  * keeping the last write when it is allocated and not complete. */
-static int reclaim(struct ftw *f, int preserve)
+static enum lib_result reclaim(struct ftw *f, int preserve)
 {
 	uint8_t nw[WS];
 	int st = preserve ? last_header(f) : 1;
 
 	if (st < 0)
-		return -1;
+		return LIB_REFUSED;
 	memset(nw, 0xFF, WS);
 	memcpy(nw, f->ws, FTW_HDR_SIZE);
 	if (st == 0 && !(f->ws[f->hdr] & HDR_ALLOCATED) && (f->ws[f->hdr] & HDR_COMPLETE)) {
@@ -187,21 +187,21 @@ static int reclaim(struct ftw *f, int preserve)
 	canonical_header(nw);
 	memcpy(f->flash + f->ws_off, nw, WS);
 	/* the spare held the new block only meanwhile: its old content is written back */
-	return 0;
+	return LIB_OK;
 }
 
 /* WorkSpaceRefresh: read the working block, find the last write, reclaim when full. */
-static int refresh(struct ftw *f)
+static enum lib_result refresh(struct ftw *f)
 {
 	int st;
 
 	memcpy(f->ws, f->flash + f->ws_off, WS);
 	st = last_header(f);
 	if (st < 0)
-		return -1;
+		return LIB_REFUSED;
 	if (st == 1 || WS - f->hdr < WS_MIN_ROOM) {
 		if (reclaim(f, 1) < 0)
-			return -1;
+			return LIB_REFUSED;
 		if (f->b->workspace == FTW_WS_AS_IS)
 			f->b->workspace = FTW_WS_COMPACTED;
 		memcpy(f->ws, f->flash + f->ws_off, WS);
@@ -231,7 +231,7 @@ static int is_last_record(const struct ftw *f)
 }
 
 /* FtwRestart of the last record: FtwWriteRecord (FlushSpareBlockToTargetBlock), then the spare erased. */
-static int restart(struct ftw *f)
+static enum lib_result restart(struct ftw *f)
 {
 	const uint8_t *r = f->ws + f->rec;
 	uint64_t lba = le64_at(f->ws, f->rec + REC_LBA_OFF), off = le64_at(f->ws, f->rec + REC_OFFSET_OFF);
@@ -263,18 +263,18 @@ static int restart(struct ftw *f)
 		f->flash[f->ws_off + f->hdr] &= (uint8_t)~HDR_COMPLETE;
 	}
 	memset(f->flash + f->spare_off, 0xFF, f->spare_len);
-	return 0;
+	return LIB_OK;
 }
 
 /* InitFtwProtocol, from the work space refresh to the restart. */
-static int ftw_init(struct ftw *f)
+static enum lib_result ftw_init(struct ftw *f)
 {
 	struct ftw_boot *b = f->b;
 	uint64_t stale, off;
 	uint8_t h, r;
 
 	if (refresh(f) < 0)
-		return -1;
+		return LIB_REFUSED;
 	if (!ws_valid(f->ws)) {
 		stale = f->hdr;
 		memcpy(f->ws, f->flash + f->spare_off, WS); /* the spare's copy of the work space */
@@ -285,12 +285,12 @@ static int ftw_init(struct ftw *f)
 			f->hdr = stale;
 			ftw_abort(f);
 			if (refresh(f) < 0)
-				return -1;
+				return LIB_REFUSED;
 		} else {
 			memset(f->ws, 0xFF, WS);
 			canonical_header(f->ws);
 			if (reclaim(f, 0) < 0 || refresh(f) < 0)
-				return -1;
+				return LIB_REFUSED;
 			b->workspace = FTW_WS_RESET;
 		}
 	}
@@ -314,7 +314,7 @@ static int ftw_init(struct ftw *f)
 	}
 	if (!bytes_all(f->ws, WS, off, WS - off, 0xFF)) {
 		if (reclaim(f, 1) < 0 || refresh(f) < 0)
-			return -1;
+			return LIB_REFUSED;
 		if (b->workspace == FTW_WS_AS_IS)
 			b->workspace = FTW_WS_COMPACTED;
 	}
@@ -322,13 +322,13 @@ static int ftw_init(struct ftw *f)
 	r = f->ws[f->rec];
 	if ((h & HDR_COMPLETE) && !(r & REC_SPARE_DONE)) {
 		if (restart(f) < 0)
-			return -1;
+			return LIB_REFUSED;
 		ftw_abort(f);
 		b->action = FTW_BOOT_RESTART;
 	} else if (!(h & HDR_ALLOCATED) && (h & HDR_COMPLETE) && b->action == FTW_BOOT_IDLE) {
 		b->action = FTW_BOOT_LEFT;
 	}
-	return 0;
+	return LIB_OK;
 }
 
 /* ValidateFvHeader plus InitializeVariableFvHeader's FvLength and block size tests. */
@@ -359,7 +359,7 @@ static int fvb_header_ok(const uint8_t *p, size_t len, char *why, size_t n)
 	return 0;
 }
 
-int ftw_boot(const uint8_t *p, size_t len, uint8_t *view, struct ftw_boot *b)
+enum lib_result ftw_boot(const uint8_t *p, size_t len, uint8_t *view, struct ftw_boot *b)
 {
 	struct ftw f;
 	char fvwhy[DIAG_MSG];
@@ -371,7 +371,7 @@ int ftw_boot(const uint8_t *p, size_t len, uint8_t *view, struct ftw_boot *b)
 		snprintf(b->why, sizeof(b->why), "0x%zx bytes is not an OVMF varstore size (a multiple of 0x%x, at least 0x%x)",
 			 len, 2 * BLOCK, 4 * WS);
 		b->action = FTW_BOOT_UNKNOWN;
-		return -1;
+		return LIB_REFUSED;
 	}
 	memset(&f, 0, sizeof(f));
 	f.flash = view;
@@ -382,13 +382,13 @@ int ftw_boot(const uint8_t *p, size_t len, uint8_t *view, struct ftw_boot *b)
 	fv_ok = fvb_header_ok(p, len, fvwhy, sizeof(fvwhy));
 	if (ftw_init(&f) < 0) {
 		memcpy(view, p, len);
-		return -1;
+		return LIB_REFUSED;
 	}
 	if (!fv_ok) {
 		b->pending_restart = b->action == FTW_BOOT_RESTART;
 		b->action = FTW_BOOT_REFORMAT;
 		snprintf(b->why, sizeof(b->why), "%s", fvwhy);
-		return -1;
+		return LIB_REFUSED;
 	}
-	return 0;
+	return LIB_OK;
 }

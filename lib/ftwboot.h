@@ -61,10 +61,10 @@ struct ftw_boot {
  * (caller-allocated, len bytes) and applies what OVMF's flash and FTW drivers
  * write there at boot: the pending write restarted from the spare, a write
  * dropped or marked complete, the working block restored or rebuilt, the
- * spare erased after a restart. Returns 0; -1 for REFORMAT and UNKNOWN, where
+ * spare erased after a restart. Returns LIB_OK; LIB_REFUSED for REFORMAT and UNKNOWN, where
  * view is what the FTW steps alone would leave (for REFORMAT) or a copy of p.
  */
-int ftw_boot(const uint8_t *p, size_t len, uint8_t *view, struct ftw_boot *b);
+enum lib_result ftw_boot(const uint8_t *p, size_t len, uint8_t *view, struct ftw_boot *b);
 
 const char *ftw_boot_action_name(enum ftw_boot_action a);
 const char *ftw_boot_workspace_name(enum ftw_boot_workspace w);

@@ -6,11 +6,18 @@
 
 #include "bytes.h"
 
-/* A structural defect: the header cannot be used at all. */
-static int unusable(int rc)
+/* A structural defect, reported: the header cannot be used at all. */
+static enum fv_result unusable(enum lib_result reported)
 {
-	(void)rc;
+	(void)reported;
 	return FV_UNUSABLE;
+}
+
+/* A defect that leaves the header usable, reported. */
+static enum fv_result defective(enum lib_result reported)
+{
+	(void)reported;
+	return FV_DEFECTIVE;
 }
 
 int fv_is_at(const uint8_t *p, size_t len, uint64_t off)
@@ -30,13 +37,13 @@ uint16_t fv_sum16(const uint8_t *p, size_t n)
 	return s;
 }
 
-int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
+enum fv_result fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 	     const char *what, struct diag *d)
 {
 	const unsigned long long o = (unsigned long long)off;
 	uint32_t sig = 0;
 	uint64_t total = 0;
-	int rc = 0;
+	enum fv_result rc = FV_OK;
 
 	memset(h, 0, sizeof(*h));
 	h->offset = off;
@@ -70,7 +77,7 @@ int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 				what, o, (unsigned long long)h->fv_length, len,
 				(unsigned long long)(h->fv_length - (len - off))));
 	if (h->revision != 2)
-		rc = diag_add(d, DIAG_ERROR, "%s at 0x%llx: Revision %u, expected 2", what, o, h->revision);
+		rc = defective(diag_add(d, DIAG_ERROR, "%s at 0x%llx: Revision %u, expected 2", what, o, h->revision));
 
 	/* block map: entries until {0,0}, all inside HeaderLength */
 	for (uint64_t bo = FV_BLOCK_MAP;; bo += FV_BLOCK_ENTRY) {
@@ -101,12 +108,12 @@ int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 	if (h->nblocks == 0)
 		return unusable(diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map is empty", what, o));
 	if (total != h->fv_length)
-		rc = diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map covers 0x%llx bytes, FvLength is 0x%llx",
-			      what, o, (unsigned long long)total, (unsigned long long)h->fv_length);
+		rc = defective(diag_add(d, DIAG_ERROR, "%s at 0x%llx: block map covers 0x%llx bytes, FvLength is 0x%llx",
+			      what, o, (unsigned long long)total, (unsigned long long)h->fv_length));
 
 	h->checksum_ok = fv_sum16(p + off, h->header_length) == 0;
 	if (!h->checksum_ok)
-		rc = diag_add(d, DIAG_ERROR, "%s at 0x%llx: header checksum 0x%04x does not sum to zero (sum 0x%04x)",
-			      what, o, h->checksum, fv_sum16(p + off, h->header_length));
+		rc = defective(diag_add(d, DIAG_ERROR, "%s at 0x%llx: header checksum 0x%04x does not sum to zero (sum 0x%04x)",
+			      what, o, h->checksum, fv_sum16(p + off, h->header_length)));
 	return rc;
 }

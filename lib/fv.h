@@ -35,7 +35,14 @@
 #define FV_BLOCK_ENTRY    8
 #define FV_HEADER_MIN     (FV_BLOCK_MAP + 2 * FV_BLOCK_ENTRY) /* one entry + terminator */
 #define FV_MAX_BLOCKMAP   8
-#define FV_UNUSABLE       (-2)
+
+/* What fv_parse found: each defect is a DIAG_ERROR naming the field. */
+enum fv_result {
+	FV_OK,        /* a valid header */
+	FV_DEFECTIVE, /* checksum, revision or block map total wrong: every field is
+		       * filled in and the header can still be followed */
+	FV_UNUSABLE,  /* the signature, lengths or block map cannot be followed */
+};
 
 struct fv_header {
 	uint64_t offset;          /* where the header starts in the buffer */
@@ -57,12 +64,9 @@ int fv_is_at(const uint8_t *p, size_t len, uint64_t off);
 
 /*
  * Parses the header at p[off..len). `what` names the volume in messages
- * ("varstore FV"). Every defect is a DIAG_ERROR naming the field. Returns 0
- * for a valid header; -1 for defects that leave the header usable (checksum,
- * revision, block map total), with every field filled in; FV_UNUSABLE (-2)
- * when the signature, lengths or block map cannot be followed.
+ * ("varstore FV"). Every defect is a DIAG_ERROR naming the field.
  */
-int fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
+enum fv_result fv_parse(const uint8_t *p, size_t len, uint64_t off, struct fv_header *h,
 	     const char *what, struct diag *d);
 
 /* 16-bit word sum of n bytes (n even) at p; 0 means a valid FV checksum. */

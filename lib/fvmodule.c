@@ -17,8 +17,11 @@ const uint8_t GUID_FTW_PEI[16] = {
 	0x64, 0x30, 0xc3, 0xaa, 0xd0, 0x9e, 0x89, 0x4b, 0xa5, 0xad, 0x3e, 0xa7, 0x67, 0x96, 0x0b, 0x22
 };
 
-/* Decodes one ".lzma" stream of n bytes; returns the output (malloc'd) or NULL. */
-static uint8_t *lzma_decode(const uint8_t *in, size_t n, size_t *out_len, struct diag *d, uint64_t at)
+/*
+ * Decodes one ".lzma" stream of n bytes; returns the output (malloc'd) or
+ * NULL, with *nomem set when that is for want of memory.
+ */
+static uint8_t *lzma_decode(const uint8_t *in, size_t n, size_t *out_len, struct diag *d, uint64_t at, int *nomem)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	uint64_t size = 0;
@@ -33,10 +36,17 @@ static uint8_t *lzma_decode(const uint8_t *in, size_t n, size_t *out_len, struct
 			 (unsigned long long)at, (unsigned long long)size, LZMA_OUT_MAX);
 		return NULL;
 	}
-	if (!(out = malloc((size_t)size)))
+	if (!(out = malloc((size_t)size))) {
+		*nomem = diag_no_memory(d, "LZMA section at 0x%llx: out of memory for its 0x%llx bytes",
+					(unsigned long long)at, (unsigned long long)size) == LIB_NO_MEMORY;
 		return NULL;
-	if (lzma_alone_decoder(&s, UINT64_C(1) << 30) != LZMA_OK) {
+	}
+	r = lzma_alone_decoder(&s, UINT64_C(1) << 30);
+	if (r != LZMA_OK) {
 		free(out);
+		if (r == LZMA_MEM_ERROR)
+			*nomem = diag_no_memory(d, "LZMA section at 0x%llx: liblzma has no memory for its decoder",
+						(unsigned long long)at) == LIB_NO_MEMORY;
 		return NULL;
 	}
 	s.next_in = in;
@@ -55,9 +65,9 @@ static uint8_t *lzma_decode(const uint8_t *in, size_t n, size_t *out_len, struct
 	return out;
 }
 
-int fv_find_module(const uint8_t *p, size_t len, const uint8_t guid[16], struct diag *d)
+enum fv_module_result fv_find_module(const uint8_t *p, size_t len, const uint8_t guid[16], struct diag *d)
 {
-	int decoded = 0;
+	int decoded = 0, nomem = 0;
 
 	/* a GUID-defined section's GUID sits 4 bytes in: look for it, then check the header around it */
 	for (size_t o = 4; len >= 16 && o <= len - 16; o++) {
@@ -74,18 +84,20 @@ int fv_find_module(const uint8_t *p, size_t len, const uint8_t guid[16], struct 
 		if (rd_le16(p, len, start + GUIDED_DATA_OFF, &data_off) < 0 || data_off < GUIDED_HDR_SIZE ||
 		    size <= data_off || !in_bounds(len, start, size))
 			continue; /* the GUID bytes, but not a section that fits */
-		out = lzma_decode(p + start + data_off, size - data_off, &n, d, start);
+		out = lzma_decode(p + start + data_off, size - data_off, &n, d, start, &nomem);
+		if (nomem)
+			return FV_MODULE_NO_MEMORY;
 		if (!out)
 			continue;
 		decoded++;
 		hit = n >= 16 && memmem(out, n, guid, 16) != NULL;
 		free(out);
 		if (hit)
-			return 1;
+			return FV_MODULE_FOUND;
 		o = start + size - 1; /* past this section */
 	}
 	if (decoded)
-		return 0;
+		return FV_MODULE_ABSENT;
 	diag_add(d, DIAG_NOTE, "no LZMA-compressed volume could be decoded: cannot tell which modules the CODE holds");
-	return -1;
+	return FV_MODULE_UNDECODED;
 }

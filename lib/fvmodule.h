@@ -27,10 +27,14 @@
 extern const uint8_t GUID_FTW_PEI[16];      /* FaultTolerantWritePei: AAC33064-9ED0-4b89-A5AD-3EA767960B22 */
 
 /*
- * Searches the LZMA sections of p[0..len) for a file named guid. Returns 1
- * (found), 0 (sections decoded, not there), -1 (no section could be
- * decoded: the diag says why).
+ * Searches the LZMA sections of p[0..len) for a file named guid.
  */
-int fv_find_module(const uint8_t *p, size_t len, const uint8_t guid[16], struct diag *d);
+enum fv_module_result {
+	FV_MODULE_FOUND,      /* a decoded section holds the GUID */
+	FV_MODULE_ABSENT,     /* sections decoded, none holds it */
+	FV_MODULE_UNDECODED,  /* no section could be decoded: the diag says why */
+	FV_MODULE_NO_MEMORY,  /* an allocation failed: the diag says how much */
+};
+enum fv_module_result fv_find_module(const uint8_t *p, size_t len, const uint8_t guid[16], struct diag *d);
 
 #endif

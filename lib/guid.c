@@ -58,31 +58,31 @@ void guid_format(const uint8_t g[16], char out[GUID_STR_LEN])
 		 g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
-int guid_parse(const char *s, uint8_t out[16])
+enum lib_result guid_parse(const char *s, uint8_t out[16])
 {
 	/* text byte i goes to on-disk position order[i] */
 	static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
 	size_t bi = 0;
 
 	if (strlen(s) != 36)
-		return -1;
+		return LIB_REFUSED;
 	for (size_t i = 0; i < 36;) {
 		int hi, lo;
 
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
-				return -1;
+				return LIB_REFUSED;
 			i++;
 			continue;
 		}
 		hi = hex_digit(s[i]);
 		lo = hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
-			return -1;
+			return LIB_REFUSED;
 		out[order[bi++]] = (uint8_t)(hi << 4 | lo);
 		i += 2;
 	}
-	return 0;
+	return LIB_OK;
 }
 
 const char *guid_name(const uint8_t g[16])

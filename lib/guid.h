@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "result.h"
+
 #define GUID_STR_LEN 37 /* 36 characters and a NUL */
 
 struct guid_name {
@@ -15,8 +17,8 @@ struct guid_name {
 
 /* Formats the 16 bytes at g as "fff12b8d-7696-4c8b-a985-2747075b4f50". */
 void guid_format(const uint8_t g[16], char out[GUID_STR_LEN]);
-/* Parses the text form into the on-disk byte order; returns 0 or -1. */
-int guid_parse(const char *s, uint8_t out[16]);
+/* Parses the text form into the on-disk byte order; returns LIB_OK or LIB_REFUSED. */
+enum lib_result guid_parse(const char *s, uint8_t out[16]);
 /* The well-known name of a GUID (EFI global variable, image security database,
  * firmware file systems, ...), or NULL. */
 const char *guid_name(const uint8_t g[16]);

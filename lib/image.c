@@ -46,28 +46,28 @@ static void analyse_bios(const uint8_t *p, size_t len, struct bios_info *b)
 	}
 }
 
-static int analyse_flash(const uint8_t *p, size_t len, struct flash_info *f, struct diag *d)
+static enum lib_result analyse_flash(const uint8_t *p, size_t len, struct flash_info *f, struct diag *d)
 {
-	int rc = fv_parse(p, len, 0, &f->fv, "firmware volume", d);
+	enum fv_result rc = fv_parse(p, len, 0, &f->fv, "firmware volume", d);
 
 	if (rc == FV_UNUSABLE)
-		return -1;
+		return LIB_REFUSED;
 	f->fv_ok = 1;
 	f->is_varstore = guid_eq(f->fv.fs_guid, GUID_SYSTEM_NV_DATA_FV);
 	if (f->is_varstore && f->fv.fv_length < len && fv_is_at(p, len, f->fv.fv_length))
 		f->next_fv = f->fv.fv_length;
-	return rc < 0 ? -1 : 0;
+	return rc == FV_OK ? LIB_OK : LIB_REFUSED;
 }
 
-int image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct diag *d)
+enum lib_result image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct diag *d)
 {
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	memset(r, 0, sizeof(*r));
 	r->size = len;
 	if (len == 0) {
 		diag_add(d, DIAG_ERROR, "empty file");
-		return -1;
+		return LIB_REFUSED;
 	}
 	/* a lone 0x55 is a truncated option ROM signature, and reported as one */
 	if (p[0] == 0x55 && (len < 2 || p[1] == 0xAA)) {
@@ -117,7 +117,7 @@ static int kind_matches(enum image_kind have, int want)
 	return want == KIND_OPTROM && have == KIND_VGA;
 }
 
-int image_slot_rule(enum image_kind k, uint64_t slot, struct diag *d)
+enum lib_result image_slot_rule(enum image_kind k, uint64_t slot, struct diag *d)
 {
 	char slot_s[32];
 
@@ -127,7 +127,7 @@ int image_slot_rule(enum image_kind k, uint64_t slot, struct diag *d)
 	if ((k == KIND_OPTROM || k == KIND_VGA) && pow2ceil(slot) != slot)
 		return diag_add(d, DIAG_ERROR, "slot %s is not a power of two; QEMU's ROM BAR would be %llu bytes",
 				slot_s, (unsigned long long)pow2ceil(slot));
-	return 0;
+	return LIB_OK;
 }
 
 uint64_t image_region(enum image_kind k, uint64_t len)
@@ -135,7 +135,7 @@ uint64_t image_region(enum image_kind k, uint64_t len)
 	return k == KIND_OPTROM || k == KIND_VGA ? pow2ceil(len) : len;
 }
 
-int image_check(const struct image_report *r, const struct slot_spec *s,
+enum lib_result image_check(const struct image_report *r, const struct slot_spec *s,
 		const struct check_opts *o, struct diag *d)
 {
 	const int rom = r->kind == KIND_OPTROM || r->kind == KIND_VGA;
@@ -143,7 +143,7 @@ int image_check(const struct image_report *r, const struct slot_spec *s,
 	int rc = r->parse_ok ? 0 : -1;
 
 	if (r->kind == KIND_UNKNOWN)
-		return -1;
+		return LIB_REFUSED;
 	if (!kind_matches(r->kind, s->kind))
 		rc = diag_add(d, DIAG_ERROR, "kind %s, the manifest expects %s",
 			      image_kind_name(r->kind), image_kind_name((enum image_kind)s->kind));
@@ -189,7 +189,7 @@ int image_check(const struct image_report *r, const struct slot_spec *s,
 	case KIND_OPTROM:
 	case KIND_VGA:
 		if (image_slot_rule(r->kind, s->slot, d) < 0)
-			rc = -1;
+			rc = LIB_REFUSED;
 		if (s->has_id)
 			for (size_t i = 0; i < r->rom.n; i++) {
 				const struct optrom_image *im = &r->rom.img[i];

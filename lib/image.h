@@ -59,8 +59,8 @@ struct slot_spec {
 	uint16_t vendor, device;
 };
 
-/* Classifies and parses p[0..len); every defect goes to d. Returns 0 or -1. */
-int image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct diag *d);
+/* Classifies and parses p[0..len); every defect goes to d. Returns LIB_OK or LIB_REFUSED. */
+enum lib_result image_analyse(const uint8_t *p, size_t len, struct image_report *r, struct diag *d);
 
 /* How strictly image_check judges an image against its slot. */
 struct check_opts {
@@ -75,18 +75,18 @@ struct check_opts {
  * slot; an option ROM passes when pow2ceil(size) equals the slot, with a note
  * when it is shorter (unpadded), or only at the exact size with o->padded.
  * Also QEMU's alignment rules, kind and PCI id as the spec says, and free space
- * against o->min_free. Returns -1 if any error.
+ * against o->min_free. Returns LIB_REFUSED if any error.
  */
-int image_check(const struct image_report *r, const struct slot_spec *s,
+enum lib_result image_check(const struct image_report *r, const struct slot_spec *s,
 		const struct check_opts *o, struct diag *d);
 
 /*
  * Whether QEMU can map a slot of this size for an image of kind k: a BIOS
  * slot a non-zero multiple of 64 KiB, an option ROM slot a power of two (the
  * BAR); flash is sized exactly by its own layout. One DIAG_ERROR naming the
- * slot when not. The rule romsize check and romsize pad both apply. 0 or -1.
+ * slot when not. The rule romsize check and romsize pad both apply. LIB_OK or LIB_REFUSED.
  */
-int image_slot_rule(enum image_kind k, uint64_t slot, struct diag *d);
+enum lib_result image_slot_rule(enum image_kind k, uint64_t slot, struct diag *d);
 
 /* The region QEMU maps for an image of kind k and len bytes: pow2ceil(len)
  * for option ROMs (the ROM BAR), len itself for BIOS and flash. */

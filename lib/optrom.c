@@ -44,7 +44,7 @@ static uint8_t sum8(const uint8_t *p, uint64_t n)
 
 /* The PE/COFF image an EFI ROM image carries: MZ, PE signature, machine and
  * subsystem equal to the ROM header's. how is "" or " (decompressed)". */
-static int check_pe(const uint8_t *pe, uint64_t n, struct optrom_image *im, size_t idx, const char *how,
+static enum lib_result check_pe(const uint8_t *pe, uint64_t n, struct optrom_image *im, size_t idx, const char *how,
 		    struct diag *d)
 {
 	uint32_t lfanew = 0, sig = 0;
@@ -66,15 +66,15 @@ static int check_pe(const uint8_t *pe, uint64_t n, struct optrom_image *im, size
 	if (im->pe_subsystem != im->efi_subsystem)
 		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: PE subsystem %u%s, the ROM header says %u",
 				idx, (unsigned long long)im->offset, im->pe_subsystem, how, im->efi_subsystem);
-	return 0;
+	return LIB_OK;
 }
 
 /* An EFI-compressed image: decode it (bounded) and check the PE image inside. */
-static int check_compressed(const uint8_t *c, uint64_t n, struct optrom_image *im, size_t idx, struct diag *d)
+static enum lib_result check_compressed(const uint8_t *c, uint64_t n, struct optrom_image *im, size_t idx, struct diag *d)
 {
 	uint32_t comp, orig;
 	uint8_t *out;
-	int rc;
+	enum lib_result rc;
 
 	if (efi_decomp_header(c, n, &comp, &orig, d) < 0)
 		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI image: compressed stream does not fit its %llu bytes",
@@ -85,13 +85,13 @@ static int check_compressed(const uint8_t *c, uint64_t n, struct optrom_image *i
 				idx, (unsigned long long)im->offset, orig, ROM_EFI_MAX_IMAGE);
 	out = malloc(orig);
 	if (!out)
-		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: out of memory for %u bytes",
-				idx, (unsigned long long)im->offset, orig);
+		return diag_no_memory(d, "image %zu at 0x%llx: out of memory for the %u bytes it decompresses to",
+				      idx, (unsigned long long)im->offset, orig);
 	rc = efi_decompress(c, n, EFICOMP_PBIT_EFI, out, orig, d);
-	if (rc == 0) {
+	if (rc == LIB_OK) {
 		im->efi_size = orig;
 		rc = check_pe(out, orig, im, idx, " (decompressed)", d);
-	} else {
+	} else if (rc == LIB_REFUSED) {
 		rc = diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI image does not decompress",
 			      idx, (unsigned long long)im->offset);
 	}
@@ -100,12 +100,12 @@ static int check_compressed(const uint8_t *c, uint64_t n, struct optrom_image *i
 }
 
 /* EFI header fields; the image is known to hold ROM_HDR_MIN bytes. */
-static int parse_efi(const uint8_t *img, uint64_t ilen, struct optrom_image *im,
+static enum lib_result parse_efi(const uint8_t *img, uint64_t ilen, struct optrom_image *im,
 		     size_t idx, struct diag *d)
 {
 	uint32_t sig = 0;
 	uint16_t isz = 0;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	rd_le32(img, ilen, ROM_EFI_SIG_OFF, &sig);
 	rd_le16(img, ilen, ROM_EFI_INIT_SIZE, &isz);
@@ -137,13 +137,13 @@ static int parse_efi(const uint8_t *img, uint64_t ilen, struct optrom_image *im,
 		rc = check_compressed(img + im->efi_pe_off, im->efi_stored, im, idx, d);
 	}
 	if (im->efi_compression > 1)
-		rc = diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI compression type %u unknown",
-			      idx, (unsigned long long)im->offset, im->efi_compression);
+		rc = lib_worse(rc, diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI compression type %u unknown",
+					    idx, (unsigned long long)im->offset, im->efi_compression));
 	return rc;
 }
 
 /* PCIR structure of the image at off; fills length, ids, type, last flag. */
-static int parse_pcir(const uint8_t *p, size_t len, struct optrom_image *im,
+static enum lib_result parse_pcir(const uint8_t *p, size_t len, struct optrom_image *im,
 		      size_t idx, struct diag *d)
 {
 	const uint64_t off = im->offset;
@@ -194,13 +194,14 @@ static int parse_pcir(const uint8_t *p, size_t len, struct optrom_image *im,
 				"image %zu at 0x%llx: PCIR structure at 0x%x (length 0x%x) runs past the image length %llu",
 				idx, (unsigned long long)off, po, im->pcir_len,
 				(unsigned long long)im->length);
-	return 0;
+	return LIB_OK;
 }
 
-int optrom_parse(const uint8_t *p, size_t len, struct optrom *r, struct diag *d)
+enum lib_result optrom_parse(const uint8_t *p, size_t len, struct optrom *r, struct diag *d)
 {
 	uint64_t off = 0;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
+	int nomem = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (len == 0)
@@ -266,12 +267,14 @@ int optrom_parse(const uint8_t *p, size_t len, struct optrom *r, struct diag *d)
 			}
 		} else {
 			if (parse_pcir(p, len, im, idx, d) < 0) {
-				rc = -1;
+				rc = LIB_REFUSED;
 				break;
 			}
 			if (im->code_type == ROM_CODE_EFI) {
-				if (parse_efi(p + off, im->length, im, idx, d) < 0)
-					rc = -1;
+				enum lib_result er = parse_efi(p + off, im->length, im, idx, d);
+
+				nomem |= er == LIB_NO_MEMORY;
+				rc = lib_worse(rc, er);
 			} else {
 				im->init_size = (uint64_t)sz8 * ROM_UNIT;
 				im->checksum_applies = im->code_type == ROM_CODE_X86;
@@ -312,5 +315,5 @@ int optrom_parse(const uint8_t *p, size_t len, struct optrom *r, struct diag *d)
 	if (r->complete && !r->trailing_pad)
 		diag_add(d, DIAG_WARN, "%llu bytes after the last image at 0x%llx are not padding (0x00 or 0xff)",
 			 (unsigned long long)r->trailing, (unsigned long long)r->used);
-	return rc;
+	return nomem ? LIB_NO_MEMORY : rc; /* a later refusal does not hide that the input was not judged */
 }

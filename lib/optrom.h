@@ -106,9 +106,10 @@ struct optrom {
 /*
  * Walks the chain in p[0..len). Fills *r with every image parsed (also after an
  * error, for reporting) and adds one DIAG_ERROR per defect, naming the field.
- * Returns 0 for a well-formed chain, -1 otherwise.
+ * Returns LIB_OK for a well-formed chain, LIB_REFUSED otherwise, LIB_NO_MEMORY
+ * when an EFI image's decompression could not be allocated.
  */
-int optrom_parse(const uint8_t *p, size_t len, struct optrom *r, struct diag *d);
+enum lib_result optrom_parse(const uint8_t *p, size_t len, struct optrom *r, struct diag *d);
 
 const char *optrom_code_type_name(uint8_t t);
 const char *optrom_efi_machine_name(uint16_t m);

@@ -31,7 +31,7 @@ uint64_t ovmf_vars_size_for_code(uint64_t code_len, const char **layout)
 	return 0;
 }
 
-static int parse_tdx(const uint8_t *p, size_t len, uint32_t from_end, struct ovmf_code *c, struct diag *d)
+static enum lib_result parse_tdx(const uint8_t *p, size_t len, uint32_t from_end, struct ovmf_code *c, struct diag *d)
 {
 	uint32_t sig = 0, tlen = 0, nsec = 0;
 	uint64_t o;
@@ -73,18 +73,18 @@ static int parse_tdx(const uint8_t *p, size_t len, uint32_t from_end, struct ovm
 			c->cfv = *s;
 		}
 	}
-	return 0;
+	return LIB_OK;
 }
 
-static int parse_table(const uint8_t *p, size_t len, struct ovmf_code *c, struct diag *d)
+static enum lib_result parse_table(const uint8_t *p, size_t len, struct ovmf_code *c, struct diag *d)
 {
 	uint64_t foot, start, pos;
 
 	if (len < OVMF_TABLE_FOOTER_FROM_END + 2)
-		return 0;
+		return LIB_OK;
 	foot = len - OVMF_TABLE_FOOTER_FROM_END;
 	if (!guid_eq(p + foot, GUID_OVMF_TABLE_FOOTER))
-		return 0; /* no table: not an error (IA32X64 builds have none) */
+		return LIB_OK; /* no table: not an error (IA32X64 builds have none) */
 	rd_le16(p, len, foot - 2, &c->table_len);
 	if (c->table_len < GUID_ENTRY_TAIL || c->table_len > foot + GUID_SIZE)
 		return diag_add(d, DIAG_ERROR, "GUID table: length 0x%x does not fit before 0x%llx",
@@ -115,17 +115,17 @@ static int parse_table(const uint8_t *p, size_t len, struct ovmf_code *c, struct
 				return diag_add(d, DIAG_ERROR, "GUID table: TDX metadata entry length 0x%x has no offset", elen);
 			rd_le32(p, len, pos - GUID_ENTRY_TAIL - 4, &from_end);
 			if (parse_tdx(p, len, from_end, c, d) < 0)
-				return -1;
+				return LIB_REFUSED;
 		}
 		pos = eo;
 	}
-	return 0;
+	return LIB_OK;
 }
 
-int ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *c, struct diag *d)
+enum lib_result ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *c, struct diag *d)
 {
 	uint64_t off = 0;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	memset(c, 0, sizeof(*c));
 	/* the volumes back to back; FvLength >= HeaderLength >= 0x48 guarantees progress */
@@ -135,17 +135,17 @@ int ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *c, struct di
 		if (c->nfv == CODE_MAX_FVS)
 			return diag_add(d, DIAG_ERROR, "more than %d firmware volumes", CODE_MAX_FVS);
 		snprintf(what, sizeof(what), "CODE firmware volume %zu", c->nfv);
-		int r = fv_parse(p, len, off, &c->fv[c->nfv], what, d);
+		enum fv_result r = fv_parse(p, len, off, &c->fv[c->nfv], what, d);
 
 		if (r == FV_UNUSABLE)
-			return -1;
-		if (r < 0)
-			rc = -1;
+			return LIB_REFUSED;
+		if (r == FV_DEFECTIVE)
+			rc = LIB_REFUSED;
 		off += c->fv[c->nfv++].fv_length;
 	}
 	if (c->nfv == 0)
 		return diag_add(d, DIAG_ERROR, "CODE: no firmware volume at 0x0 (no \"_FVH\" at 0x28)");
 	if (parse_table(p, len, c, d) < 0)
-		rc = -1;
+		rc = LIB_REFUSED;
 	return rc;
 }

@@ -71,9 +71,9 @@ struct ovmf_code {
 /*
  * Parses a CODE image at p[0..len). The FVs from offset 0 must parse; the GUID
  * table and TDX metadata are optional (their absence is not an error), but a
- * present table that is malformed is. Returns 0 or -1.
+ * present table that is malformed is. Returns LIB_OK or LIB_REFUSED.
  */
-int ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *c, struct diag *d);
+enum lib_result ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *c, struct diag *d);
 
 /* The VARS size a CODE of this size implies in EDK2's known layouts, or 0. */
 uint64_t ovmf_vars_size_for_code(uint64_t code_len, const char **layout);

@@ -7,7 +7,7 @@
 
 #include "conf.h"
 
-static int parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct diag *d)
+static enum lib_result parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct diag *d)
 {
 	struct romdevs *t = ctx;
 	struct romdev *e;
@@ -25,10 +25,10 @@ static int parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct di
 	e = &t->e[t->n++];
 	strcpy(e->device, f[0]);
 	strcpy(e->romfile, f[1]);
-	return 0;
+	return LIB_OK;
 }
 
-int romdevs_parse(const char *text, size_t len, struct romdevs *t, struct diag *d)
+enum lib_result romdevs_parse(const char *text, size_t len, struct romdevs *t, struct diag *d)
 {
 	memset(t, 0, sizeof(*t));
 	return conf_parse(text, len, parse_line, t, d);

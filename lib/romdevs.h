@@ -26,8 +26,8 @@ struct romdevs {
 	struct romdev e[ROMDEVS_MAX];
 };
 
-/* Parses text[0..len). Errors name the line. Returns 0, or -1. */
-int romdevs_parse(const char *text, size_t len, struct romdevs *t, struct diag *d);
+/* Parses text[0..len). Errors name the line. Returns LIB_OK, or LIB_REFUSED. */
+enum lib_result romdevs_parse(const char *text, size_t len, struct romdevs *t, struct diag *d);
 
 /* Writes the devices that load file (a file name, no directory), blank-separated,
  * into buf ("" when none); returns how many. Truncates at bufsz. */

@@ -16,7 +16,7 @@ static int digit_val(char c, unsigned base)
 	return v >= 0 && (unsigned)v < base ? v : -1;
 }
 
-int size_parse(const char *s, uint64_t *out)
+enum size_result size_parse(const char *s, uint64_t *out)
 {
 	static const struct { const char *sfx; unsigned shift; } units[] = {
 		{ "", 0 },
@@ -30,7 +30,7 @@ int size_parse(const char *s, uint64_t *out)
 	int d;
 
 	if (!s)
-		return -1;
+		return SIZE_NO_DIGITS;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
@@ -38,25 +38,36 @@ int size_parse(const char *s, uint64_t *out)
 	for (; (d = digit_val(*s, base)) >= 0; s++, ndig++) {
 		v = v * base + (unsigned)d;
 		if (v > SIZE_LIMIT)
-			return -1;
+			return SIZE_TOO_LARGE;
 	}
 	if (ndig == 0)
-		return -1;
+		return SIZE_NO_DIGITS;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(s, units[i].sfx) != 0)
 			continue;
-		/* a unit after hex digits would be ambiguous ("0x1B") */
 		if (base == 16 && units[i].shift)
-			return -1;
+			return SIZE_HEX_UNIT;
 		if (v > (SIZE_LIMIT >> units[i].shift))
-			return -1;
-		v <<= units[i].shift;
+			return SIZE_TOO_LARGE;
 		if (v == 0)
-			return -1;
-		*out = v;
-		return 0;
+			return SIZE_ZERO;
+		*out = v << units[i].shift;
+		return SIZE_OK;
 	}
-	return -1;
+	return SIZE_BAD_UNIT;
+}
+
+const char *size_result_text(enum size_result r)
+{
+	switch (r) {
+	case SIZE_OK: return "";
+	case SIZE_NO_DIGITS: return "no digits";
+	case SIZE_BAD_UNIT: return "unknown unit";
+	case SIZE_HEX_UNIT: return "a unit after hex digits is ambiguous";
+	case SIZE_ZERO: return "zero";
+	case SIZE_TOO_LARGE: return "above 2^48";
+	}
+	return "?";
 }
 
 void size_format(uint64_t v, char *buf, size_t bufsz)

@@ -10,7 +10,7 @@
 
 #define FIELD_MAX 4
 
-static int parse_id(const char *s, uint16_t *ven, uint16_t *dev)
+static enum lib_result parse_id(const char *s, uint16_t *ven, uint16_t *dev)
 {
 	unsigned v[2] = { 0, 0 };
 	size_t k = 0, nd = 0;
@@ -20,29 +20,30 @@ static int parse_id(const char *s, uint16_t *ven, uint16_t *dev)
 
 		if (*s == ':') {
 			if (k == 1 || nd != 4)
-				return -1;
+				return LIB_REFUSED;
 			k = 1;
 			nd = 0;
 			continue;
 		}
 		x = hex_digit(*s);
 		if (x < 0)
-			return -1;
+			return LIB_REFUSED;
 		if (++nd > 4)
-			return -1;
+			return LIB_REFUSED;
 		v[k] = v[k] << 4 | (unsigned)x;
 	}
 	if (k != 1 || nd != 4)
-		return -1;
+		return LIB_REFUSED;
 	*ven = (uint16_t)v[0];
 	*dev = (uint16_t)v[1];
-	return 0;
+	return LIB_OK;
 }
 
-static int parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct diag *d)
+static enum lib_result parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct diag *d)
 {
 	struct slot_manifest *m = ctx;
 	struct slot_entry *e;
+	enum size_result sr;
 	int kind;
 
 	if (nf < 3 || nf > FIELD_MAX)
@@ -61,9 +62,10 @@ static int parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct di
 	memset(e, 0, sizeof(*e));
 	strcpy(e->name, f[0]);
 	e->line = lineno;
-	if (size_parse(f[1], &e->spec.slot) < 0)
-		return diag_add(d, DIAG_ERROR, "line %u: slot '%.40s' is not a size (65536, 64K, 64KiB, 0x10000)",
-				lineno, f[1]);
+	sr = size_parse(f[1], &e->spec.slot);
+	if (sr != SIZE_OK)
+		return diag_add(d, DIAG_ERROR, "line %u: slot '%.40s': %s; a size is " SIZE_FORMS,
+				lineno, f[1], size_result_text(sr));
 	kind = image_kind_parse(f[2]);
 	if (kind < 0)
 		return diag_add(d, DIAG_ERROR, "line %u: unknown kind '%.40s' (bios, optionrom, vga, flash)",
@@ -78,10 +80,10 @@ static int parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct di
 		e->spec.has_id = 1;
 	}
 	m->n++;
-	return 0;
+	return LIB_OK;
 }
 
-int slots_parse(const char *text, size_t len, struct slot_manifest *m, struct diag *d)
+enum lib_result slots_parse(const char *text, size_t len, struct slot_manifest *m, struct diag *d)
 {
 	memset(m, 0, sizeof(*m));
 	return conf_parse(text, len, parse_line, m, d);

@@ -28,8 +28,8 @@ struct slot_manifest {
 };
 
 /* Parses text[0..len) (need not be NUL-terminated). Errors name the line:
- * "line 12: unknown kind 'rom'". Returns 0, or -1 with nothing usable. */
-int slots_parse(const char *text, size_t len, struct slot_manifest *m, struct diag *d);
+ * "line 12: unknown kind 'rom'". Returns LIB_OK, or LIB_REFUSED with nothing usable. */
+enum lib_result slots_parse(const char *text, size_t len, struct slot_manifest *m, struct diag *d);
 
 /* The entry whose NAME equals the last path component of path, or NULL. */
 const struct slot_entry *slots_find(const struct slot_manifest *m, const char *path);

@@ -117,7 +117,7 @@ static int by_place(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-int varstore_migrate(const uint8_t *o, const struct varstore *ovs, const uint8_t *t, size_t tlen,
+enum lib_result varstore_migrate(const uint8_t *o, const struct varstore *ovs, const uint8_t *t, size_t tlen,
 		     const struct varstore *tvs, const struct migrate_opts *opts, uint8_t *out,
 		     struct migrate_report *r, struct diag *d)
 {
@@ -127,7 +127,7 @@ int varstore_migrate(const uint8_t *o, const struct varstore *ovs, const uint8_t
 	struct cand *c;
 	size_t n = 0;
 	uint64_t off, need = 0;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	memset(r, 0, sizeof(*r));
 	if (end > tlen || start > end)
@@ -135,7 +135,7 @@ int varstore_migrate(const uint8_t *o, const struct varstore *ovs, const uint8_t
 				(unsigned long long)start, (unsigned long long)end, tlen);
 	c = malloc((tvs->nvars + ovs->nvars + 1) * sizeof(*c));
 	if (!c)
-		return diag_add(d, DIAG_ERROR, "out of memory for %zu variables", tvs->nvars + ovs->nvars);
+		return diag_no_memory(d, "out of memory for %zu variables", tvs->nvars + ovs->nvars);
 	for (int origin = 0; origin < 2; origin++) {
 		const struct varstore *vs = origin ? ovs : tvs;
 

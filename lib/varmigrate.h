@@ -48,11 +48,12 @@ struct migrate_report {
 /*
  * Builds into out[0..tlen) the template t[0..tlen) (parsed as tvs) holding the
  * live variables of the old store o (parsed as ovs, from the same bytes).
- * Refuses (-1, a DIAG_ERROR with the numbers, out's contents undefined) when
+ * Refuses (LIB_REFUSED, a DIAG_ERROR with the numbers, out's contents undefined) when
  * they do not fit the template's store, or an authenticated variable would go
- * into a plain store. The caller verifies out with varstore_parse.
+ * into a plain store; LIB_NO_MEMORY when its table of variables cannot be
+ * allocated. The caller verifies out with varstore_parse.
  */
-int varstore_migrate(const uint8_t *o, const struct varstore *ovs, const uint8_t *t, size_t tlen,
+enum lib_result varstore_migrate(const uint8_t *o, const struct varstore *ovs, const uint8_t *t, size_t tlen,
 		     const struct varstore *tvs, const struct migrate_opts *opts, uint8_t *out,
 		     struct migrate_report *r, struct diag *d);
 

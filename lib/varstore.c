@@ -124,7 +124,7 @@ static int by_guid_name(const void *a, const void *b)
  * would hang the host tool), so the live ones are sorted once and each
  * transition record is a binary search: O(n log n).
  */
-static int resolve_transitions(struct varstore *vs)
+static enum lib_result resolve_transitions(struct varstore *vs, struct diag *d)
 {
 	const struct variable **live;
 	size_t nl = 0, ntrans = 0;
@@ -132,10 +132,10 @@ static int resolve_transitions(struct varstore *vs)
 	for (size_t i = 0; i < vs->nvars; i++)
 		ntrans += vs->vars[i].kind == VSTATE_TRANSITION;
 	if (!ntrans)
-		return 0;
+		return LIB_OK;
 	live = malloc((vs->nlive ? vs->nlive : 1) * sizeof(*live));
 	if (!live)
-		return -1;
+		return diag_no_memory(d, "out of memory for %zu live variables", vs->nlive);
 	for (size_t i = 0; i < vs->nvars; i++)
 		if (vs->vars[i].kind == VSTATE_LIVE)
 			live[nl++] = &vs->vars[i];
@@ -154,18 +154,18 @@ static int resolve_transitions(struct varstore *vs)
 		}
 	}
 	free(live);
-	return 0;
+	return LIB_OK;
 }
 
 /* Variables from off to end; each header 4-aligned, free space 0xFF. */
-static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct varstore *vs, struct diag *d)
+static enum lib_result walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct varstore *vs, struct diag *d)
 {
 	const size_t hdr = vs->authenticated ? VAR_HDR_AUTH : VAR_HDR_PLAIN;
 	/* no more than this can fit; the array grows by doubling up to it, so a
 	 * large file costs memory only for the records it really holds */
 	const size_t most = (size_t)((end - off) / VAR_HDR_PLAIN + 1);
 	size_t cap = 0;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	vs->vars = NULL;
 	for (;;) {
@@ -184,7 +184,8 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
 				break;
 			grown = realloc(vs->vars, ncap * sizeof(*vs->vars));
 			if (!grown)
-				return diag_add(d, DIAG_ERROR, "out of memory for %zu variables", ncap);
+				return diag_no_memory(d, "out of memory for %zu variables (%zu bytes)", ncap,
+						      ncap * sizeof(*vs->vars));
 			vs->vars = grown;
 			cap = ncap;
 		}
@@ -248,9 +249,9 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
 			vs->ndeleted++;
 		off += total;
 	}
-	if (resolve_transitions(vs) < 0)
-		return diag_add(d, DIAG_ERROR, "out of memory for %zu variables", vs->nvars);
-	if (rc == 0 && vs->vars_end < end) {
+	if (resolve_transitions(vs, d) != LIB_OK)
+		return LIB_NO_MEMORY;
+	if (rc == LIB_OK && vs->vars_end < end) {
 		vs->free_bytes = end - vs->vars_end;
 		if (!bytes_all(p, (size_t)end, vs->vars_end, vs->free_bytes, 0xFF))
 			rc = diag_add(d, DIAG_ERROR, "free space from 0x%llx to 0x%llx is not erased (0xff): data after the last variable",
@@ -266,7 +267,7 @@ static int walk_variables(const uint8_t *p, uint64_t off, uint64_t end, struct v
  * 0xFE0-byte queue, so the walk has at most 101 steps, and NumberOfWrites is
  * checked against the room left before it is multiplied.
  */
-static int parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t end, struct varstore *vs, struct diag *d)
+static enum lib_result parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t end, struct varstore *vs, struct diag *d)
 {
 	const uint64_t start = q;
 
@@ -275,7 +276,7 @@ static int parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t end, struct va
 		uint64_t nwrites = 0, priv = 0, rec, room;
 
 		if (flags & 1) /* HeaderAllocated still erased: no more writes */
-			return 0;
+			return LIB_OK;
 		rd_le64(p, (size_t)end, q + FTW_NWRITES_OFF, &nwrites);
 		rd_le64(p, (size_t)end, q + FTW_PRIVSIZE_OFF, &priv);
 		room = end - q - FTW_WRITE_HDR_SIZE;
@@ -296,17 +297,17 @@ static int parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t end, struct va
 			}
 		if (flags & 4) { /* not Complete: this is the last write */
 			vs->ftw_last_in_progress = 1;
-			return 0;
+			return LIB_OK;
 		}
 		q += FTW_WRITE_HDR_SIZE + nwrites * rec;
 	}
-	return 0;
+	return LIB_OK;
 }
 
-static int parse_ftw(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d)
+static enum lib_result parse_ftw(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d)
 {
 	const uint64_t o = vs->ftw_off;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	if (!in_bounds(len, o, OVMF_FTW_WORK_SIZE))
 		return diag_add(d, DIAG_ERROR, "FTW working block at 0x%llx runs past the end of the file (0x%zx)",
@@ -333,24 +334,25 @@ static int parse_ftw(const uint8_t *p, size_t len, struct varstore *vs, struct d
 		rc = diag_add(d, DIAG_ERROR, "FTW WriteQueueSize 0x%llx, expected 0x%x",
 			      (unsigned long long)vs->ftw_queue_size, OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE);
 	if (parse_ftw_queue(p, o + FTW_HDR_SIZE, o + OVMF_FTW_WORK_SIZE, vs, d) < 0)
-		rc = -1;
+		rc = LIB_REFUSED;
 	return rc;
 }
 
-int varstore_parse(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d)
+enum lib_result varstore_parse(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d)
 {
 	const struct fv_header *h = &vs->fv;
 	uint64_t so;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	memset(vs, 0, sizeof(*vs));
 	switch (fv_parse(p, len, 0, &vs->fv, "varstore FV", d)) {
 	case FV_UNUSABLE:
-		return -1;
-	case 0:
+		return LIB_REFUSED;
+	case FV_DEFECTIVE:
+		rc = LIB_REFUSED; /* reported; the header is still usable for the rest */
 		break;
-	default:
-		rc = -1; /* reported; the header is still usable for the rest */
+	case FV_OK:
+		break;
 	}
 	if (!guid_eq(h->fs_guid, GUID_SYSTEM_NV_DATA_FV)) {
 		char g[GUID_STR_LEN];
@@ -394,8 +396,9 @@ int varstore_parse(const uint8_t *p, size_t len, struct varstore *vs, struct dia
 		return diag_add(d, DIAG_ERROR, "variable store header: Size 0x%x does not fit the file (0x%llx bytes after the FV header)",
 				vs->store_size, (unsigned long long)(len - so));
 	vs->store_end = so + vs->store_size;
-	if (walk_variables(p, so + VS_HDR_SIZE, vs->store_end, vs, d) < 0)
-		rc = -1;
+	rc = lib_worse(rc, walk_variables(p, so + VS_HDR_SIZE, vs->store_end, vs, d));
+	if (rc == LIB_NO_MEMORY)
+		return rc;
 
 	/* OVMF: FvLength = store + event log + FTW working block + spare (as large as the first three) */
 	vs->event_log_off = vs->store_end;
@@ -411,7 +414,7 @@ int varstore_parse(const uint8_t *p, size_t len, struct varstore *vs, struct dia
 			      (unsigned long long)(vs->spare_off + vs->spare_size));
 	vs->event_log_erased = bytes_all(p, len, vs->event_log_off, OVMF_EVENT_LOG_SIZE, 0xFF);
 	if (parse_ftw(p, len, vs, d) < 0)
-		rc = -1;
+		rc = LIB_REFUSED;
 	vs->spare_erased = in_bounds(len, vs->spare_off, vs->spare_size) &&
 			   bytes_all(p, len, vs->spare_off, vs->spare_size, 0xFF);
 	return rc;
@@ -428,9 +431,9 @@ void varstore_free(struct varstore *vs)
 		rc = diag_add(d, DIAG_ERROR, label " " fmt ", template has " fmt, \
 			      (unsigned long long)a->field, (unsigned long long)t->field); } while (0)
 
-int varstore_compare_layout(const struct varstore *a, const struct varstore *t, struct diag *d)
+enum lib_result varstore_compare_layout(const struct varstore *a, const struct varstore *t, struct diag *d)
 {
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	SAME(fv.fv_length, "0x%llx", "FvLength");
 	SAME(fv.attributes, "0x%llx", "FV Attributes");

@@ -126,10 +126,11 @@ struct varstore {
  * image's caller passes FvLength). Applies OVMF's own tests: NvData FV GUID,
  * header, block size 0x1000, attributes, FvLength = store + event log + FTW
  * working + spare, store header, variable walk, FTW signature and CRC. Each
- * failure is a DIAG_ERROR naming the field. Returns 0 or -1; on -1 whatever
- * was parsed stays filled in for reporting.
+ * failure is a DIAG_ERROR naming the field. Returns LIB_OK or LIB_REFUSED; on LIB_REFUSED
+ * whatever was parsed stays filled in for reporting. LIB_NO_MEMORY when the
+ * table of variables cannot be allocated (up to one entry per 32 bytes).
  */
-int varstore_parse(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d);
+enum lib_result varstore_parse(const uint8_t *p, size_t len, struct varstore *vs, struct diag *d);
 void varstore_free(struct varstore *vs);
 
 /* CRC-32 of a working block header as EDK2 computes it (Crc and the two state bits erased). */
@@ -141,8 +142,8 @@ const char *var_state_name(uint8_t state);
  * Compares a varstore's layout with a template's, field by field (FvLength,
  * block map, attributes, header length, store format and size, event log,
  * FTW working block and spare offsets, WriteQueueSize). One DIAG_ERROR per
- * difference with both values. Returns 0 if equal.
+ * difference with both values. Returns LIB_OK if equal, LIB_REFUSED otherwise.
  */
-int varstore_compare_layout(const struct varstore *a, const struct varstore *tmpl, struct diag *d);
+enum lib_result varstore_compare_layout(const struct varstore *a, const struct varstore *tmpl, struct diag *d);
 
 #endif

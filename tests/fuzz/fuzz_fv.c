@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct diag d;
 
 		diag_init(&d);
-		if (fv_is_at(data, size, offs[i]) && fv_parse(data, size, offs[i], &h, "fuzz FV", &d) == 0)
+		if (fv_is_at(data, size, offs[i]) && fv_parse(data, size, offs[i], &h, "fuzz FV", &d) == FV_OK)
 			FUZZ_ASSERT(h.header_length >= 0x48 && offs[i] + h.fv_length <= size);
 	}
 	return 0;

@@ -19,6 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(c.tdx_off >= 16 && c.tdx_off < size);
 	(void)ovmf_vars_size_for_code(size, &layout);
 	diag_init(&d);
-	FUZZ_ASSERT(fv_find_module(data, size, GUID_FTW_PEI, &d) >= -1);
+	FUZZ_ASSERT(fv_find_module(data, size, GUID_FTW_PEI, &d) <= FV_MODULE_NO_MEMORY);
 	return 0;
 }

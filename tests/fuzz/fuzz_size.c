@@ -14,9 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (size_parse(s, &v) == 0) {
+	if (size_parse(s, &v) == SIZE_OK) {
 		size_format_arg(v, out, sizeof(out));
-		FUZZ_ASSERT(size_parse(out, &back) == 0 && back == v);
+		FUZZ_ASSERT(size_parse(out, &back) == SIZE_OK && back == v);
 		size_format(v, out, sizeof(out));
 	}
 	return 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Minimal unit test harness: CHECK counts, prints failures, T_END prints the tally. */
+/* Minimal unit test harness: CHECK counts and prints failures, T_RUN names a behaviour, T_END prints the tally. */
 #ifndef T_H
 #define T_H
 
@@ -25,6 +25,17 @@ static inline int diag_has_(const struct diag *d, const char *needle)
 static inline const char *diag_first(const struct diag *d)
 {
 	return d->n ? d->item[0].msg : "(no message)";
+}
+
+/* Runs one behaviour's test function and reports it by name with its count. */
+#define T_RUN(fn) t_run_(#fn, fn)
+static inline void t_run_(const char *name, void (*fn)(void))
+{
+	int p = t_pass, f = t_fail;
+
+	fn();
+	printf("%s %s: %d checks%s\n", t_fail == f ? "ok  " : "FAIL", name, t_pass - p + t_fail - f,
+	       t_fail == f ? "" : ", some failed (above)");
 }
 
 #define T_END(name) (printf("# %s: %d passed, %d failed\n", name, t_pass, t_fail), t_fail ? 1 : 0)

@@ -22,6 +22,21 @@ int cli_prologue(int argc, char **argv, const char *tool, const char *usage)
 	return -1;
 }
 
+int cli_exit(enum lib_result r)
+{
+	switch (r) {
+	case LIB_OK: return 0;
+	case LIB_REFUSED: return 1;
+	case LIB_NO_MEMORY: return 2;
+	}
+	return 2;
+}
+
+int cli_worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
 void cli_print_diag(const char *tool, const char *file, const struct diag *d)
 {
 	for (size_t i = 0; i < d->n; i++)

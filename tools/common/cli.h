@@ -16,6 +16,15 @@
  */
 int cli_prologue(int argc, char **argv, const char *tool, const char *usage);
 
+/*
+ * The exit status a lib/ result stands for: LIB_OK 0, LIB_REFUSED 1,
+ * LIB_NO_MEMORY 2 (no verdict on the input: trouble, not a refusal).
+ */
+int cli_exit(enum lib_result r);
+
+/* The worse of two exit statuses (0 < 1 < 2). */
+int cli_worse(int a, int b);
+
 /* Prints each finding to stderr as "TOOL: FILE: [warning: ]msg". */
 void cli_print_diag(const char *tool, const char *file, const struct diag *d);
 

@@ -99,20 +99,20 @@ static enum fd_kind classify(const struct file *f, uint64_t *vars_len)
 	return FD_VARS;
 }
 
-/* Parses VARS and CODE parts of a unified image, reporting both. Returns 0 or 1. */
+/* Parses VARS and CODE parts of a unified image, reporting both. Returns 0, 1 or 2. */
 static int check_parts(const char *name, const uint8_t *vp, size_t vlen, const uint8_t *cp, size_t clen)
 {
 	struct varstore vs;
 	struct ovmf_code c;
 	struct diag d;
-	int bad;
+	enum lib_result vr, cr;
 
 	diag_init(&d);
-	bad = varstore_parse(vp, vlen, &vs, &d) < 0;
+	vr = varstore_parse(vp, vlen, &vs, &d);
 	varstore_free(&vs);
-	bad |= ovmf_code_parse(cp, clen, &c, &d) < 0;
+	cr = ovmf_code_parse(cp, clen, &c, &d);
 	cli_print_diag("fdsplit", name, &d);
-	return bad;
+	return cli_exit(lib_worse(vr, cr));
 }
 
 static int write_out(const char *path, const struct io_part *parts, size_t n)
@@ -206,9 +206,9 @@ static int cmd_join(const char *vars, const char *code, const char *out)
 	return rc;
 }
 
-/* Whether a CODE carries FaultTolerantWritePei: 1, 0, -1 (unknown). Only a
- * pending write makes the answer matter, so the search's notes are dropped. */
-static int code_ftw_pei(const uint8_t *p, size_t len)
+/* Whether a CODE carries FaultTolerantWritePei. Only a pending write makes
+ * the answer matter, so the search's notes are dropped. */
+static enum fv_module_result code_ftw_pei(const uint8_t *p, size_t len)
 {
 	struct diag quiet;
 
@@ -250,27 +250,36 @@ static int boot_changed(const struct boot_store *bs)
  * predicted, or the CODE it is judged against reads a pending write before
  * restoring it), 2 when out of memory. d gets the findings on what the
  * firmware reads; findings on disk that the start-up repairs come as notes.
- * ftw_pei: whether the CODE carries FaultTolerantWritePei (1, 0; -1 unknown
- * or no CODE: a pending write then gets a warning).
+ * ftw_pei: whether the CODE carries FaultTolerantWritePei (FV_MODULE_FOUND,
+ * FV_MODULE_ABSENT; anything else is unknown, as with no CODE: a pending write
+ * then gets a warning).
  */
-static int boot_store_read(const uint8_t *p, size_t len, int ftw_pei, struct boot_store *bs, struct diag *d)
+static int boot_store_read(const uint8_t *p, size_t len, enum fv_module_result ftw_pei, struct boot_store *bs,
+			   struct diag *d)
 {
 	struct diag dd, scratch;
+	enum lib_result disk;
 	int rc;
 
 	memset(bs, 0, sizeof(*bs));
 	diag_init(&dd);
-	bs->disk_bad = varstore_parse(p, len, &bs->disk, &dd) < 0;
+	disk = varstore_parse(p, len, &bs->disk, &dd);
+	if (disk == LIB_NO_MEMORY) {
+		for (size_t i = 0; i < dd.n; i++)
+			diag_add(d, dd.item[i].level, "%s", dd.item[i].msg);
+		return 2;
+	}
+	bs->disk_bad = disk != LIB_OK;
 	if (!(bs->buf = malloc(len ? len : 1))) {
 		diag_add(d, DIAG_ERROR, "out of memory for 0x%zx bytes", len);
 		return 2;
 	}
-	if (ftw_boot(p, len, bs->buf, &bs->fb) < 0) {
+	if (ftw_boot(p, len, bs->buf, &bs->fb) != LIB_OK) {
 		for (size_t i = 0; i < dd.n; i++)
 			diag_add(d, dd.item[i].level, "%s", dd.item[i].msg);
 		/* vs: the interrupted write's copy when there is one (what --force-readable rescues), else the disk */
 		diag_init(&scratch);
-		if (bs->fb.pending_restart && varstore_parse(bs->buf, len, &bs->vs, &scratch) == 0) {
+		if (bs->fb.pending_restart && varstore_parse(bs->buf, len, &bs->vs, &scratch) == LIB_OK) {
 			bs->spare_live = bs->vs.nlive;
 		} else {
 			varstore_free(&bs->vs);
@@ -289,7 +298,9 @@ static int boot_store_read(const uint8_t *p, size_t len, int ftw_pei, struct boo
 				 bs->spare_live);
 		return 1;
 	}
-	rc = varstore_parse(bs->buf, len, &bs->vs, d) < 0;
+	rc = cli_exit(varstore_parse(bs->buf, len, &bs->vs, d));
+	if (rc == 2)
+		return rc;
 	if (bs->fb.workspace == FTW_WS_RESET) {
 		/* OVMF's own interrupted writes always leave one valid copy of the
 		 * work space (FlushSpareBlockToWorkingBlock validates the spare's
@@ -305,9 +316,9 @@ static int boot_store_read(const uint8_t *p, size_t len, int ftw_pei, struct boo
 	}
 	/* measured (tests/migrate): without FaultTolerantWritePei the variable
 	 * driver is dispatched before the FTW driver and caches the torn store */
-	if (bs->fb.action == FTW_BOOT_RESTART && ftw_pei < 0)
+	if (bs->fb.action == FTW_BOOT_RESTART && ftw_pei != FV_MODULE_FOUND && ftw_pei != FV_MODULE_ABSENT)
 		diag_add(d, DIAG_WARN, "a build without SMM (as Debian's OVMF_CODE_4M.fd) reads the torn store before FTW restores it, then writes over it: boot this VM on an SMM build first, or fdsplit migrate it");
-	if (bs->fb.action == FTW_BOOT_RESTART && ftw_pei == 0) {
+	if (bs->fb.action == FTW_BOOT_RESTART && ftw_pei == FV_MODULE_ABSENT) {
 		diag_add(d, DIAG_ERROR, "the CODE has no FaultTolerantWritePei (a build without SMM): it reads the torn store before FTW restores it, then writes over it; boot this VM on an SMM build first, or fdsplit migrate it");
 		rc = 1;
 	}
@@ -367,7 +378,8 @@ static int info_one(const char *path, struct json *j)
 	uint64_t vlen;
 	enum fd_kind k;
 	size_t code_off;
-	int rc, bad = 0, ftw_pei = -1;
+	enum fv_module_result ftw_pei = FV_MODULE_UNDECODED;
+	int rc, worst = 0;
 
 	if ((rc = load(&f, path)) != 0)
 		return rc;
@@ -391,7 +403,7 @@ static int info_one(const char *path, struct json *j)
 		struct boot_store bs;
 		char clause[2 * DIAG_MSG];
 
-		bad |= boot_store_read(f.buf, vl, ftw_pei, &bs, &d) != 0;
+		worst = cli_worse(worst, boot_store_read(f.buf, vl, ftw_pei, &bs, &d));
 		boot_clause(&bs, clause, sizeof(clause));
 		if (j) {
 			vars_json(j, &bs.disk);
@@ -408,23 +420,25 @@ static int info_one(const char *path, struct json *j)
 		boot_store_free(&bs);
 	}
 	if (k == FD_CODE || k == FD_UNIFIED) {
-		bad |= ovmf_code_parse(f.buf + code_off, f.len - code_off, &c, &d) < 0;
+		worst = cli_worse(worst, cli_exit(ovmf_code_parse(f.buf + code_off, f.len - code_off, &c, &d)));
 		if (j) {
 			code_json(j, &c, f.len - code_off);
-			json_str(j, "ftw_pei", ftw_pei < 0 ? NULL : ftw_pei ? "yes" : "no");
+			json_str(j, "ftw_pei", ftw_pei == FV_MODULE_FOUND ? "yes" : ftw_pei == FV_MODULE_ABSENT ? "no" : NULL);
 		} else {
 			code_text(stdout, &c, f.len - code_off);
-			printf("  FaultTolerantWritePei: %s\n", ftw_pei < 0 ? "unknown (no LZMA volume decoded)" :
-			       ftw_pei ? "yes (an SMM build: a write in progress is restored before variables are read)" :
+			printf("  FaultTolerantWritePei: %s\n",
+			       ftw_pei == FV_MODULE_UNDECODED ? "unknown (no LZMA volume decoded)" :
+			       ftw_pei == FV_MODULE_NO_MEMORY ? "unknown (out of memory decoding its LZMA volumes)" :
+			       ftw_pei == FV_MODULE_FOUND ? "yes (an SMM build: a write in progress is restored before variables are read)" :
 			       "no (a build without SMM: its variable driver reads a torn store before FTW restores it)");
 		}
 	}
 	if (k == FD_OTHER) {
 		diag_add(&d, DIAG_ERROR, "no firmware volume at 0x0 (no \"_FVH\" at 0x28): not an OVMF image");
-		bad = 1;
+		worst = cli_worse(worst, 1);
 	}
 	if (j) {
-		json_bool(j, "ok", !bad);
+		json_bool(j, "ok", worst == 0);
 		json_arr(j, "errors");
 		for (size_t i = 0; i < d.n; i++)
 			json_str(j, NULL, d.item[i].msg);
@@ -433,7 +447,7 @@ static int info_one(const char *path, struct json *j)
 	}
 	cli_print_diag("fdsplit", path, &d);
 	free(f.buf);
-	return bad ? 1 : 0;
+	return worst;
 }
 
 /* A CODE image, loaded and parsed once for any number of varstores. */
@@ -442,7 +456,7 @@ struct code_ref {
 	size_t len;
 	struct ovmf_code c;
 	int parsed;           /* ovmf_code_parse succeeded */
-	int ftw_pei;          /* FaultTolerantWritePei in its volumes: 1, 0, -1 unknown */
+	enum fv_module_result ftw_pei; /* FaultTolerantWritePei in its volumes */
 };
 
 /* Loads and parses CODE. Returns 0, 1 (not a CODE image, or malformed: the
@@ -462,8 +476,8 @@ static int code_load(struct code_ref *cr, const char *path, struct diag *d)
 		/* refused input, as join refuses it: 1, not a usage or I/O error */
 		fprintf(stderr, "fdsplit: %s: not a CODE image (a firmware volume that is not the varstore)\n", path);
 		rc = 1;
-	} else if (ovmf_code_parse(cf.buf, cf.len, &cr->c, d) < 0) {
-		rc = 1;
+	} else if ((rc = cli_exit(ovmf_code_parse(cf.buf, cf.len, &cr->c, d))) != 0) {
+		/* refused (1) */
 	} else {
 		cr->parsed = 1;
 		cr->ftw_pei = code_ftw_pei(cf.buf, cf.len);
@@ -476,7 +490,7 @@ static int code_load(struct code_ref *cr, const char *path, struct diag *d)
 static int code_expects(const struct code_ref *cr, size_t vlen, struct diag *d, char *how, size_t howsz)
 {
 	const struct ovmf_code *c = &cr->c;
-	int rc = 0;
+	enum lib_result rc = LIB_OK;
 
 	if (c->has_cfv) {
 		uint64_t want_base = UINT64_C(0x100000000) - (uint64_t)cr->len - vlen;
@@ -504,7 +518,7 @@ static int code_expects(const struct code_ref *cr, size_t vlen, struct diag *d, 
 					      vlen, (unsigned long long)want, layout, cr->len);
 		}
 	}
-	return rc < 0 ? 1 : 0;
+	return cli_exit(rc);
 }
 
 /* One varstore against the CODE and template loaded once. Returns 0, 1, 2. */
@@ -527,12 +541,12 @@ static int check_one(const char *vars, const struct code_ref *cr, const struct v
 		free(v.buf);
 		return 1;
 	}
-	rc = boot_store_read(v.buf, v.len, cr ? cr->ftw_pei : -1, &bs, &d);
+	rc = boot_store_read(v.buf, v.len, cr ? cr->ftw_pei : FV_MODULE_UNDECODED, &bs, &d);
 	if (rc)
 		worst = rc;
 	if (cr && code_expects(cr, v.len, &d, how, sizeof(how)))
 		worst = worst ? worst : 1;
-	if (ts && varstore_compare_layout(&bs.vs, ts, &d) < 0)
+	if (ts && varstore_compare_layout(&bs.vs, ts, &d) != LIB_OK)
 		worst = worst ? worst : 1;
 	boot_clause(&bs, clause, sizeof(clause));
 	if (j) {
@@ -595,12 +609,13 @@ static int cmd_check(int nvars, char **vars, const char *code, const char *tmpl,
 		diag_init(&td);
 		if ((rc = load(&t, tmpl)) != 0)
 			return rc;
-		if (varstore_parse(t.buf, t.len, &ts, &td) < 0) {
+		if ((rc = cli_exit(varstore_parse(t.buf, t.len, &ts, &td))) != 0) {
 			cli_print_diag("fdsplit", tmpl, &td);
-			fprintf(stderr, "fdsplit: %s: the template itself is malformed\n", tmpl);
+			if (rc == 1)
+				fprintf(stderr, "fdsplit: %s: the template itself is malformed\n", tmpl);
 			varstore_free(&ts);
 			free(t.buf);
-			return 1;
+			return rc;
 		}
 	}
 	if (json) {
@@ -691,7 +706,7 @@ static int migrate_inputs(const struct migrate_args *a, struct migration *m)
 	}
 	/* what the firmware will read: a write in progress completed from the spare first */
 	diag_init(&d);
-	rc = boot_store_read(m->o.buf, m->olen, -1, &m->ob, &d);
+	rc = boot_store_read(m->o.buf, m->olen, FV_MODULE_UNDECODED, &m->ob, &d);
 	cli_print_diag("fdsplit", a->old, &d);
 	if (rc == 2)
 		return 2;
@@ -717,11 +732,13 @@ static int migrate_inputs(const struct migrate_args *a, struct migration *m)
 		return 1;
 	}
 	diag_init(&d);
-	if (classify(&m->t, &vlen) != FD_VARS || vlen != m->t.len ||
-	    varstore_parse(m->t.buf, m->t.len, &m->tvs, &d) < 0) {
+	rc = classify(&m->t, &vlen) != FD_VARS || vlen != m->t.len ? 1 :
+	     cli_exit(varstore_parse(m->t.buf, m->t.len, &m->tvs, &d));
+	if (rc) {
 		cli_print_diag("fdsplit", a->tmpl, &d);
-		fprintf(stderr, "fdsplit: %s: not a varstore template (a VARS image that passes fdsplit check)\n", a->tmpl);
-		return 1;
+		if (rc == 1)
+			fprintf(stderr, "fdsplit: %s: not a varstore template (a VARS image that passes fdsplit check)\n", a->tmpl);
+		return rc;
 	}
 	return 0;
 }
@@ -797,15 +814,15 @@ static int cmd_migrate(const struct migrate_args *a)
 		fprintf(stderr, "fdsplit: %s: out of memory for 0x%zx bytes\n", a->out, m.t.len);
 		rc = 2;
 	}
-	if (rc == 0 && varstore_migrate(m.obuf, m.ovs, m.t.buf, m.t.len, &m.tvs, &a->opts, m.out, &r, &d) < 0)
-		rc = 1;
+	if (rc == 0)
+		rc = cli_exit(varstore_migrate(m.obuf, m.ovs, m.t.buf, m.t.len, &m.tvs, &a->opts, m.out, &r, &d));
 	if (rc == 0) {
 		/* the result must read back as the template's layout with every variable live */
 		struct diag nd;
 
 		diag_init(&nd);
-		if (varstore_parse(m.out, m.t.len, &nvs, &nd) < 0 || nvs.nlive != r.copied + r.kept ||
-		    varstore_compare_layout(&nvs, &m.tvs, &nd) < 0) {
+		if (varstore_parse(m.out, m.t.len, &nvs, &nd) != LIB_OK || nvs.nlive != r.copied + r.kept ||
+		    varstore_compare_layout(&nvs, &m.tvs, &nd) != LIB_OK) {
 			cli_print_diag("fdsplit", a->out, &nd);
 			fprintf(stderr, "fdsplit: %s: internal error: the new store does not read back (%zu live, %zu expected); nothing written\n",
 				a->out, nvs.nlive, r.copied + r.kept);

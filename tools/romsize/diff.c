@@ -90,13 +90,20 @@ static int load(struct fw_file *f)
 	uint8_t *buf;
 	size_t len;
 	char err[256];
+	enum lib_result res;
 
 	if (io_read_file(f->path, &buf, &len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "romsize: %s: %s\n", f->path, err);
 		return 2;
 	}
 	diag_init(&d);
-	f->parse_ok = image_analyse(buf, len, &r, &d) == 0;
+	res = image_analyse(buf, len, &r, &d);
+	if (res == LIB_NO_MEMORY) {
+		cli_print_diag("romsize", f->path, &d);
+		free(buf);
+		return 2;
+	}
+	f->parse_ok = res == LIB_OK;
 	f->size = r.size;
 	f->kind = r.kind;
 	f->region = r.region;
@@ -109,7 +116,7 @@ static int load(struct fw_file *f)
 
 		diag_init(&dv);
 		f->is_vars = 1;
-		f->vs_ok = varstore_parse(buf, len, &f->vs, &dv) == 0;
+		f->vs_ok = varstore_parse(buf, len, &f->vs, &dv) == LIB_OK;
 	}
 	free(buf);
 	return 0;
@@ -244,7 +251,7 @@ static enum status compare(const struct fw_file *a, const struct fw_file *b, str
 	if (a->is_vars != b->is_vars)
 		return ST_CHANGED;
 	/* same size but another varstore layout: OVMF would erase every VM's variables */
-	if (a->is_vars && (!a->vs_ok || !b->vs_ok || varstore_compare_layout(&b->vs, &a->vs, layout) != 0)) {
+	if (a->is_vars && (!a->vs_ok || !b->vs_ok || varstore_compare_layout(&b->vs, &a->vs, layout) != LIB_OK)) {
 		if (!a->vs_ok || !b->vs_ok)
 			diag_add(layout, DIAG_ERROR, "varstore %s does not parse", !a->vs_ok ? "old" : "new");
 		return ST_CHANGED;

@@ -89,6 +89,14 @@ static int die_usage(const char *msg, const char *arg)
 	return 2;
 }
 
+/* An option's size that size_parse refused: what is wrong, and the forms it takes. */
+static int bad_size(const char *opt, const char *arg, enum size_result r)
+{
+	fprintf(stderr, "romsize: %s '%s': %s; a size is %s\n", opt, arg, size_result_text(r), SIZE_FORMS);
+	fputs(usage, stderr);
+	return 2;
+}
+
 /* Parses a table from path, or from the built-in copy when path is NULL. Returns 0 or 2. */
 static int load_table(const char *path, const char *builtin, unsigned long builtin_len,
 		      int (*parse)(const char *, size_t, void *, struct diag *), void *out)
@@ -155,6 +163,7 @@ static int one_file(const struct opts *o, const char *file, int check, struct js
 	uint8_t *buf;
 	size_t len;
 	char err[256];
+	enum lib_result res;
 	int bad;
 
 	if (io_read_file(file, &buf, &len, err, sizeof(err)) < 0) {
@@ -162,10 +171,15 @@ static int one_file(const struct opts *o, const char *file, int check, struct js
 		return 2;
 	}
 	diag_init(&d);
-	bad = image_analyse(buf, len, &r, &d) < 0;
+	res = image_analyse(buf, len, &r, &d);
 	free(buf);
+	if (res == LIB_NO_MEMORY) {
+		cli_print_diag("romsize", file, &d);
+		return 2;
+	}
 	if (check)
-		bad = image_check(&r, &s, &o->chk, &d) < 0 || bad;
+		res = lib_worse(res, image_check(&r, &s, &o->chk, &d));
+	bad = res != LIB_OK;
 	if (j)
 		report_json(j, file, &r, s.slot, !bad, &d);
 	else if (check && !bad)
@@ -296,9 +310,16 @@ static int pad_one(const struct opts *o, const char *file, const char *out)
 	}
 	size_format(s.slot, sl, sizeof(sl));
 	diag_init(&d);
-	if (image_analyse(buf, len, &r, &d) < 0) {
+	switch (image_analyse(buf, len, &r, &d)) {
+	case LIB_OK:
+		break;
+	case LIB_REFUSED:
 		cli_print_diag("romsize", file, &d);
 		fprintf(stderr, "romsize: %s: refusing to pad a malformed image\n", file);
+		goto out;
+	case LIB_NO_MEMORY:
+		cli_print_diag("romsize", file, &d);
+		rc = 2;
 		goto out;
 	}
 	if (r.kind == KIND_FLASH) {
@@ -311,7 +332,7 @@ static int pad_one(const struct opts *o, const char *file, const char *out)
 		goto out;
 	}
 	diag_init(&d2);
-	if (image_slot_rule(r.kind, s.slot, &d2) < 0) {
+	if (image_slot_rule(r.kind, s.slot, &d2) != LIB_OK) {
 		cli_print_diag("romsize", file, &d2);
 		goto out;
 	}
@@ -335,7 +356,7 @@ static int pad_one(const struct opts *o, const char *file, const char *out)
 	}
 	/* the result must analyse exactly as well as the input did */
 	diag_init(&d2);
-	if (image_analyse(padded, s.slot, &r2, &d2) < 0 || r2.kind != r.kind ||
+	if (image_analyse(padded, s.slot, &r2, &d2) != LIB_OK || r2.kind != r.kind ||
 	    r2.rom.n != r.rom.n || r2.used != r.used) {
 		cli_print_diag("romsize", file, &d2);
 		fprintf(stderr, "romsize: %s: internal error: the padded image does not analyse like the input; nothing written\n", file);
@@ -417,6 +438,7 @@ int main(int argc, char **argv)
 	};
 	static struct opts o; /* the manifest is large: keep it off the stack */
 	const char *cmd;
+	enum size_result sr;
 	int c, rc;
 
 	rc = cli_prologue(argc, argv, "romsize", usage);
@@ -430,12 +452,12 @@ int main(int argc, char **argv)
 		case O_MANIFEST: o.manifest_path = optarg; break;
 		case O_ROMDEVS: o.romdevs_path = optarg; break;
 		case O_SLOT:
-			if (size_parse(optarg, &o.slot) < 0)
-				return die_usage("--slot: not a size (65536, 64K, 64KiB, 0x10000)", optarg);
+			if ((sr = size_parse(optarg, &o.slot)) != SIZE_OK)
+				return bad_size("--slot", optarg, sr);
 			break;
 		case O_MINFREE:
-			if (size_parse(optarg, &o.chk.min_free) < 0)
-				return die_usage("--min-free: not a size (65536, 64K, 64KiB, 0x10000)", optarg);
+			if ((sr = size_parse(optarg, &o.chk.min_free)) != SIZE_OK)
+				return bad_size("--min-free", optarg, sr);
 			break;
 		case O_STRICT: o.chk.strict = 1; break;
 		case O_PADDED: o.chk.padded = 1; break;

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Out of memory is not a verdict: whichever allocation lib/ makes fails, the
+ * result is LIB_NO_MEMORY (FV_MODULE_NO_MEMORY) with a DIAG_ERROR saying so,
+ * never LIB_REFUSED or LIB_OK, and nothing leaks (LeakSanitizer at exit).
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc (tests/build.mk):
+ * while armed, the allocation numbered fail_at fails.
+ */
+#include <lzma.h>
+#include <stdlib.h>
+
+#include "bytes.h"
+#include "diag.h"
+#include "efidecomp.h"
+#include "fvmodule.h"
+#include "image.h"
+#include "optrom.h"
+#include "romgen.h"
+#include "varmigrate.h"
+#include "varstore.h"
+#include "t.h"
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t sz);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t sz);
+void *__wrap_realloc(void *p, size_t n);
+
+static int armed;
+static long allocs, fail_at = -1;
+
+static int this_one_fails(void)
+{
+	return armed && allocs++ == fail_at;
+}
+
+void *__wrap_malloc(size_t n) { return this_one_fails() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t sz) { return this_one_fails() ? NULL : __real_calloc(n, sz); }
+void *__wrap_realloc(void *p, size_t n) { return this_one_fails() ? NULL : __real_realloc(p, n); }
+
+/* One lib/ call on input made beforehand (not armed), and what it leaves to free. */
+struct subject {
+	const char *name;
+	void (*prepare)(void);
+	enum lib_result (*call)(struct diag *d);
+	void (*cleanup)(void);
+	enum lib_result with_memory; /* the verdict when nothing fails */
+};
+
+#define VLEN 0x20000
+static uint8_t store[VLEN], tmpl[VLEN], out[VLEN];
+static uint8_t *big;
+static const size_t BIG = 1u << 20;
+static struct varstore vs, ovs, tvs;
+static uint8_t rom[16384];
+static size_t rom_len;
+static uint8_t packed[4096], plain[3000];
+static size_t packed_len;
+
+static void store_with_vars(void)
+{
+	size_t off;
+
+	gen_vars_empty(store, VLEN);
+	off = gen_var_add(store, 0x48 + VS_HDR_SIZE, "BootOrder", 0x3F, 8); /* after the FV and store headers */
+	off = gen_var_add(store, off, "Boot0000", 0x3F, 64);
+	gen_var_add(store, off, "Lang", 0x3F, 4);
+}
+static enum lib_result parse_store(struct diag *d) { return varstore_parse(store, VLEN, &vs, d); }
+static void free_vs(void) { varstore_free(&vs); }
+
+/* ~16000 records in transition: the table grows by doubling, then the live ones are sorted */
+static void transitions(void)
+{
+	if (!big)
+		big = __real_malloc(BIG);
+	gen_vars_transitions(big, BIG);
+}
+static enum lib_result parse_transitions(struct diag *d) { return varstore_parse(big, BIG, &vs, d); }
+
+/* a legacy image and an EFI image holding a compressed PE */
+static void compressed_rom(void)
+{
+	struct gen_image leg = { 2048, ROM_CODE_X86, 0x8086, 0x100e, 0x02, 0, 1 };
+	struct gen_image efi = { 8192, ROM_CODE_EFI, 0x8086, 0x100e, 0x02, 1, 1 };
+	uint8_t *e = rom + leg.length;
+
+	memset(rom, 0, sizeof(rom));
+	gen_image(rom, &leg);
+	gen_image(e, &efi);
+	memset(plain, 0, sizeof(plain));
+	gen_pe(plain, 0x8664, 11);
+	gen_efi_compress(e + GEN_EFI_PE, efi.length - GEN_EFI_PE, plain, sizeof(plain), 1);
+	wr_le16(e + ROM_EFI_COMPRESS, ROM_EFI_COMPRESSED);
+	rom_len = leg.length + efi.length;
+}
+static enum lib_result parse_rom(struct diag *d)
+{
+	struct optrom r;
+
+	return optrom_parse(rom, rom_len, &r, d);
+}
+static enum lib_result analyse_rom(struct diag *d)
+{
+	struct image_report r;
+
+	return image_analyse(rom, rom_len, &r, d);
+}
+
+static void compressed_stream(void)
+{
+	memset(plain, 0x11, sizeof(plain));
+	packed_len = gen_efi_compress(packed, sizeof(packed), plain, sizeof(plain), 1);
+}
+static enum lib_result decompress(struct diag *d)
+{
+	static uint8_t back[sizeof(plain)];
+
+	return efi_decompress(packed, packed_len, EFICOMP_PBIT_EFI, back, sizeof(back), d);
+}
+
+static void stores_to_migrate(void)
+{
+	struct diag d;
+
+	store_with_vars();
+	gen_vars_empty(tmpl, VLEN);
+	diag_init(&d);
+	varstore_parse(store, VLEN, &ovs, &d);
+	diag_init(&d);
+	varstore_parse(tmpl, VLEN, &tvs, &d);
+}
+static enum lib_result migrate(struct diag *d)
+{
+	struct migrate_opts o = { 0 };
+	struct migrate_report r;
+
+	return varstore_migrate(store, &ovs, tmpl, VLEN, &tvs, &o, out, &r, d);
+}
+static void free_stores(void)
+{
+	varstore_free(&ovs);
+	varstore_free(&tvs);
+}
+
+static void nothing(void) { }
+
+static const struct subject subjects[] = {
+	{ "varstore_parse, 3 variables", store_with_vars, parse_store, free_vs, LIB_OK },
+	/* a store the size of the file, so no FTW area after it: refused, once read */
+	{ "varstore_parse, 1 MiB of records in transition", transitions, parse_transitions, free_vs, LIB_REFUSED },
+	{ "efi_decompress", compressed_stream, decompress, nothing, LIB_OK },
+	{ "optrom_parse, a compressed EFI image", compressed_rom, parse_rom, nothing, LIB_OK },
+	{ "image_analyse, a compressed EFI image", compressed_rom, analyse_rom, nothing, LIB_OK },
+	{ "varstore_migrate", stores_to_migrate, migrate, free_stores, LIB_OK },
+};
+
+static enum lib_result run(const struct subject *s, long k, struct diag *d, long *n)
+{
+	enum lib_result r;
+
+	s->prepare();
+	diag_init(d);
+	fail_at = k;
+	allocs = 0;
+	armed = 1;
+	r = s->call(d);
+	armed = 0;
+	*n = allocs;
+	s->cleanup();
+	return r;
+}
+
+/* For each subject: a run with no failure gives its verdict; failing each allocation in turn gives LIB_NO_MEMORY. */
+static void test_every_allocation_fails_by_name(void)
+{
+	for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		const struct subject *s = &subjects[i];
+		struct diag d;
+		long n, m;
+		enum lib_result r = run(s, -1, &d, &n);
+
+		CHECK(r == s->with_memory, "%s: with memory: result %d (%s)", s->name, (int)r, diag_first(&d));
+		CHECK(n > 0, "%s: allocates (%ld times)", s->name, n);
+		for (long k = 0; k < n; k++) {
+			r = run(s, k, &d, &m);
+			CHECK(r == LIB_NO_MEMORY && DIAG_HAS(&d, "out of memory"),
+			      "%s: allocation %ld of %ld fails: result %d, '%s'", s->name, k + 1, n, (int)r, diag_first(&d));
+		}
+	}
+}
+
+/* The module search says it could not look, which is neither found nor absent. */
+static void test_module_search(void)
+{
+	static uint8_t img[0x4000], vol[0x2000];
+	lzma_stream ls = LZMA_STREAM_INIT;
+	lzma_options_lzma opt;
+	uint8_t *o = img + 0x100 + 24;
+	struct diag d;
+	enum fv_module_result r;
+	size_t size;
+
+	memset(vol, 0x5A, sizeof(vol));
+	memcpy(vol + 0x123, GUID_FTW_PEI, 16);
+	memset(img, 0xFF, sizeof(img));
+	lzma_lzma_preset(&opt, 6);
+	if (lzma_alone_encoder(&ls, &opt) != LZMA_OK) {
+		CHECK(0, "lzma encoder");
+		return;
+	}
+	ls.next_in = vol;
+	ls.avail_in = sizeof(vol);
+	ls.next_out = o;
+	ls.avail_out = sizeof(img) - 0x100 - 24;
+	CHECK(lzma_code(&ls, LZMA_FINISH) == LZMA_STREAM_END, "lzma encode");
+	size = 24 + (sizeof(img) - 0x100 - 24 - ls.avail_out);
+	lzma_end(&ls);
+	wr_le64(o + 5, sizeof(vol));
+	img[0x100] = (uint8_t)size;
+	img[0x101] = (uint8_t)(size >> 8);
+	img[0x102] = 0;
+	img[0x103] = 0x02; /* GUID-defined section */
+	/* EE4E5898-3914-4259-9D6E-DC7BD79403CF: LZMA custom decompress */
+	memcpy(img + 0x104, (const uint8_t[16]){ 0x98, 0x58, 0x4e, 0xee, 0x14, 0x39, 0x59, 0x42,
+						  0x9d, 0x6e, 0xdc, 0x7b, 0xd7, 0x94, 0x03, 0xcf }, 16);
+	wr_le16(img + 0x100 + 20, 24);
+	diag_init(&d);
+	CHECK(fv_find_module(img, sizeof(img), GUID_FTW_PEI, &d) == FV_MODULE_FOUND, "with memory: found (%s)",
+	      diag_first(&d));
+	diag_init(&d);
+	fail_at = 0;
+	allocs = 0;
+	armed = 1;
+	r = fv_find_module(img, sizeof(img), GUID_FTW_PEI, &d);
+	armed = 0;
+	CHECK(r == FV_MODULE_NO_MEMORY && DIAG_HAS(&d, "out of memory"), "allocation fails: %d, '%s'", (int)r,
+	      diag_first(&d));
+}
+
+int main(void)
+{
+	T_RUN(test_every_allocation_fails_by_name);
+	T_RUN(test_module_search);
+	free(big);
+	return T_END("nomem");
+}
