@@ -143,8 +143,8 @@ static void option_roms(void)
 
 int main(void)
 {
-	literals_and_runs();
-	refusals();
-	option_roms();
+	T_RUN(literals_and_runs);
+	T_RUN(refusals);
+	T_RUN(option_roms);
 	return T_END("efidecomp");
 }

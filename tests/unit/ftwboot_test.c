@@ -28,21 +28,21 @@ static long live(const uint8_t *b)
 
 static const struct {
 	enum gen_torn kind;
-	int rc;
+	enum lib_result rc;
 	enum ftw_boot_action action;
 	enum ftw_boot_workspace ws;
 	long disk_live, boot_live;  /* -1: does not parse */
 	const char *why;
 } torn[] = {
 	/* the reclaim's new store is complete in the spare: OVMF copies it back */
-	{ GEN_TORN_RESTART, 0, FTW_BOOT_RESTART, FTW_WS_AS_IS, -1, GEN_TORN_VARS, "" },
+	{ GEN_TORN_RESTART, LIB_OK, FTW_BOOT_RESTART, FTW_WS_AS_IS, -1, GEN_TORN_VARS, "" },
 	/* the spare copy was cut: OVMF drops the write and reads the untouched store */
-	{ GEN_TORN_DISCARD, 0, FTW_BOOT_DISCARD, FTW_WS_AS_IS, GEN_TORN_VARS, GEN_TORN_VARS, "" },
+	{ GEN_TORN_DISCARD, LIB_OK, FTW_BOOT_DISCARD, FTW_WS_AS_IS, GEN_TORN_VARS, GEN_TORN_VARS, "" },
 	/* the FV header is gone: the flash driver erases everything before FTW runs */
-	{ GEN_TORN_REFORMAT, -1, FTW_BOOT_REFORMAT, FTW_WS_AS_IS, -1, -1,
+	{ GEN_TORN_REFORMAT, LIB_REFUSED, FTW_BOOT_REFORMAT, FTW_WS_AS_IS, -1, -1,
 	  "FV signature 0xffffffff at 0x28, expected 0x4856465f (\"_FVH\")" },
-	{ GEN_TORN_WORKSPACE, 0, FTW_BOOT_IDLE, FTW_WS_FROM_SPARE, -1, GEN_TORN_VARS, "" },
-	{ GEN_TORN_UNKNOWN, -1, FTW_BOOT_UNKNOWN, FTW_WS_AS_IS, -1, -1,
+	{ GEN_TORN_WORKSPACE, LIB_OK, FTW_BOOT_IDLE, FTW_WS_FROM_SPARE, -1, GEN_TORN_VARS, "" },
+	{ GEN_TORN_UNKNOWN, LIB_REFUSED, FTW_BOOT_UNKNOWN, FTW_WS_AS_IS, -1, -1,
 	  "the pending FTW write to Lba 0x1000 (0xe000 bytes) would overwrite the FTW working block or spare at 0xf000" },
 };
 
@@ -50,7 +50,7 @@ static void torn_stores(void)
 {
 	for (size_t i = 0; i < sizeof(torn) / sizeof(torn[0]); i++) {
 		struct ftw_boot b;
-		int rc;
+		enum lib_result rc;
 
 		gen_vars_torn(disk, torn[i].kind);
 		rc = ftw_boot(disk, LEN, view, &b);
@@ -59,7 +59,7 @@ static void torn_stores(void)
 		      ftw_boot_action_name(b.action), ftw_boot_workspace_name(b.workspace), b.why);
 		CHECK(!strcmp(b.why, torn[i].why), "torn kind %d: why \"%s\"", torn[i].kind, b.why);
 		CHECK(live(disk) == torn[i].disk_live, "torn kind %d: %ld live on disk", torn[i].kind, live(disk));
-		if (rc == 0)
+		if (rc == LIB_OK)
 			CHECK(live(view) == torn[i].boot_live, "torn kind %d: %ld live at boot", torn[i].kind, live(view));
 	}
 
@@ -175,8 +175,8 @@ static void sweep(void)
 
 int main(void)
 {
-	torn_stores();
-	queues();
-	sweep();
+	T_RUN(torn_stores);
+	T_RUN(queues);
+	T_RUN(sweep);
 	return T_END("ftwboot");
 }

@@ -156,11 +156,11 @@ static void utf8_names(void)
 	make_store();
 }
 
-int main(void)
+/* the empty 2M template: store, event log, FTW working block, spare; the CRC OVMF writes */
+static void test_empty_template(void)
 {
-	struct varstore vs, t;
+	struct varstore vs;
 	struct diag d;
-	size_t off;
 
 	make_store();
 	CHECK(parse(&vs, &d) == 0 && vs.nvars == 0 && vs.authenticated && vs.store_end == 0xE000 &&
@@ -168,6 +168,14 @@ int main(void)
 	      vs.free_bytes == 0xE000 - 0x64, "empty store: %s", diag_first(&d));
 	CHECK(vs.ftw_crc == 0x642CAF2C, "FTW CRC of OVMF's working block 0x%08x", vs.ftw_crc);
 	varstore_free(&vs);
+}
+
+/* The FTW working block CRC: what EDK2 masks and what it does not. */
+static void test_ftw_crc_masking(void)
+{
+	struct varstore vs;
+	struct diag d;
+
 	/* EDK2 masks only Crc and the WorkingBlockValid/Invalid bits: a reserved
 	 * byte, or a reserved bit of the state byte, changes the header */
 	{
@@ -191,7 +199,16 @@ int main(void)
 		varstore_free(&vs);
 		make_store();
 	}
+}
 
+/* which copy of a variable OVMF reads */
+static void test_which_copy_is_live(void)
+{
+	struct varstore vs;
+	struct diag d;
+	size_t off;
+
+	make_store();
 	off = add_var(0x64, "BootOrder", VAR_ADDED, 2);
 	off = add_var(off, "Boot0000", VAR_DELETED, 50);
 	off = add_var(off, "Boot0000", VAR_IN_DELETED_TRANSITION, 50);  /* no live copy: still live */
@@ -201,8 +218,14 @@ int main(void)
 	      "records %zu live %zu deleted %zu: %s", vs.nvars, vs.nlive, vs.ndeleted, diag_first(&d));
 	CHECK(strcmp(vs.vars[0].name, "BootOrder") == 0 && vs.vars[0].data_size == 2, "name");
 	varstore_free(&vs);
+}
 
-	/* DataSize: the last byte of the store fits, one more runs past */
+/* DataSize: the last byte of the store fits, one more runs past */
+static void test_data_size(void)
+{
+	struct varstore vs;
+	struct diag d;
+
 	make_store();
 	{
 		uint32_t room = 0xE000 - 0x64 - VAR_HDR_AUTH - 4;
@@ -218,7 +241,14 @@ int main(void)
 		CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "NameSize 0xffffffff + DataSize 0xffffffff"), "%s", diag_first(&d));
 		varstore_free(&vs);
 	}
-	/* a header that does not fit before the store end */
+}
+
+/* a header that does not fit before the store end */
+static void test_header_past_the_store_end(void)
+{
+	struct varstore vs;
+	struct diag d;
+
 	make_store();
 	wr_le16(buf + 0xE000 - 8, VAR_START_ID);
 	memset(buf + 0x64, 0xFF, 4);
@@ -230,7 +260,14 @@ int main(void)
 		CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "header (60 bytes) runs past the store end"), "%s", diag_first(&d));
 		varstore_free(&vs);
 	}
-	/* name not NUL-terminated, odd NameSize */
+}
+
+/* name not NUL-terminated, odd NameSize */
+static void test_names(void)
+{
+	struct varstore vs;
+	struct diag d;
+
 	make_store();
 	add_var(0x64, "AB", VAR_ADDED, 0);
 	buf[0x64 + VAR_HDR_AUTH + 4] = 'C';
@@ -241,8 +278,14 @@ int main(void)
 	wr_le32(buf + 0x64 + 0x24, 5);
 	CHECK(parse(&vs, &d) < 0 && DIAG_HAS(&d, "NameSize 0x5"), "%s", diag_first(&d));
 	varstore_free(&vs);
+}
 
-	/* OVMF's own tests: attributes, block size, FvLength, store state, FTW */
+/* OVMF's own tests: attributes, block size, FvLength, store state, FTW */
+static void test_ovmf_rules(void)
+{
+	struct varstore vs;
+	struct diag d;
+
 	make_store();
 	wr_le32(buf + FV_ATTRIBUTES, 0x4FEFE);
 	fix_fv_sum();
@@ -261,7 +304,14 @@ int main(void)
 	CHECK(parse(&vs, &d) == 0 && vs.ftw_queue_used == 0 && vs.ftw_writes == 0, "stray byte: %llu used",
 	      (unsigned long long)vs.ftw_queue_used);
 	varstore_free(&vs);
-	/* a header with its one record allocated: the queue's extent is both, not its non-0xFF bytes */
+}
+
+/* a header with its one record allocated: the queue's extent is both, not its non-0xFF bytes */
+static void test_ftw_queue_extent(void)
+{
+	struct varstore vs;
+	struct diag d;
+
 	make_store();
 	buf[0xF020] = 0xFC;                       /* HeaderAllocated, WritesAllocated */
 	wr_le64(buf + 0xF020 + 0x18, 1);          /* NumberOfWrites */
@@ -272,12 +322,26 @@ int main(void)
 	      "one write: %llu used, %zu records, %zu pending", (unsigned long long)vs.ftw_queue_used,
 	      vs.ftw_records, vs.ftw_pending);
 	varstore_free(&vs);
+}
+
+/* a plain (not authenticated) store */
+static void test_plain_store(void)
+{
+	struct varstore vs;
+	struct diag d;
+
 	make_store();
 	memcpy(buf + 0x48, GUID_VARIABLE, 16);
 	CHECK(parse(&vs, &d) == 0 && !vs.authenticated, "plain store: %s", diag_first(&d));
 	varstore_free(&vs);
+}
 
-	/* layout compare: equal, then a different store size */
+/* layout compare: equal, then a different store size */
+static void test_layout_compare(void)
+{
+	struct varstore vs, t;
+	struct diag d;
+
 	make_store();
 	parse(&t, &d);
 	CHECK(parse(&vs, &d) == 0 && varstore_compare_layout(&vs, &t, &d) == 0, "same layout");
@@ -287,9 +351,22 @@ int main(void)
 	      DIAG_HAS(&d, "variable store Size 0x3ffb8, template has 0xdfb8"), "%s", diag_first(&d));
 	varstore_free(&vs);
 	varstore_free(&t);
-	ftw_queue();
-	make_store();
-	many_transitions();
-	utf8_names();
+}
+
+int main(void)
+{
+	T_RUN(test_empty_template);
+	T_RUN(test_ftw_crc_masking);
+	T_RUN(test_which_copy_is_live);
+	T_RUN(test_data_size);
+	T_RUN(test_header_past_the_store_end);
+	T_RUN(test_names);
+	T_RUN(test_ovmf_rules);
+	T_RUN(test_ftw_queue_extent);
+	T_RUN(test_plain_store);
+	T_RUN(test_layout_compare);
+	T_RUN(ftw_queue);
+	T_RUN(many_transitions);
+	T_RUN(utf8_names);
 	return T_END("varstore");
 }
