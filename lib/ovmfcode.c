@@ -52,10 +52,16 @@ static enum lib_result parse_tdx(const uint8_t *p, size_t len, uint32_t from_end
 	if (sig != TDVF_SIG)
 		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: signature 0x%08x, expected 0x%08x (\"TDVF\")",
 				(unsigned long long)o, sig, TDVF_SIG);
-	if (nsec > TDX_MAX_SECTIONS || (uint64_t)TDVF_HDR_SIZE + (uint64_t)nsec * TDX_SECTION_SIZE > tlen ||
-	    !in_bounds(len, o, tlen))
-		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: %u sections do not fit its length 0x%x",
-				(unsigned long long)o, nsec, tlen);
+	if (nsec > TDX_MAX_SECTIONS)
+		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: %u sections, at most %d",
+				(unsigned long long)o, nsec, TDX_MAX_SECTIONS);
+	if ((uint64_t)TDVF_HDR_SIZE + (uint64_t)nsec * TDX_SECTION_SIZE > tlen)
+		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: %u sections take 0x%llx bytes with the header, more than its length 0x%x",
+				(unsigned long long)o, nsec,
+				(unsigned long long)(TDVF_HDR_SIZE + (uint64_t)nsec * TDX_SECTION_SIZE), tlen);
+	if (!in_bounds(len, o, tlen))
+		return diag_add(d, DIAG_ERROR, "TDX metadata at 0x%llx: its length 0x%x runs past the image end 0x%zx",
+				(unsigned long long)o, tlen, len);
 	c->has_tdx = 1;
 	c->tdx_off = o;
 	for (uint32_t i = 0; i < nsec; i++) {

@@ -144,16 +144,16 @@ static void test_tdx_section_count(void)
 {
 	good();
 	put_table(0, IMG - TDVF_OFF, 3, 16 + 2 * 32);
-	expect_err("3 sections in a 2-section length", "3 sections do not fit its length 0x50");
+	expect_err("3 sections in a 2-section length", "3 sections take 0x70 bytes with the header, more than its length 0x50");
 	good();
 	put_table(0, IMG - TDVF_OFF, 2, 0x2000);
-	expect_err("descriptor past the end", "2 sections do not fit its length 0x2000");
+	expect_err("descriptor past the end", "its length 0x2000 runs past the image end 0x4000");
 	good();
 	put_table(0, IMG - TDVF_OFF, TDX_MAX_SECTIONS + 1, 0xFFFFFFFF);
-	expect_err("too many sections", "33 sections do not fit");
+	expect_err("too many sections", "33 sections, at most 32");
 	good();
 	put_table(0, IMG - TDVF_OFF, 0x08000000, 16);
-	expect_err("section count that would wrap", "sections do not fit");
+	expect_err("section count that would wrap", "134217728 sections, at most 32");
 }
 
 /* the CODE must start with a volume */
