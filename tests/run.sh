@@ -87,7 +87,7 @@ run_counted -v "libvirt firmware choice" python3 tests/libvirt/libvirt.py
 # an admin's day, in a throwaway overlay copy of this machine: Debian 12's packages
 # from the archive, ours over them with apt, README's way back; a system libvirtd
 # starts every firmware request throughout (needs root and out/deb, made above)
-run_counted -v "system drop-in (apt, libvirtd)" python3 tests/system/dropin.py
+run_counted -v "system drop-in" python3 tests/system/dropin.py
 
 [ "${skipped:-0}" = 0 ] || echo "$skipped group(s) of cases skipped (see SKIP lines): not counted as passed"
 # the malformed-input sweep is thousands of one-byte variations: say how many
