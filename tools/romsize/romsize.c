@@ -66,7 +66,7 @@ static const char usage[] =
 "  --require-all    check: fail when a manifest entry is not found in the DIRs\n"
 "  --json           machine-readable output (schema: man romsize, JSON OUTPUT)\n"
 "  --top N          blame: how many sections and symbols to list (default 20)\n"
-"  SIZE             65536, 64K, 64k, 64KiB, 0x10000, 2M\n"
+"  SIZE             " SIZE_FORMS "\n"
 "\n"
 "exit status: 0 ok, 1 check failed or image refused, 2 usage or I/O trouble\n";
 
