@@ -116,7 +116,13 @@ static int load(struct fw_file *f)
 
 		diag_init(&dv);
 		f->is_vars = 1;
-		f->vs_ok = varstore_parse(buf, len, &f->vs, &dv) == LIB_OK;
+		res = varstore_parse(buf, len, &f->vs, &dv);
+		if (res == LIB_NO_MEMORY) { /* no verdict on its layout: trouble, not "differs" */
+			cli_print_diag("romsize", f->path, &dv);
+			free(buf);
+			return 2;
+		}
+		f->vs_ok = res == LIB_OK;
 	}
 	free(buf);
 	return 0;
