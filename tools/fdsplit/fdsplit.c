@@ -819,10 +819,15 @@ static int cmd_migrate(const struct migrate_args *a)
 	if (rc == 0) {
 		/* the result must read back as the template's layout with every variable live */
 		struct diag nd;
+		enum lib_result back;
 
 		diag_init(&nd);
-		if (varstore_parse(m.out, m.t.len, &nvs, &nd) != LIB_OK || nvs.nlive != r.copied + r.kept ||
-		    varstore_compare_layout(&nvs, &m.tvs, &nd) != LIB_OK) {
+		back = varstore_parse(m.out, m.t.len, &nvs, &nd);
+		if (back == LIB_NO_MEMORY) {
+			cli_print_diag("fdsplit", a->out, &nd);
+			rc = 2;
+		} else if (back != LIB_OK || nvs.nlive != r.copied + r.kept ||
+			   varstore_compare_layout(&nvs, &m.tvs, &nd) != LIB_OK) {
 			cli_print_diag("fdsplit", a->out, &nd);
 			fprintf(stderr, "fdsplit: %s: internal error: the new store does not read back (%zu live, %zu expected); nothing written\n",
 				a->out, nvs.nlive, r.copied + r.kept);
