@@ -278,15 +278,23 @@ static int boot_store_read(const uint8_t *p, size_t len, enum fv_module_result f
 		for (size_t i = 0; i < dd.n; i++)
 			diag_add(d, dd.item[i].level, "%s", dd.item[i].msg);
 		/* vs: the interrupted write's copy when there is one (what --force-readable rescues), else the disk */
+		enum lib_result spare = LIB_REFUSED;
+
 		diag_init(&scratch);
-		if (bs->fb.pending_restart && varstore_parse(bs->buf, len, &bs->vs, &scratch) == LIB_OK) {
+		if (bs->fb.pending_restart)
+			spare = varstore_parse(bs->buf, len, &bs->vs, &scratch);
+		if (spare == LIB_OK) {
 			bs->spare_live = bs->vs.nlive;
 		} else {
 			varstore_free(&bs->vs);
 			bs->fb.pending_restart = 0;
 			memcpy(bs->buf, p, len);
 			diag_init(&scratch);
-			varstore_parse(p, len, &bs->vs, &scratch);
+			if (spare == LIB_NO_MEMORY || varstore_parse(p, len, &bs->vs, &scratch) == LIB_NO_MEMORY) {
+				for (size_t i = 0; i < scratch.n; i++)
+					diag_add(d, scratch.item[i].level, "%s", scratch.item[i].msg);
+				return 2;
+			}
 		}
 		if (bs->fb.action == FTW_BOOT_REFORMAT)
 			diag_add(d, DIAG_ERROR, "OVMF erases this varstore at boot, every variable lost (its flash driver finds the FV header not valid: %s)",

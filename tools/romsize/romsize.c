@@ -298,6 +298,7 @@ static int pad_one(const struct opts *o, const char *file, const char *out)
 	uint8_t *buf, *padded;
 	size_t len;
 	char err[300], sl[32];
+	enum lib_result res;
 	int rc = 1;
 
 	if (!s.slot) {
@@ -356,8 +357,14 @@ static int pad_one(const struct opts *o, const char *file, const char *out)
 	}
 	/* the result must analyse exactly as well as the input did */
 	diag_init(&d2);
-	if (image_analyse(padded, s.slot, &r2, &d2) != LIB_OK || r2.kind != r.kind ||
-	    r2.rom.n != r.rom.n || r2.used != r.used) {
+	res = image_analyse(padded, s.slot, &r2, &d2);
+	if (res == LIB_NO_MEMORY) {
+		cli_print_diag("romsize", file, &d2);
+		free(padded);
+		rc = 2;
+		goto out;
+	}
+	if (res != LIB_OK || r2.kind != r.kind || r2.rom.n != r.rom.n || r2.used != r.used) {
 		cli_print_diag("romsize", file, &d2);
 		fprintf(stderr, "romsize: %s: internal error: the padded image does not analyse like the input; nothing written\n", file);
 		free(padded);
