@@ -103,10 +103,12 @@ def outer():
     top = tempfile.mkdtemp(prefix="fwslot-system.")
     env = dict(os.environ, O=out, FWSLOT_DEBS=" ".join(debs))
     inner = [sys.executable, os.path.abspath(__file__), "--inside"]
+    rc = None
     try:
         r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", SETUP, "sh", top,
                             os.getcwd()] + inner, env=env, capture_output=True, text=True, timeout=1500)
-        text = r.stdout + ("" if r.returncode == 0 else r.stderr[-3000:])
+        rc = r.returncode
+        text = r.stdout + ("" if rc == 0 else r.stderr[-3000:])
     except subprocess.TimeoutExpired as e:
         text = (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
         text += "\nFAIL system drop-in: no end after 1500 s\n"
@@ -123,8 +125,7 @@ def outer():
     sys.stdout.write(text)
     m = re.search(r"# system: (\d+) passed, (\d+) failed", text)
     if not m:
-        print("FAIL system drop-in: the run inside the copy ended without its tally (exit %s)" %
-              getattr(locals().get("r"), "returncode", "?"))
+        print("FAIL system drop-in: the run inside the copy ended without its tally (exit %s)" % rc)
         print("# system: 0 passed, 1 failed")
         passed, failed = 0, 1
     else:
