@@ -43,6 +43,13 @@ enum lib_result diag_no_memory(struct diag *d, const char *fmt, ...)
 	return LIB_NO_MEMORY;
 }
 
+void diag_append(struct diag *to, const struct diag *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		diag_add(to, from->item[i].level, "%s", from->item[i].msg);
+	to->dropped += from->dropped;
+}
+
 size_t diag_count(const struct diag *d, enum diag_level lvl)
 {
 	size_t c = 0;

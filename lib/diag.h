@@ -32,5 +32,7 @@ enum lib_result diag_add(struct diag *d, enum diag_level lvl, const char *fmt, .
 enum lib_result diag_no_memory(struct diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 size_t diag_count(const struct diag *d, enum diag_level lvl);
+/* Appends every item of from to to, each at its level (and from's dropped count). */
+void diag_append(struct diag *to, const struct diag *from);
 
 #endif

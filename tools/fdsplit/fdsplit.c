@@ -265,8 +265,7 @@ static int boot_store_read(const uint8_t *p, size_t len, enum fv_module_result f
 	diag_init(&dd);
 	disk = varstore_parse(p, len, &bs->disk, &dd);
 	if (disk == LIB_NO_MEMORY) {
-		for (size_t i = 0; i < dd.n; i++)
-			diag_add(d, dd.item[i].level, "%s", dd.item[i].msg);
+		diag_append(d, &dd);
 		return 2;
 	}
 	bs->disk_bad = disk != LIB_OK;
@@ -275,8 +274,7 @@ static int boot_store_read(const uint8_t *p, size_t len, enum fv_module_result f
 		return 2;
 	}
 	if (ftw_boot(p, len, bs->buf, &bs->fb) != LIB_OK) {
-		for (size_t i = 0; i < dd.n; i++)
-			diag_add(d, dd.item[i].level, "%s", dd.item[i].msg);
+		diag_append(d, &dd);
 		/* vs: the interrupted write's copy when there is one (what --force-readable rescues), else the disk */
 		enum lib_result spare = LIB_REFUSED;
 
@@ -291,8 +289,7 @@ static int boot_store_read(const uint8_t *p, size_t len, enum fv_module_result f
 			memcpy(bs->buf, p, len);
 			diag_init(&scratch);
 			if (spare == LIB_NO_MEMORY || varstore_parse(p, len, &bs->vs, &scratch) == LIB_NO_MEMORY) {
-				for (size_t i = 0; i < scratch.n; i++)
-					diag_add(d, scratch.item[i].level, "%s", scratch.item[i].msg);
+				diag_append(d, &scratch);
 				return 2;
 			}
 		}
@@ -313,8 +310,7 @@ static int boot_store_read(const uint8_t *p, size_t len, enum fv_module_result f
 		/* OVMF's own interrupted writes always leave one valid copy of the
 		 * work space (FlushSpareBlockToWorkingBlock validates the spare's
 		 * first): this is damage, and whatever the queue held is dropped */
-		for (size_t i = 0; i < dd.n; i++)
-			diag_add(d, dd.item[i].level, "%s", dd.item[i].msg);
+		diag_append(d, &dd);
 		diag_add(d, DIAG_ERROR, "the FTW working block at 0x%zx is not valid and the spare holds no copy of it: OVMF starts an empty write queue at boot, which no interrupted write of its own leaves behind",
 			 len / 2 - OVMF_FTW_WORK_SIZE);
 		rc = 1;
@@ -484,11 +480,12 @@ static int code_load(struct code_ref *cr, const char *path, struct diag *d)
 		/* refused input, as join refuses it: 1, not a usage or I/O error */
 		fprintf(stderr, "fdsplit: %s: not a CODE image (a firmware volume that is not the varstore)\n", path);
 		rc = 1;
-	} else if ((rc = cli_exit(ovmf_code_parse(cf.buf, cf.len, &cr->c, d))) != 0) {
-		/* refused (1) */
 	} else {
-		cr->parsed = 1;
-		cr->ftw_pei = code_ftw_pei(cf.buf, cf.len);
+		rc = cli_exit(ovmf_code_parse(cf.buf, cf.len, &cr->c, d));
+		if (rc == 0) {
+			cr->parsed = 1;
+			cr->ftw_pei = code_ftw_pei(cf.buf, cf.len);
+		}
 	}
 	free(cf.buf);
 	return rc;
