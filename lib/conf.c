@@ -21,7 +21,7 @@ static enum lib_result split(char *line, unsigned lineno, conf_line_fn fn, void 
 		if (*p)
 			*p++ = '\0';
 	}
-	return nf ? fn(f, nf, lineno, ctx, d) : 0;
+	return nf ? fn(f, nf, lineno, ctx, d) : LIB_OK;
 }
 
 enum lib_result conf_parse(const char *text, size_t len, conf_line_fn fn, void *ctx, struct diag *d)

@@ -117,24 +117,34 @@ static uint64_t write_total(const uint8_t *w, uint64_t off, uint64_t n)
 	return FTW_WRITE_HDR_SIZE + n * record_size(w, off);
 }
 
-/* FtwGetLastWriteHeader: 0 found, 1 the walk left the work space (EFI_ABORTED), -1 unknown. */
-static enum lib_result last_header(struct ftw *f)
+/* What FtwGetLastWriteHeader finds. */
+enum last_header {
+	HEADER_FOUND,     /* f->hdr: the last header (EFI_SUCCESS) */
+	HEADER_PAST_END,  /* the walk left the work space (EFI_ABORTED) */
+	HEADER_UNKNOWN,   /* the walk cannot be followed: unknown() said why */
+};
+
+static enum last_header last_header(struct ftw *f)
 {
 	uint64_t off = FTW_HDR_SIZE;
 
 	f->hdr = off;
 	for (int steps = 0; !(f->ws[off] & HDR_COMPLETE); steps++) {
-		if (!in_bounds(WS, off, FTW_WRITE_HDR_SIZE))
-			return unknown(f, "FTW write header at 0x%llx runs past the working block", (unsigned long long)off);
-		if (steps == WALK_MAX)
-			return unknown(f, "the FTW write queue loops (header at 0x%llx): the firmware would not finish walking it",
-				       (unsigned long long)off);
+		if (!in_bounds(WS, off, FTW_WRITE_HDR_SIZE)) {
+			unknown(f, "FTW write header at 0x%llx runs past the working block", (unsigned long long)off);
+			return HEADER_UNKNOWN;
+		}
+		if (steps == WALK_MAX) {
+			unknown(f, "the FTW write queue loops (header at 0x%llx): the firmware would not finish walking it",
+				(unsigned long long)off);
+			return HEADER_UNKNOWN;
+		}
 		off += write_total(f->ws, off, le64_at(f->ws, off + FTW_NWRITES_OFF));
 		if (off >= WS)
-			return 1;
+			return HEADER_PAST_END;
 		f->hdr = off;
 	}
-	return LIB_OK;
+	return HEADER_FOUND;
 }
 
 /* FtwGetLastWriteRecord: the first record whose destination is not complete, else the last one. */
@@ -166,13 +176,13 @@ static enum lib_result last_record(struct ftw *f)
 static enum lib_result reclaim(struct ftw *f, int preserve)
 {
 	uint8_t nw[WS];
-	int st = preserve ? last_header(f) : 1;
+	enum last_header st = preserve ? last_header(f) : HEADER_PAST_END;
 
-	if (st < 0)
+	if (st == HEADER_UNKNOWN)
 		return LIB_REFUSED;
 	memset(nw, 0xFF, WS);
 	memcpy(nw, f->ws, FTW_HDR_SIZE);
-	if (st == 0 && !(f->ws[f->hdr] & HDR_ALLOCATED) && (f->ws[f->hdr] & HDR_COMPLETE)) {
+	if (st == HEADER_FOUND && !(f->ws[f->hdr] & HDR_ALLOCATED) && (f->ws[f->hdr] & HDR_COMPLETE)) {
 		uint64_t total;
 
 		if (!in_bounds(WS, f->hdr, FTW_WRITE_HDR_SIZE))
@@ -193,19 +203,19 @@ static enum lib_result reclaim(struct ftw *f, int preserve)
 /* WorkSpaceRefresh: read the working block, find the last write, reclaim when full. */
 static enum lib_result refresh(struct ftw *f)
 {
-	int st;
+	enum last_header st;
 
 	memcpy(f->ws, f->flash + f->ws_off, WS);
 	st = last_header(f);
-	if (st < 0)
+	if (st == HEADER_UNKNOWN)
 		return LIB_REFUSED;
-	if (st == 1 || WS - f->hdr < WS_MIN_ROOM) {
+	if (st == HEADER_PAST_END || WS - f->hdr < WS_MIN_ROOM) {
 		if (reclaim(f, 1) < 0)
 			return LIB_REFUSED;
 		if (f->b->workspace == FTW_WS_AS_IS)
 			f->b->workspace = FTW_WS_COMPACTED;
 		memcpy(f->ws, f->flash + f->ws_off, WS);
-		if (last_header(f) != 0)
+		if (last_header(f) != HEADER_FOUND)
 			return unknown(f, "FTW write queue still full after the firmware's reclaim");
 	}
 	return last_record(f);
