@@ -173,12 +173,7 @@ def main():
                     pick = chosen(live, root)
                     picks[(set_name, req)] = pick
                     if boot:
-                        t0 = time.monotonic()
-                        while time.monotonic() - t0 < 120 and harness.REFUSED not in harness.read(serial) \
-                                and harness.RAN not in harness.read(serial):
-                            time.sleep(0.5)
-                        log = harness.read(serial)
-                        enforced = harness.REFUSED in log and harness.RAN not in log
+                        enforced = harness.unsigned_image_verdict(serial, 120) == "refused"
                         picks[(set_name, req + " refuses unsigned")] = enforced
                 finally:
                     s.virsh("destroy", name, check=False)

@@ -237,6 +237,22 @@ VAR_SET = "fwslot: FwslotTest set: Success"
 VAR_READ = "fwslot: FwslotTest=written-by-the-first-firmware attributes 0x7"
 
 
+def unsigned_image_verdict(serial, timeout):
+    """What became of the test image in a VM whose serial goes to the file
+    serial (libvirt's VMs, not a Vm): "ran", "refused" (Secure Boot), or None
+    when neither was printed within timeout seconds."""
+    t0 = time.monotonic()
+    while True:
+        log = read(serial)
+        if RAN in log:
+            return "ran"
+        if REFUSED in log:
+            return "refused"
+        if time.monotonic() - t0 >= timeout:
+            return None
+        time.sleep(0.5)
+
+
 def build_test_image(scratch, mode=None):
     """tests/boot/test-image.c as a UEFI application (gnu-efi), unsigned;
     mode "churn" or "dump" builds its variable-churning or -dumping variant."""

@@ -225,11 +225,7 @@ def start(name, req, machine, inner, firmware, disk, define=True):
         got = {"started": True, "pick": lv.chosen(virsh("dumpxml", name).stdout, "")}
         t0 = time.monotonic()
         if req in BOOTS_EFI:
-            while time.monotonic() - t0 < 150 and harness.REFUSED not in harness.read(serial) \
-                    and harness.RAN not in harness.read(serial):
-                time.sleep(0.5)
-            log = harness.read(serial)
-            got["boot"] = "ran" if harness.RAN in log else "refused" if harness.REFUSED in log else "nothing in 150 s"
+            got["boot"] = harness.unsigned_image_verdict(serial, 150) or "nothing in 150 s"
         if req in BOOTS_BIOS:
             while time.monotonic() - t0 < 60 and "\n" not in harness.read(debug).partition(harness.SEABIOS_BANNER)[2]:
                 time.sleep(0.3)
