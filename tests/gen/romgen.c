@@ -2,12 +2,14 @@
 /* Fixture builders (see romgen.h), shared by unit tests and the CLI fixture writer. */
 #include "romgen.h"
 
+#include <lzma.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bytes.h"
 #include "efidecomp.h"
 #include "fv.h"
+#include "fvmodule.h"
 #include "guid.h"
 #include "optrom.h"
 #include "ovmfcode.h"
@@ -361,4 +363,41 @@ void gen_vars_torn(uint8_t *b, enum gen_torn kind)
 	memcpy(b + spare, b, region);
 	/* FlushSpareBlockToTargetBlock erases the target, then writes it block by block */
 	memset(b + (kind == GEN_TORN_REFORMAT ? 0 : cut), 0xFF, region - (kind == GEN_TORN_REFORMAT ? 0 : cut));
+}
+
+size_t gen_lzma_section(uint8_t *img, size_t imglen, size_t off, const uint8_t *data, size_t n)
+{
+	/* EE4E5898-3914-4259-9D6E-DC7BD79403CF, as stored */
+	static const uint8_t lzma_guid[16] = {
+		0x98, 0x58, 0x4e, 0xee, 0x14, 0x39, 0x59, 0x42, 0x9d, 0x6e, 0xdc, 0x7b, 0xd7, 0x94, 0x03, 0xcf
+	};
+	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_options_lzma opt;
+	uint8_t *out;
+	size_t size;
+
+	if (off > imglen || imglen - off <= GUIDED_HDR_SIZE)
+		return 0;
+	out = img + off + GUIDED_HDR_SIZE;
+	lzma_lzma_preset(&opt, 6);
+	if (lzma_alone_encoder(&s, &opt) != LZMA_OK)
+		return 0;
+	s.next_in = data;
+	s.avail_in = n;
+	s.next_out = out;
+	s.avail_out = imglen - off - GUIDED_HDR_SIZE;
+	if (lzma_code(&s, LZMA_FINISH) != LZMA_STREAM_END) {
+		lzma_end(&s);
+		return 0;
+	}
+	size = GUIDED_HDR_SIZE + (imglen - off - GUIDED_HDR_SIZE - s.avail_out);
+	lzma_end(&s);
+	wr_le64(out + 5, n); /* EDK2 writes the size (the encoder leaves it unknown) */
+	img[off] = (uint8_t)size;
+	img[off + 1] = (uint8_t)(size >> 8);
+	img[off + 2] = (uint8_t)(size >> 16);
+	img[off + 3] = SECTION_GUID_DEFINED;
+	memcpy(img + off + 4, lzma_guid, 16);
+	wr_le16(img + off + GUIDED_DATA_OFF, GUIDED_HDR_SIZE);
+	return size;
 }

@@ -97,4 +97,11 @@ enum gen_torn { GEN_TORN_RESTART, GEN_TORN_DISCARD, GEN_TORN_REFORMAT, GEN_TORN_
 #define GEN_TORN_CUT  9
 void gen_vars_torn(uint8_t *b, enum gen_torn kind);
 
+/*
+ * A GUID-defined LZMA section (EDK2's ".lzma" format, the uncompressed size
+ * written in) at img[off..imglen) holding data[0..n); returns its size, 0 when
+ * it does not fit.
+ */
+size_t gen_lzma_section(uint8_t *img, size_t imglen, size_t off, const uint8_t *data, size_t n);
+
 #endif

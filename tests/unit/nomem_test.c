@@ -6,7 +6,6 @@
  * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc (tests/build.mk):
  * while armed, the allocation numbered fail_at fails.
  */
-#include <lzma.h>
 #include <stdlib.h>
 
 #include "bytes.h"
@@ -195,37 +194,13 @@ static void test_every_allocation_fails_by_name(void)
 static void test_module_search(void)
 {
 	static uint8_t img[0x4000], vol[0x2000];
-	lzma_stream ls = LZMA_STREAM_INIT;
-	lzma_options_lzma opt;
-	uint8_t *o = img + 0x100 + 24;
 	struct diag d;
 	enum fv_module_result r;
-	size_t size;
 
 	memset(vol, 0x5A, sizeof(vol));
 	memcpy(vol + 0x123, GUID_FTW_PEI, 16);
 	memset(img, 0xFF, sizeof(img));
-	lzma_lzma_preset(&opt, 6);
-	if (lzma_alone_encoder(&ls, &opt) != LZMA_OK) {
-		CHECK(0, "lzma encoder");
-		return;
-	}
-	ls.next_in = vol;
-	ls.avail_in = sizeof(vol);
-	ls.next_out = o;
-	ls.avail_out = sizeof(img) - 0x100 - 24;
-	CHECK(lzma_code(&ls, LZMA_FINISH) == LZMA_STREAM_END, "lzma encode");
-	size = 24 + (sizeof(img) - 0x100 - 24 - ls.avail_out);
-	lzma_end(&ls);
-	wr_le64(o + 5, sizeof(vol));
-	img[0x100] = (uint8_t)size;
-	img[0x101] = (uint8_t)(size >> 8);
-	img[0x102] = 0;
-	img[0x103] = 0x02; /* GUID-defined section */
-	/* EE4E5898-3914-4259-9D6E-DC7BD79403CF: LZMA custom decompress */
-	memcpy(img + 0x104, (const uint8_t[16]){ 0x98, 0x58, 0x4e, 0xee, 0x14, 0x39, 0x59, 0x42,
-						  0x9d, 0x6e, 0xdc, 0x7b, 0xd7, 0x94, 0x03, 0xcf }, 16);
-	wr_le16(img + 0x100 + 20, 24);
+	CHECK(gen_lzma_section(img, sizeof(img), 0x100, vol, sizeof(vol)) > 0, "lzma section");
 	diag_init(&d);
 	CHECK(fv_find_module(img, sizeof(img), GUID_FTW_PEI, &d) == FV_MODULE_FOUND, "with memory: found (%s)",
 	      diag_first(&d));
