@@ -4,6 +4,7 @@
 #include "fvmodule.h"
 
 #include <lzma.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,30 @@ static const uint8_t GUID_LZMA_SECTION[16] = {
 const uint8_t GUID_FTW_PEI[16] = {
 	0x64, 0x30, 0xc3, 0xaa, 0xd0, 0x9e, 0x89, 0x4b, 0xa5, 0xad, 0x3e, 0xa7, 0x67, 0x96, 0x0b, 0x22
 };
+
+/*
+ * liblzma allocates through these, not its own malloc: every allocation the
+ * module search makes is lib/'s, so out of memory inside liblzma is reported
+ * (and tested, tests/unit/nomem_test.c) like any other.
+ */
+static void *lz_alloc(void *opaque, size_t nmemb, size_t size)
+{
+	size_t n;
+
+	(void)opaque;
+	if (size && nmemb > SIZE_MAX / size)
+		return NULL;
+	n = nmemb * size;
+	return malloc(n ? n : 1);
+}
+
+static void lz_free(void *opaque, void *ptr)
+{
+	(void)opaque;
+	free(ptr);
+}
+
+static const lzma_allocator lz_allocator = { lz_alloc, lz_free, NULL };
 
 /*
  * Decodes one ".lzma" stream of n bytes; returns the output (malloc'd) or
@@ -41,11 +66,12 @@ static uint8_t *lzma_decode(const uint8_t *in, size_t n, size_t *out_len, struct
 					(unsigned long long)at, (unsigned long long)size) == LIB_NO_MEMORY;
 		return NULL;
 	}
+	s.allocator = &lz_allocator;
 	r = lzma_alone_decoder(&s, UINT64_C(1) << 30);
 	if (r != LZMA_OK) {
 		free(out);
 		if (r == LZMA_MEM_ERROR)
-			*nomem = diag_no_memory(d, "LZMA section at 0x%llx: liblzma has no memory for its decoder",
+			*nomem = diag_no_memory(d, "LZMA section at 0x%llx: out of memory for liblzma's decoder",
 						(unsigned long long)at) == LIB_NO_MEMORY;
 		return NULL;
 	}
@@ -56,6 +82,12 @@ static uint8_t *lzma_decode(const uint8_t *in, size_t n, size_t *out_len, struct
 	r = lzma_code(&s, LZMA_FINISH);
 	*out_len = (size_t)size - s.avail_out;
 	lzma_end(&s);
+	if (r == LZMA_MEM_ERROR) {
+		free(out);
+		*nomem = diag_no_memory(d, "LZMA section at 0x%llx: out of memory inside liblzma after 0x%zx bytes",
+					(unsigned long long)at, *out_len) == LIB_NO_MEMORY;
+		return NULL;
+	}
 	if (r != LZMA_STREAM_END && !(r == LZMA_OK && *out_len == size)) {
 		diag_add(d, DIAG_NOTE, "LZMA section at 0x%llx: liblzma stops with error %d after 0x%zx bytes",
 			 (unsigned long long)at, (int)r, *out_len);
