@@ -67,6 +67,7 @@ run_counted -v "crash safety (SIGKILL)" python3 tests/crash/crash.py 20 "$BIN" \
 # and ROM device its RAM blocks agree with romsize diff (Debian 12 -> ours,
 # Debian 12 -> 13, and a generated break: efi-virtio.rom one block past 256 KiB);
 # every image boots, old VMs migrate to the new set and back
+run_counted "qemu layer (no QEMU)" python3 tests/qemu/layer_test.py
 run_counted "qemu romfile table" python3 tests/qemu/romdevs.py --check pkg/romdevs.conf
 B=$SCRATCH/break-virtio
 flat "$B"

@@ -84,26 +84,29 @@ def main(trials, bindir, rom, fd):
     shutil.rmtree(scratch, ignore_errors=True)
     os.makedirs(scratch)
     rng = random.Random(int(os.environ.get("CRASH_SEED", "0")) or None)
-    # big outputs so a kill lands inside the write: a ROM padded to 64 MiB,
-    # and a unified OVMF image split in two
-    ok = trial_set("romsize-pad", lambda d: [os.path.join(bindir, "romsize"), "pad", "--slot", "64M",
-                                             "-o", os.path.join(d, "big.rom"), rom],
-                   [rom], ["big.rom"], trials, scratch, rng)
-    ok &= trial_set("fdsplit-split", lambda d: [os.path.join(bindir, "fdsplit"), "split", fd,
-                                                "--code", os.path.join(d, "CODE.fd"),
-                                                "--vars", os.path.join(d, "VARS.fd")],
-                    [fd], ["CODE.fd", "VARS.fd"], trials, scratch, rng)
-    # replacing an existing file: the old bytes or the new, never a mix
-    ok &= trial_set("romsize-pad-replace", lambda d: [os.path.join(bindir, "romsize"), "pad", "--slot", "64M",
-                                                     "-o", os.path.join(d, "big.rom"), rom],
-                    [rom], ["big.rom"], trials, scratch, rng, old=b"old image\n" * 1000)
-    # a VM's variables moved to another layout: the new store is absent or complete
+    romsize, fdsplit = os.path.join(bindir, "romsize"), os.path.join(bindir, "fdsplit")
     tmpl = os.path.join(os.path.dirname(os.path.dirname(fd)), "OVMF", "OVMF_VARS_4M.fd")
-    ok &= trial_set("fdsplit-migrate", lambda d: [os.path.join(bindir, "fdsplit"), "migrate", fd,
-                                                  "--template", tmpl, "-o", os.path.join(d, "VARS_4M.fd")],
-                    [fd, tmpl], ["VARS_4M.fd"], trials, scratch, rng)
-    print("# crash: %d passed, %d failed" % ((4, 0) if ok else (0, 1)))
-    return 0 if ok else 1
+    sets = [
+        # big outputs so a kill lands inside the write: a ROM padded to 64 MiB
+        ("romsize-pad", lambda d: [romsize, "pad", "--slot", "64M", "-o", os.path.join(d, "big.rom"), rom],
+         [rom], ["big.rom"], None),
+        # a unified OVMF image split in two
+        ("fdsplit-split", lambda d: [fdsplit, "split", fd, "--code", os.path.join(d, "CODE.fd"),
+                                     "--vars", os.path.join(d, "VARS.fd")],
+         [fd], ["CODE.fd", "VARS.fd"], None),
+        # replacing an existing file: the old bytes or the new, never a mix
+        ("romsize-pad-replace", lambda d: [romsize, "pad", "--slot", "64M", "-o", os.path.join(d, "big.rom"), rom],
+         [rom], ["big.rom"], b"old image\n" * 1000),
+        # a VM's variables moved to another layout: the new store is absent or complete
+        ("fdsplit-migrate", lambda d: [fdsplit, "migrate", fd, "--template", tmpl, "-o", os.path.join(d, "VARS_4M.fd")],
+         [fd, tmpl], ["VARS_4M.fd"], None),
+    ]
+    results = [trial_set(name, argv_for, inputs, outputs, trials, scratch, rng, old=old)
+               for name, argv_for, inputs, outputs, old in sets]
+    # one count per trial set, each a line above
+    passed, failed = results.count(True), results.count(False)
+    print("# crash: %d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":

@@ -29,47 +29,11 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
 import harness  # noqa: E402
+import virt  # noqa: E402
 from harness import Fail  # noqa: E402
 
 USER = "nobody"  # libvirt's session daemon refuses nothing to an unprivileged user
-
-REQUESTS = [
-    # name, machine, <os> inner XML, what a guest of it sees
-    ("efi on q35", "q35", "", "efi"),
-    ("efi on pc", "pc", "", "efi"),
-    ("efi, secure-boot, enrolled-keys", "q35",
-     "<firmware><feature enabled='yes' name='secure-boot'/><feature enabled='yes' name='enrolled-keys'/></firmware>", "efi"),
-    ("efi, secure-boot, no enrolled-keys", "q35",
-     "<firmware><feature enabled='yes' name='secure-boot'/><feature enabled='no' name='enrolled-keys'/></firmware>", "efi"),
-    ("efi, no secure-boot", "q35", "<firmware><feature enabled='no' name='secure-boot'/></firmware>", "efi"),
-    ("explicit OVMF_CODE_4M.ms.fd loader", "q35", "LOADER", None),
-]
-
-
-def domain_xml(name, machine, inner, firmware, root, serial, disk=None, debugcon=None):
-    """A TCG domain; firmware None: no firmware attribute (libvirt's default,
-    BIOS); debugcon: a file for SeaBIOS's debug port 0x402."""
-    if inner == "LOADER":
-        os_xml = ("<os><type arch='x86_64' machine='%s'>hvm</type>"
-                  "<loader readonly='yes' secure='yes' type='pflash'>%s/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>"
-                  "<nvram template='%s/usr/share/OVMF/OVMF_VARS_4M.ms.fd'/></os>") % (machine, root, root)
-    else:
-        attr = " firmware='%s'" % firmware if firmware else ""
-        os_xml = "<os%s><type arch='x86_64' machine='%s'>hvm</type>%s</os>" % (attr, machine, inner)
-    smm = "<features><acpi/><smm state='on'/></features>" if machine == "q35" else "<features><acpi/></features>"
-    devs = "<serial type='file'><source path='%s'/><target port='0'/></serial>" % serial
-    if disk:
-        devs += ("<disk type='file' device='disk'><driver name='qemu' type='raw' cache='unsafe'/>"
-                 "<source file='%s'/><target dev='vda' bus='virtio'/><readonly/></disk>") % disk
-    extra = ""
-    if debugcon:
-        extra = ("<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
-                 "<qemu:arg value='-chardev'/><qemu:arg value='file,id=fwslotdbg,path=%s'/>"
-                 "<qemu:arg value='-device'/><qemu:arg value='isa-debugcon,iobase=0x402,chardev=fwslotdbg'/>"
-                 "</qemu:commandline>") % debugcon
-    return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>%s%s"
-            "<devices>%s<video><model type='none'/></video>"
-            "<memballoon model='none'/></devices>%s</domain>") % (name, os_xml, smm, devs, extra)
+REQUESTS = virt.REQUESTS
 
 
 class Session:
@@ -82,20 +46,17 @@ class Session:
         for d in ("config/qemu/firmware", "run", "cache", "data"):
             os.makedirs(os.path.join(home, d), exist_ok=True)
         os.chmod(home + "/run", 0o700)
-        self.pre = []
+        pre = []
         if os.getuid() == 0:
             pw = pwd.getpwnam(USER)
             for dirpath, dirnames, filenames in os.walk(home):
                 for n in [dirpath] + [os.path.join(dirpath, f) for f in filenames]:
                     os.chown(n, pw.pw_uid, pw.pw_gid)
-            self.pre = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups"]
+            pre = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups"]
+        self._virsh = virt.Virsh("qemu:///session", pre, self.env)
 
     def virsh(self, *args, check=True, timeout=90):
-        r = subprocess.run(self.pre + ["virsh", "-q", "-c", "qemu:///session"] + list(args), env=self.env,
-                           capture_output=True, text=True, timeout=timeout)
-        if check and r.returncode != 0:
-            raise Fail("virsh %s: %s" % (" ".join(args[:2]), (r.stderr or r.stdout).strip()))
-        return r.stdout
+        return self._virsh(*args, check=check, timeout=timeout).stdout
 
     def descriptors(self, root, src):
         d = os.path.join(self.home, "config", "qemu", "firmware")
@@ -108,14 +69,6 @@ class Session:
     def stop(self):
         subprocess.run(["pkill", "-u", USER if os.getuid() == 0 else str(os.getuid()), "-f", "libvirtd --timeout"],
                        capture_output=True)
-
-
-def chosen(xml, root):
-    """(loader, nvram template) basenames from a live domain XML."""
-    import re
-    lo = re.search(r"<loader[^>]*>([^<]+)</loader>", xml)
-    nv = re.search(r"<nvram[^>]*template='([^']+)'", xml)
-    return (os.path.basename(lo.group(1)) if lo else None, os.path.basename(nv.group(1)) if nv else None)
 
 
 def main():
@@ -151,7 +104,7 @@ def main():
             for f in filenames:
                 os.chmod(os.path.join(dirpath, f), 0o644)
         sets.append((name, root, descriptors))
-    picks, ok, failed = {}, 0, 0
+    picks, t = {}, harness.Tally("libvirt")
     try:
         for set_name, root, src in sets:
             s.descriptors(root, src)
@@ -164,44 +117,42 @@ def main():
                 boot = req == "efi on q35"
                 xml = os.path.join(home, name + ".xml")
                 with open(xml, "w") as f:
-                    f.write(domain_xml(name, machine, inner, firmware, root, serial, disk if boot else None))
+                    f.write(virt.domain_xml(name, machine, inner, firmware, root, serial, disk if boot else None))
                 os.chmod(xml, 0o644)
                 s.virsh("define", xml)
                 try:
                     s.virsh("start", name)
                     live = s.virsh("dumpxml", name)
-                    pick = chosen(live, root)
-                    picks[(set_name, req)] = pick
+                    # every request here is for UEFI: a pick that names no loader or
+                    # no template is no verdict at all
+                    pick = virt.chosen(live)
+                    picks[(set_name, req)] = pick if all(pick) else None
                     if boot:
-                        enforced = harness.unsigned_image_verdict(serial, 120) == "refused"
-                        picks[(set_name, req + " refuses unsigned")] = enforced
+                        picks[(set_name, "unsigned image")] = harness.unsigned_image_verdict(serial, 120)
                 finally:
                     s.virsh("destroy", name, check=False)
                     s.virsh("undefine", name, "--nvram", check=False)
         for req, *_ in REQUESTS:
             d, o = picks.get(("debian", req)), picks.get(("ours", req))
-            good = d is not None and d == o
-            ok, failed = ok + good, failed + (not good)
-            print("%-4s %-42s debian %s, ours %s" % ("ok" if good else "FAIL", req, d, o))
-        d, o = picks.get(("debian", "efi on q35 refuses unsigned")), picks.get(("ours", "efi on q35 refuses unsigned"))
-        good = d is True and o is True
-        ok, failed = ok + good, failed + (not good)
-        print("%-4s %-42s debian %s, ours %s" % ("ok" if good else "FAIL", "efi on q35: unsigned image refused",
-                                                 d, o))
+            good, why = harness.agree(d, o)
+            t.check(good, "%-42s debian %s, ours %s%s" % (req, d, o, "" if good else " (%s)" % why))
+        # Secure Boot enforced with both sets: a verdict from each, and it is "refused"
+        d, o = picks.get(("debian", "unsigned image")), picks.get(("ours", "unsigned image"))
+        good, why = harness.agree(d, o)
+        t.check(good and d == "refused", "%-42s debian %s, ours %s" % ("efi on q35: unsigned image refused", d, o))
     except Fail as e:
-        print("FAIL libvirt: %s" % e.what)
+        t.check(False, "libvirt: %s" % e.what)
         if e.log:
             print("\n".join("     | " + x for x in str(e.log).splitlines()[-20:]))
-        failed += 1
     finally:
         s.stop()
         shutil.rmtree(scratch, ignore_errors=True)
-    print("# libvirt: %d passed, %d failed" % (ok, failed))
+    rc = t.close()
     os.makedirs(os.path.join(out, "test"), exist_ok=True)
     with open(os.path.join(out, "test", "libvirt.json"), "w") as f:
-        json.dump({"suite": "libvirt", "wall_seconds": round(time.monotonic() - started, 1), "passed": ok,
-                   "failed": failed}, f)
-    return 1 if failed else 0
+        json.dump({"suite": "libvirt", "wall_seconds": round(time.monotonic() - started, 1), "passed": t.passed,
+                   "failed": t.failed}, f)
+    return rc
 
 
 if __name__ == "__main__":

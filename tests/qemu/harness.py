@@ -311,6 +311,35 @@ def ovmf_boot_disk(ctx, code, vars_path, disk, needle, secure=False, timeout=90)
     return log
 
 
+class Tally:
+    """A suite's checks: one line each ("ok"/"FAIL" and what), closed by
+    "# NAME: P passed, F failed", the line tests/run.sh counts."""
+
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def check(self, good, text):
+        good = bool(good)
+        print("%-4s %s" % ("ok" if good else "FAIL", text), flush=True)
+        self.passed, self.failed = self.passed + good, self.failed + (not good)
+        return good
+
+    def close(self):
+        print("# %s: %d passed, %d failed" % (self.name, self.passed, self.failed), flush=True)
+        return 1 if self.failed else 0
+
+
+def agree(theirs, ours):
+    """Two sets compared: the same verdict, and a verdict from each. Returns
+    (good, why); None on either side is no verdict, and never agrees, not
+    even with another None (both sides timing out proves nothing)."""
+    if theirs is None or ours is None:
+        return False, "no verdict from %s" % ("either" if theirs is ours else "Debian's" if theirs is None else "ours")
+    if theirs != ours:
+        return False, "%s, expected %s" % (ours, theirs)
+    return True, str(ours)
+
+
 class Ctx:
     def __init__(self, scratch, accel):
         self.scratch = scratch

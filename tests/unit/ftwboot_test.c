@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* What OVMF makes of a varstore at boot: stores torn mid-write, built byte by byte. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "bytes.h"
 #include "diag.h"
@@ -156,21 +157,44 @@ static void queues(void)
 	CHECK(ftw_boot(disk, 0x3000, view, &b) < 0 && b.action == FTW_BOOT_UNKNOWN, "size 0x3000: %s", b.why);
 }
 
-/* Every byte of the working block, and of a record, flipped: no crash, and an answer. */
+/*
+ * Every byte of the working block and its first records, set to 16 values:
+ * sanitizers catch a read out of bounds; these checks hold each answer to the
+ * contract (the result agrees with the action, the input is left alone, an
+ * unknown says why, the same bytes give the same view) and prove that the
+ * sweep reached more than one path of the start-up.
+ */
 static void sweep(void)
 {
-	struct ftw_boot b;
-	size_t answered = 0, total = 0;
+	static uint8_t before[LEN], again[LEN];
+	struct ftw_boot b, b2;
+	size_t total = 0, bad_rc = 0, bad_why = 0, touched = 0, unstable = 0;
+	unsigned seen_action = 0, seen_ws = 0;
 
 	for (size_t off = WSO; off < WSO + 0x80; off++)
 		for (int v = 0; v < 256; v += 17) {
+			enum lib_result r;
+
 			gen_vars_torn(disk, GEN_TORN_RESTART);
 			disk[off] = (uint8_t)v;
-			ftw_boot(disk, LEN, view, &b);
+			memcpy(before, disk, LEN);
+			r = ftw_boot(disk, LEN, view, &b);
 			total++;
-			answered += b.action == FTW_BOOT_UNKNOWN ? b.why[0] != 0 : 1;
+			seen_action |= 1u << b.action;
+			seen_ws |= 1u << b.workspace;
+			bad_rc += (r == LIB_OK) != (b.action != FTW_BOOT_REFORMAT && b.action != FTW_BOOT_UNKNOWN);
+			bad_why += (b.action == FTW_BOOT_UNKNOWN || b.action == FTW_BOOT_REFORMAT) && !b.why[0];
+			touched += memcmp(before, disk, LEN) != 0;
+			if (ftw_boot(disk, LEN, again, &b2) != r || b2.action != b.action || memcmp(view, again, LEN))
+				unstable++;
 		}
-	CHECK(answered == total, "%zu of %zu flips answered", answered, total);
+	CHECK(bad_rc == 0, "%zu of %zu answers whose result disagrees with their action", bad_rc, total);
+	CHECK(bad_why == 0, "%zu of %zu refusals without a reason", bad_why, total);
+	CHECK(touched == 0 && unstable == 0, "%zu inputs changed, %zu answers not the same twice", touched, unstable);
+	/* the flips reach the restart, dropping it, unknown, and a working block restored or rebuilt */
+	CHECK((seen_action & (1u << FTW_BOOT_RESTART)) && (seen_action & (1u << FTW_BOOT_UNKNOWN)) &&
+	      (seen_action & (1u << FTW_BOOT_IDLE)) && (seen_ws & ~(1u << FTW_WS_AS_IS)),
+	      "paths reached: actions 0x%x, working block 0x%x", seen_action, seen_ws);
 }
 
 int main(void)

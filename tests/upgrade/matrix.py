@@ -155,6 +155,13 @@ def run_pair(name, old, new, expect, romsize, scratch, machines, devices):
             if predicted(file) != (fa.get(block) != fb.get(block)):
                 problems.append("q35 %s %s (%s): romsize diff says %s, QEMU %s -> %s" % (
                     code, block, file, "changed" if predicted(file) else "same", fa.get(block), fb.get(block)))
+    # a pair that compared nothing proves nothing: every machine type must
+    # have given blocks on both sides, and blocks must have been compared
+    for machine, a, b, owner in views:
+        if not a or not b:
+            problems.append("%s: QEMU reported no RAM block (old %d, new %d)" % (machine, len(a), len(b)))
+    if not views or compared == 0:
+        problems.append("no block compared (%d machine types, %d devices)" % (len(views), len(devs)))
     # what the pair must show
     rom_diff = [x for x in differing if x[1] == "pc.bios" or x[1].endswith(".rom")]
     if expect == "same" and differing:

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The QEMU/QMP/libvirt layer the suites stand on, tested without QEMU:
+`info ramblock` parsing, what libvirt chose from a live XML, comparing two
+sets' verdicts, the tally, the virsh wrapper (against a stand-in virsh).
+Prints a line per check and "# layer: P passed, F failed".
+"""
+import io
+import os
+import stat
+import sys
+import tempfile
+from contextlib import redirect_stdout
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import qemuview  # noqa: E402
+import virt  # noqa: E402
+
+T = harness.Tally("layer")
+
+# QEMU 7.2's `info ramblock` (HMP) for `-M pc -device e1000 -nodefaults`, as printed
+RAMBLOCK = """              Block Name    PSize              Offset               Used              Total
+                  pc.ram    4 KiB  0x0000000000000000 0x0000000008000000 0x0000000008000000
+    /rom@etc/acpi/tables    4 KiB  0x00000000080c0000 0x0000000000020000 0x0000000000200000
+                 pc.bios    4 KiB  0x0000000008000000 0x0000000000040000 0x0000000000040000
+  0000:00:02.0/e1000.rom    4 KiB  0x0000000008080000 0x0000000000040000 0x0000000000040000
+                  pc.rom    4 KiB  0x0000000008040000 0x0000000000020000 0x0000000000020000
+   /rom@etc/table-loader    4 KiB  0x00000000082c0000 0x0000000000001000 0x0000000000010000
+      /rom@etc/acpi/rsdp    4 KiB  0x0000000008300000 0x0000000000001000 0x0000000000001000
+"""
+blocks = qemuview.parse_ramblocks(RAMBLOCK)
+T.check(blocks.get("pc.bios") == (0x40000, 0x40000), "ramblock: pc.bios used/total 0x40000 (%s)" % (blocks.get("pc.bios"),))
+T.check(blocks.get("0000:00:02.0/e1000.rom") == (0x40000, 0x40000), "ramblock: a PCI ROM block by its full name")
+T.check(blocks.get("/rom@etc/acpi/tables") == (0x20000, 0x200000), "ramblock: used and total differ for a resizable block")
+T.check("Block" not in blocks and len(blocks) == 7, "ramblock: the header is no block; 7 blocks (%d)" % len(blocks))
+T.check(qemuview.parse_ramblocks("Error: no such command\n") == {}, "ramblock: an error answer gives no block")
+
+# a live domain XML as libvirt 9.0 writes it
+LIVE = """<domain type='qemu' id='3'>
+  <os firmware='efi'>
+    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>
+    <loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>
+    <nvram template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd'>/var/lib/libvirt/qemu/nvram/vm_VARS.fd</nvram>
+  </os>"""
+T.check(virt.chosen(LIVE) == ("OVMF_CODE_4M.ms.fd", "OVMF_VARS_4M.ms.fd"), "chosen: loader and template basenames (%s)"
+        % (virt.chosen(LIVE),))
+T.check(virt.chosen(LIVE.replace("'", '"')) == ("OVMF_CODE_4M.ms.fd", "OVMF_VARS_4M.ms.fd"), "chosen: double quotes too")
+T.check(virt.chosen("<domain><os><type>hvm</type></os></domain>") == (None, None), "chosen: a BIOS domain names neither")
+T.check("firmware='efi'" in virt.domain_xml("d", "q35", "", "efi", "", "/s"), "domain_xml: the firmware attribute")
+T.check("OVMF_CODE_4M.ms.fd</loader>" in virt.domain_xml("d", "q35", "LOADER", None, "/r", "/s"),
+        "domain_xml: an explicit loader under the set's root")
+T.check("isa-debugcon" in virt.domain_xml("d", "pc", "", None, "", "/s", debugcon="/d") and
+        "firmware=" not in virt.domain_xml("d", "pc", "", None, "", "/s"), "domain_xml: libvirt's default BIOS, debugcon")
+
+# two sets compared need a verdict from each
+T.check(harness.agree("refused", "refused") == (True, "refused"), "agree: the same verdict")
+T.check(not harness.agree("refused", "ran")[0], "agree: different verdicts")
+T.check(harness.agree(None, None) == (False, "no verdict from either"), "agree: nothing from both is no agreement")
+T.check(not harness.agree(None, "ran")[0] and not harness.agree("ran", None)[0], "agree: nothing from one side")
+
+# the tally: a line per check, the closing line, an exit status
+t = harness.Tally("inner")
+buf = io.StringIO()
+with redirect_stdout(buf):
+    t.check(True, "one")
+    t.check(0, "two")
+    rc = t.close()
+T.check(buf.getvalue() == "ok   one\nFAIL two\n# inner: 1 passed, 1 failed\n" and rc == 1,
+        "tally: lines, closing line, exit 1 on a failure (%r)" % buf.getvalue())
+buf = io.StringIO()
+with redirect_stdout(buf):
+    rc = harness.Tally("empty").close()
+T.check(rc == 0 and buf.getvalue() == "# empty: 0 passed, 0 failed\n", "tally: nothing run closes 0/0")
+
+# virsh: its message on failure, its output on success (a stand-in on PATH)
+d = tempfile.mkdtemp(prefix="layer.")
+fake = os.path.join(d, "virsh")
+with open(fake, "w") as f:
+    f.write('#!/bin/sh\n[ "$4" = start ] && { echo "error: Unable to find any firmware to satisfy \'bios\'" >&2; exit 1; }\n'
+            'echo "args: $*"\n')
+os.chmod(fake, os.stat(fake).st_mode | stat.S_IXUSR)
+os.environ["PATH"] = d + os.pathsep + os.environ["PATH"]
+v = virt.Virsh("qemu:///system")
+T.check(v("list", "--name").stdout == "args: -q -c qemu:///system list --name\n", "virsh: -q -c URI, then the arguments")
+try:
+    v("start", "vm1")
+    T.check(False, "virsh: a failing command raises Fail")
+except harness.Fail as e:
+    T.check("virsh start vm1: error: Unable to find any firmware" in e.what, "virsh: Fail names the command and "
+            "virsh's message (%s)" % e.what)
+T.check(v("start", "vm1", check=False).returncode == 1, "virsh: check=False returns the status")
+os.unlink(fake)
+os.rmdir(d)
+sys.exit(T.close())

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+"""libvirt, as the libvirt and system drop-in suites drive it: the firmware
+requests a guest can make, the domain XML for one, virsh, and what libvirt
+chose (read back from a live domain's XML). Tested by tests/qemu/layer_test.py.
+"""
+import os
+import re
+import subprocess
+
+from harness import Fail
+
+REQUESTS = [
+    # name, machine, <os> inner XML, firmware attribute
+    ("efi on q35", "q35", "", "efi"),
+    ("efi on pc", "pc", "", "efi"),
+    ("efi, secure-boot, enrolled-keys", "q35",
+     "<firmware><feature enabled='yes' name='secure-boot'/><feature enabled='yes' name='enrolled-keys'/></firmware>", "efi"),
+    ("efi, secure-boot, no enrolled-keys", "q35",
+     "<firmware><feature enabled='yes' name='secure-boot'/><feature enabled='no' name='enrolled-keys'/></firmware>", "efi"),
+    ("efi, no secure-boot", "q35", "<firmware><feature enabled='no' name='secure-boot'/></firmware>", "efi"),
+    ("explicit OVMF_CODE_4M.ms.fd loader", "q35", "LOADER", None),
+]
+
+
+def domain_xml(name, machine, inner, firmware, root, serial, disk=None, debugcon=None):
+    """A TCG domain; firmware None: no firmware attribute (libvirt's default,
+    BIOS); inner "LOADER": root's OVMF_CODE_4M.ms.fd named as the loader;
+    debugcon: a file for SeaBIOS's debug port 0x402."""
+    if inner == "LOADER":
+        os_xml = ("<os><type arch='x86_64' machine='%s'>hvm</type>"
+                  "<loader readonly='yes' secure='yes' type='pflash'>%s/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>"
+                  "<nvram template='%s/usr/share/OVMF/OVMF_VARS_4M.ms.fd'/></os>") % (machine, root, root)
+    else:
+        attr = " firmware='%s'" % firmware if firmware else ""
+        os_xml = "<os%s><type arch='x86_64' machine='%s'>hvm</type>%s</os>" % (attr, machine, inner)
+    smm = "<features><acpi/><smm state='on'/></features>" if machine == "q35" else "<features><acpi/></features>"
+    devs = "<serial type='file'><source path='%s'/><target port='0'/></serial>" % serial
+    if disk:
+        devs += ("<disk type='file' device='disk'><driver name='qemu' type='raw' cache='unsafe'/>"
+                 "<source file='%s'/><target dev='vda' bus='virtio'/><readonly/></disk>") % disk
+    extra = ""
+    if debugcon:
+        extra = ("<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+                 "<qemu:arg value='-chardev'/><qemu:arg value='file,id=fwslotdbg,path=%s'/>"
+                 "<qemu:arg value='-device'/><qemu:arg value='isa-debugcon,iobase=0x402,chardev=fwslotdbg'/>"
+                 "</qemu:commandline>") % debugcon
+    return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>%s%s"
+            "<devices>%s<video><model type='none'/></video>"
+            "<memballoon model='none'/></devices>%s</domain>") % (name, os_xml, smm, devs, extra)
+
+
+def chosen(xml):
+    """(loader, nvram template) basenames from a live domain XML; None for
+    each that the XML does not name (a BIOS domain names neither)."""
+    lo = re.search(r"<loader[^>]*>([^<]+)</loader>", xml)
+    nv = re.search(r"<nvram[^>]*template=['\"]([^'\"]+)['\"]", xml)
+    return (os.path.basename(lo.group(1).strip()) if lo else None, os.path.basename(nv.group(1)) if nv else None)
+
+
+class Virsh:
+    """virsh -q -c URI, optionally as another user (pre: a setpriv prefix) and
+    with another environment; check=True raises Fail with virsh's message."""
+
+    def __init__(self, uri, pre=(), env=None):
+        self.uri, self.pre, self.env = uri, list(pre), env
+
+    def __call__(self, *args, check=True, timeout=90):
+        r = subprocess.run(self.pre + ["virsh", "-q", "-c", self.uri] + list(args), env=self.env,
+                           capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise Fail("virsh %s: %s" % (" ".join(args[:2]), (r.stderr or r.stdout).strip()))
+        return r
