@@ -13,12 +13,7 @@
 
 #define WS        OVMF_FTW_WORK_SIZE /* the work space: one block */
 #define BLOCK     OVMF_BLOCK_SIZE
-/* flag bits; a bit is set when it reads 0 (FaultTolerantWrite.h, FTW_VALID_STATE 0) */
-#define HDR_ALLOCATED    0x1
-#define HDR_COMPLETE     0x4
-#define REC_BOOT_BLOCK   0x1
-#define REC_SPARE_DONE   0x2
-#define REC_DEST_DONE    0x4
+/* flag bits: varstore.h (FTW_HDR_*, FTW_REC_*) */
 #define REC_LBA_OFF      0x08 /* u64 Lba */
 #define REC_OFFSET_OFF   0x10 /* u64 Offset */
 #define REC_LENGTH_OFF   0x18 /* u64 Length */
@@ -129,7 +124,7 @@ static enum last_header last_header(struct ftw *f)
 	uint64_t off = FTW_HDR_SIZE;
 
 	f->hdr = off;
-	for (int steps = 0; !(f->ws[off] & HDR_COMPLETE); steps++) {
+	for (int steps = 0; !(f->ws[off] & FTW_HDR_COMPLETE); steps++) {
 		if (!in_bounds(WS, off, FTW_WRITE_HDR_SIZE)) {
 			unknown(f, "FTW write header at 0x%llx runs past the working block", (unsigned long long)off);
 			return HEADER_UNKNOWN;
@@ -159,7 +154,7 @@ static enum lib_result last_record(struct ftw *f)
 				       (unsigned long long)i, (unsigned long long)f->hdr);
 		if (i == WALK_MAX)
 			return unknown(f, "the FTW records of the header at 0x%llx loop", (unsigned long long)f->hdr);
-		if (f->ws[r] & REC_DEST_DONE) {
+		if (f->ws[r] & FTW_REC_DEST_DONE) {
 			f->rec = r;
 			return LIB_OK;
 		}
@@ -182,7 +177,7 @@ static enum lib_result reclaim(struct ftw *f, int preserve)
 		return LIB_REFUSED;
 	memset(nw, 0xFF, WS);
 	memcpy(nw, f->ws, FTW_HDR_SIZE);
-	if (st == HEADER_FOUND && !(f->ws[f->hdr] & HDR_ALLOCATED) && (f->ws[f->hdr] & HDR_COMPLETE)) {
+	if (st == HEADER_FOUND && !(f->ws[f->hdr] & FTW_HDR_ALLOCATED) && (f->ws[f->hdr] & FTW_HDR_COMPLETE)) {
 		uint64_t total;
 
 		if (!in_bounds(WS, f->hdr, FTW_WRITE_HDR_SIZE))
@@ -224,9 +219,9 @@ static enum lib_result refresh(struct ftw *f)
 /* FtwAbort: mark the last write complete if it is allocated and not complete. */
 static void ftw_abort(struct ftw *f)
 {
-	if (!(f->ws[f->hdr] & HDR_ALLOCATED) && (f->ws[f->hdr] & HDR_COMPLETE)) {
-		f->ws[f->hdr] &= (uint8_t)~HDR_COMPLETE;
-		f->flash[f->ws_off + f->hdr] &= (uint8_t)~HDR_COMPLETE;
+	if (!(f->ws[f->hdr] & FTW_HDR_ALLOCATED) && (f->ws[f->hdr] & FTW_HDR_COMPLETE)) {
+		f->ws[f->hdr] &= (uint8_t)~FTW_HDR_COMPLETE;
+		f->flash[f->ws_off + f->hdr] &= (uint8_t)~FTW_HDR_COMPLETE;
 	}
 }
 
@@ -249,7 +244,7 @@ static enum lib_result restart(struct ftw *f)
 	int64_t rel = (int64_t)le64_at(f->ws, f->rec + REC_RELATIVE_OFF);
 
 	/* last_record keeps the record inside the work space */
-	if (!(r[0] & REC_BOOT_BLOCK))
+	if (!(r[0] & FTW_REC_BOOT_BLOCK))
 		return unknown(f, "the pending FTW write at 0x%llx updates a boot block, which OVMF does not have",
 			       (unsigned long long)(f->ws_off + f->rec));
 	/* GetFvbByAddress (spare + RelativeOffset) must land in this varstore's FVB */
@@ -266,11 +261,11 @@ static enum lib_result restart(struct ftw *f)
 	memcpy(f->flash + dest, f->flash + f->spare_off, nbytes);
 	f->b->target = dest;
 	f->b->length = nbytes;
-	f->ws[f->rec] &= (uint8_t)~REC_DEST_DONE;
-	f->flash[f->ws_off + f->rec] &= (uint8_t)~REC_DEST_DONE;
+	f->ws[f->rec] &= (uint8_t)~FTW_REC_DEST_DONE;
+	f->flash[f->ws_off + f->rec] &= (uint8_t)~FTW_REC_DEST_DONE;
 	if (is_last_record(f)) {
-		f->ws[f->hdr] &= (uint8_t)~HDR_COMPLETE;
-		f->flash[f->ws_off + f->hdr] &= (uint8_t)~HDR_COMPLETE;
+		f->ws[f->hdr] &= (uint8_t)~FTW_HDR_COMPLETE;
+		f->flash[f->ws_off + f->hdr] &= (uint8_t)~FTW_HDR_COMPLETE;
 	}
 	memset(f->flash + f->spare_off, 0xFF, f->spare_len);
 	return LIB_OK;
@@ -306,12 +301,12 @@ static enum lib_result ftw_init(struct ftw *f)
 	}
 	h = f->ws[f->hdr];
 	r = f->ws[f->rec];
-	if (!(h & HDR_ALLOCATED) && (r & REC_SPARE_DONE) && is_first_record(f)) {
+	if (!(h & FTW_HDR_ALLOCATED) && (r & FTW_REC_SPARE_DONE) && is_first_record(f)) {
 		ftw_abort(f);
 		b->action = FTW_BOOT_DISCARD;
 	}
 	h = f->ws[f->hdr];
-	if ((h & HDR_COMPLETE) && !(r & REC_DEST_DONE) && is_last_record(f)) {
+	if ((h & FTW_HDR_COMPLETE) && !(r & FTW_REC_DEST_DONE) && is_last_record(f)) {
 		ftw_abort(f);
 		b->action = FTW_BOOT_FINISH;
 	}
@@ -330,12 +325,12 @@ static enum lib_result ftw_init(struct ftw *f)
 	}
 	h = f->ws[f->hdr];
 	r = f->ws[f->rec];
-	if ((h & HDR_COMPLETE) && !(r & REC_SPARE_DONE)) {
+	if ((h & FTW_HDR_COMPLETE) && !(r & FTW_REC_SPARE_DONE)) {
 		if (restart(f) < 0)
 			return LIB_REFUSED;
 		ftw_abort(f);
 		b->action = FTW_BOOT_RESTART;
-	} else if (!(h & HDR_ALLOCATED) && (h & HDR_COMPLETE) && b->action == FTW_BOOT_IDLE) {
+	} else if (!(h & FTW_HDR_ALLOCATED) && (h & FTW_HDR_COMPLETE) && b->action == FTW_BOOT_IDLE) {
 		b->action = FTW_BOOT_LEFT;
 	}
 	return LIB_OK;
@@ -386,8 +381,8 @@ enum lib_result ftw_boot(const uint8_t *p, size_t len, uint8_t *view, struct ftw
 	memset(&f, 0, sizeof(f));
 	f.flash = view;
 	f.len = len;
-	f.spare_off = f.spare_len = len / 2;
-	f.ws_off = f.spare_off - WS;
+	f.spare_off = f.spare_len = ovmf_ftw_spare_off(len);
+	f.ws_off = ovmf_ftw_work_off(len);
 	f.b = b;
 	fv_ok = fvb_header_ok(p, len, fvwhy, sizeof(fvwhy));
 	if (ftw_init(&f) < 0) {

@@ -6,6 +6,7 @@
 
 #include "bytes.h"
 #include "guid.h"
+#include "ovmfcode.h"
 #include "size.h"
 
 static const char *const kind_names[] = {
@@ -53,9 +54,14 @@ static enum lib_result analyse_flash(const uint8_t *p, size_t len, struct flash_
 	if (rc == FV_UNUSABLE)
 		return LIB_REFUSED;
 	f->fv_ok = 1;
-	f->is_varstore = guid_eq(f->fv.fs_guid, GUID_SYSTEM_NV_DATA_FV);
-	if (f->is_varstore && f->fv.fv_length < len && fv_is_at(p, len, f->fv.fv_length))
-		f->next_fv = f->fv.fv_length;
+	{
+		uint64_t vlen;
+		enum ovmf_kind k = ovmf_classify(p, len, &vlen);
+
+		f->is_varstore = k == OVMF_VARS || k == OVMF_UNIFIED;
+		if (k == OVMF_UNIFIED)
+			f->next_fv = vlen;
+	}
 	return rc == FV_OK ? LIB_OK : LIB_REFUSED;
 }
 

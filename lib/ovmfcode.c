@@ -7,6 +7,7 @@
 
 #include "bytes.h"
 #include "guid.h"
+#include "varstore.h"
 
 const char *tdx_type_name(uint32_t t)
 {
@@ -154,4 +155,59 @@ enum lib_result ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *
 	if (parse_table(p, len, c, d) < 0)
 		rc = LIB_REFUSED;
 	return rc;
+}
+
+enum lib_result ovmf_code_expects(const struct ovmf_code *c, uint64_t code_len, uint64_t vars_len,
+				  struct diag *d, char *how, size_t howsz)
+{
+	if (c->has_cfv) {
+		uint64_t want_base = UINT64_C(0x100000000) - code_len - vars_len;
+
+		snprintf(how, howsz, "CODE's TDX metadata: varstore raw 0x%x bytes at 0x%llx",
+			 c->cfv.raw_size, (unsigned long long)c->cfv.mem_base);
+		if (c->cfv.raw_size != vars_len)
+			return diag_add(d, DIAG_ERROR, "FvLength 0x%llx, CODE expects 0x%x (TDX metadata CFV raw size)",
+					(unsigned long long)vars_len, c->cfv.raw_size);
+		if (c->cfv.mem_base != want_base)
+			return diag_add(d, DIAG_ERROR, "varstore would map at 0x%llx (4 GiB - CODE 0x%llx - VARS 0x%llx), CODE expects 0x%llx",
+					(unsigned long long)want_base, (unsigned long long)code_len,
+					(unsigned long long)vars_len, (unsigned long long)c->cfv.mem_base);
+		return LIB_OK;
+	}
+	{
+		const char *layout;
+		uint64_t want = ovmf_vars_size_for_code(code_len, &layout);
+
+		if (!want)
+			return diag_add(d, DIAG_ERROR, "CODE of 0x%llx bytes has no TDX metadata and is not a known layout (1M 0xe0000, 2M 0x1e0000, 4M 0x37c000): cannot tell its varstore",
+					(unsigned long long)code_len);
+		snprintf(how, howsz, "judged by CODE size 0x%llx (%s layout): CODE has no TDX metadata",
+			 (unsigned long long)code_len, layout);
+		if (want != vars_len)
+			return diag_add(d, DIAG_ERROR, "FvLength 0x%llx, CODE expects 0x%llx (%s layout, by CODE size 0x%llx)",
+					(unsigned long long)vars_len, (unsigned long long)want, layout,
+					(unsigned long long)code_len);
+	}
+	return LIB_OK;
+}
+
+enum ovmf_kind ovmf_classify(const uint8_t *p, size_t len, uint64_t *vars_len)
+{
+	uint64_t fvlen = 0;
+
+	*vars_len = 0;
+	if (!fv_is_at(p, len, 0)) {
+		uint64_t ws = ovmf_ftw_work_off(len);
+
+		if (len >= 4 * OVMF_FTW_WORK_SIZE && in_bounds(len, ws, 16) && guid_eq(p + ws, GUID_FTW_WORKING))
+			return OVMF_VARS;
+		return OVMF_OTHER;
+	}
+	if (!guid_eq(p + FV_FS_GUID, GUID_SYSTEM_NV_DATA_FV))
+		return OVMF_CODE;
+	rd_le64(p, len, FV_LENGTH, &fvlen); /* in bounds: fv_is_at saw the header's first 0x30 bytes */
+	*vars_len = fvlen;
+	if (fvlen < len && fv_is_at(p, len, fvlen))
+		return OVMF_UNIFIED;
+	return OVMF_VARS;
 }

@@ -78,6 +78,31 @@ enum lib_result ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *
 /* The VARS size a CODE of this size implies in EDK2's known layouts, or 0. */
 uint64_t ovmf_vars_size_for_code(uint64_t code_len, const char **layout);
 
+/*
+ * Does a CODE (c, parsed from code_len bytes) expect exactly a varstore of
+ * vars_len bytes, sized and mapped as it reads it? By its TDX metadata's CFV
+ * section when it has one, else by EDK2's layout for its size. how gets the
+ * rule used ("CODE's TDX metadata: ...", "judged by CODE size ..."). Returns
+ * LIB_OK, or LIB_REFUSED with a DIAG_ERROR giving both sizes.
+ */
+enum lib_result ovmf_code_expects(const struct ovmf_code *c, uint64_t code_len, uint64_t vars_len,
+				  struct diag *d, char *how, size_t howsz);
+
+enum ovmf_kind {
+	OVMF_VARS,     /* a varstore (EfiSystemNvDataFv filling the file, or torn where its FTW areas say so) */
+	OVMF_CODE,     /* a firmware volume at 0 that is not the varstore */
+	OVMF_UNIFIED,  /* the varstore, then another firmware volume at FvLength: OVMF.fd */
+	OVMF_OTHER     /* no firmware volume at 0 */
+};
+
+/*
+ * What an OVMF image is, from its first firmware volume. *vars_len: the
+ * varstore's FvLength (OVMF_VARS, OVMF_UNIFIED), else 0. A varstore whose FV
+ * header was erased mid-write is still OVMF_VARS when its FTW working block
+ * sits where OVMF keeps it (ovmf_ftw_work_off).
+ */
+enum ovmf_kind ovmf_classify(const uint8_t *p, size_t len, uint64_t *vars_len);
+
 const char *tdx_type_name(uint32_t t);
 
 #endif

@@ -275,7 +275,7 @@ static enum lib_result parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t en
 		const uint8_t flags = p[q];
 		uint64_t nwrites = 0, priv = 0, rec, room;
 
-		if (flags & 1) /* HeaderAllocated still erased: no more writes */
+		if (flags & FTW_HDR_ALLOCATED) /* still erased: no more writes */
 			return LIB_OK;
 		rd_le64(p, (size_t)end, q + FTW_NWRITES_OFF, &nwrites);
 		rd_le64(p, (size_t)end, q + FTW_PRIVSIZE_OFF, &priv);
@@ -288,14 +288,14 @@ static enum lib_result parse_ftw_queue(const uint8_t *p, uint64_t q, uint64_t en
 		rec = FTW_RECORD_SIZE + priv;
 		vs->ftw_writes++;
 		/* the queue's extent: this header, and its records once they are allocated */
-		vs->ftw_queue_used = q + FTW_WRITE_HDR_SIZE + (flags & 2 ? 0 : nwrites * rec) - start;
-		if (!(flags & 2)) /* WritesAllocated: the records are there */
+		vs->ftw_queue_used = q + FTW_WRITE_HDR_SIZE + (flags & FTW_HDR_WRITES_ALLOC ? 0 : nwrites * rec) - start;
+		if (!(flags & FTW_HDR_WRITES_ALLOC)) /* the records are there */
 			for (uint64_t i = 0; i < nwrites; i++) {
 				vs->ftw_records++;
-				if (p[q + FTW_WRITE_HDR_SIZE + i * rec] & 4) /* DestinationComplete not yet set */
+				if (p[q + FTW_WRITE_HDR_SIZE + i * rec] & FTW_REC_DEST_DONE) /* not yet set */
 					vs->ftw_pending++;
 			}
-		if (flags & 4) { /* not Complete: this is the last write */
+		if (flags & FTW_HDR_COMPLETE) { /* not set: this is the last write */
 			vs->ftw_last_in_progress = 1;
 			return LIB_OK;
 		}

@@ -75,6 +75,14 @@
  * NumberOfWrites records of 0x28 bytes + PrivateDataSize
  * { flags: BootBlockUpdate, SpareComplete, DestinationComplete; Lba @8,
  *   Offset @0x10, Length @0x18, RelativeOffset @0x20 } */
+/* flag bits of a write header and a write record; a bit is set when it reads 0
+ * (FaultTolerantWrite.h, FTW_VALID_STATE 0) */
+#define FTW_HDR_ALLOCATED    0x1  /* HeaderAllocated */
+#define FTW_HDR_WRITES_ALLOC 0x2  /* WritesAllocated */
+#define FTW_HDR_COMPLETE     0x4  /* Complete */
+#define FTW_REC_BOOT_BLOCK   0x1  /* BootBlockUpdate */
+#define FTW_REC_SPARE_DONE   0x2  /* SpareComplete */
+#define FTW_REC_DEST_DONE    0x4  /* DestinationComplete */
 #define FTW_WRITE_HDR_SIZE   0x28
 #define FTW_NWRITES_OFF      0x18 /* u64 NumberOfWrites, in a write header */
 #define FTW_PRIVSIZE_OFF     0x20 /* u64 PrivateDataSize */
@@ -134,6 +142,14 @@ enum lib_result varstore_parse(const uint8_t *p, size_t len, struct varstore *vs
 void varstore_free(struct varstore *vs);
 
 /* CRC-32 of a working block header as EDK2 computes it (Crc and the two state bits erased). */
+/*
+ * Where OVMF keeps the FTW areas of a VARS image of len bytes: by PCD, not by
+ * the store header (OvmfPkg VarStore.fdf.inc): the working block is the block
+ * before the middle, the spare the second half.
+ */
+static inline uint64_t ovmf_ftw_work_off(uint64_t len) { return len / 2 - OVMF_FTW_WORK_SIZE; }
+static inline uint64_t ovmf_ftw_spare_off(uint64_t len) { return len / 2; }
+
 uint32_t ftw_header_crc(const uint8_t hdr[FTW_HDR_SIZE]);
 
 const char *var_state_name(uint8_t state);

@@ -3,11 +3,14 @@
  * OVMF varstores as a guest can write them: FV header, variable store (plain
  * and authenticated), the variable walk, event log, FTW working block with its
  * CRC and write queue, and the layout compare (lib/varstore.c); what OVMF's
- * flash and FTW drivers make of them at boot (lib/ftwboot.c).
+ * flash and FTW drivers make of them at boot (lib/ftwboot.c), and the verdict
+ * fdsplit gives on that against CODE with and without FaultTolerantWritePei
+ * (lib/bootstore.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "bootstore.h"
 #include "diag.h"
 #include "ftwboot.h"
 #include "fuzz.h"
@@ -35,19 +38,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		uint8_t *view = malloc(size ? size : 1);
 		struct ftw_boot fb;
-		int rc;
+		enum lib_result rc;
 
 		FUZZ_ASSERT(view != NULL);
 		rc = ftw_boot(data, size, view, &fb);
-		FUZZ_ASSERT(rc == 0 ? fb.action < FTW_BOOT_REFORMAT : fb.action >= FTW_BOOT_REFORMAT && fb.why[0]);
+		FUZZ_ASSERT(rc == LIB_OK ? fb.action < FTW_BOOT_REFORMAT : fb.action >= FTW_BOOT_REFORMAT && fb.why[0]);
 		if (fb.action == FTW_BOOT_RESTART)
 			FUZZ_ASSERT(fb.length <= size / 2 && fb.target + fb.length <= size / 2 - 0x1000);
-		if (rc < 0 && fb.action == FTW_BOOT_UNKNOWN)
+		if (rc != LIB_OK && fb.action == FTW_BOOT_UNKNOWN)
 			FUZZ_ASSERT(memcmp(view, data, size) == 0);
 		diag_init(&d);
 		varstore_parse(view, size, &a, &d);
 		varstore_free(&a);
 		free(view);
+	}
+	/* the verdict: a refusal always says why; with CODE that lacks FTW PEI, a restart is refused */
+	for (int pei = FV_MODULE_FOUND; pei <= FV_MODULE_UNDECODED; pei++) {
+		struct boot_store bs;
+		enum lib_result r;
+
+		diag_init(&d);
+		r = boot_store_read(data, size, (enum fv_module_result)pei, &bs, &d);
+		FUZZ_ASSERT(r == LIB_OK || d.n > 0);
+		if (pei == FV_MODULE_ABSENT && bs.fb.action == FTW_BOOT_RESTART)
+			FUZZ_ASSERT(r != LIB_OK);
+		boot_store_free(&bs);
 	}
 	return 0;
 }
