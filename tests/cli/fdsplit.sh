@@ -76,8 +76,35 @@ t 1 err 'varstore FV: FileSystemGuid 8c8ce578-8a3d-4f1c-9935-896185c32dd3, expec
 t 1 err 'a unified image (VARS + CODE): check takes VARS' $F check $REF/usr/share/ovmf/OVMF.fd
 $F check --json $O_/OVMF_VARS.fd --code $O_/OVMF_CODE_4M.fd > $S/c.json 2>/dev/null
 ok 'check --json: the reason'                          python3 -c '
-import json,sys; d=json.load(open(sys.argv[1]))
-assert d["ok"] is False and d["errors"]==["FvLength 0x20000, CODE expects 0x84000 (4M layout, by CODE size 0x37c000)"]' $S/c.json
+import json,sys; d=json.load(open(sys.argv[1])); f=d["files"][0]
+assert d["ok"] is False and d["failed"] == 1 and f["ok"] is False and f["errors"]==["FvLength 0x20000, CODE expects 0x84000 (4M layout, by CODE size 0x37c000)"]' $S/c.json
+
+# one JSON shape whatever is given: the document's keys and each file's keys,
+# for one good file, an unreadable one and a unified image alike
+shape='import json, sys
+doc = {"fdsplit", "command", "code", "template", "files", "checked", "failed", "ok", "errors", "warnings", "notes"}
+one = {"file", "code", "judged_by", "live", "boot", "ok", "errors", "warnings", "notes"}
+d = json.load(open(sys.argv[1]))
+assert set(d) == doc and d["command"] == "check" and d["checked"] == len(d["files"]) == int(sys.argv[2]), d
+assert all(set(f) == one for f in d["files"]), [sorted(f) for f in d["files"]]
+assert d["ok"] == (sys.argv[3] == "ok") and all(e for f in d["files"] for e in f["errors"]), d'
+t 2 err 'fdsplit: '"$S"'/nope.fd: '                       $F check --json $S/nope.fd
+$F check --json $S/nope.fd > $S/s1.json 2>/dev/null
+ok 'check --json, an unreadable file: the whole document, its error'  python3 -c "$shape" $S/s1.json 1 failed
+$F check --json $REF/usr/share/ovmf/OVMF.fd > $S/s2.json 2>/dev/null
+ok 'check --json, a unified image: the whole document, its error'     python3 -c "$shape" $S/s2.json 1 failed
+$F check --json $O_/OVMF_VARS_4M.fd $S/nope.fd > $S/s3.json 2>/dev/null
+ok 'check --json, two files: the same shape'                          python3 -c "$shape" $S/s3.json 2 failed
+$F check --json $O_/OVMF_VARS_4M.fd > $S/s4.json
+ok 'check --json, one good file: the same shape, no findings'         python3 -c "$shape
+assert d[\"files\"][0][\"errors\"] == [] and d[\"errors\"] == []" $S/s4.json 1 ok
+$F check --json --code $O_/OVMF_VARS.fd $O_/OVMF_VARS_4M.fd > $S/s5.json 2>/dev/null
+ok 'check --json, a CODE that is not one: the whole document, nothing judged, the CODE named' python3 -c "$shape
+assert d[\"errors\"] == [\"not a CODE image (a firmware volume that is not the varstore)\"]" $S/s5.json 0 failed
+$F info --json $S/nope.fd > $S/s6.json 2>/dev/null
+ok 'info --json, an unreadable file: an object with its error'        python3 -c '
+import json, sys; d = json.load(open(sys.argv[1])); f = d["files"][0]
+assert d["ok"] is False and f["ok"] is False and f["kind"] is None and f["errors"] and f["notes"] == [], d' $S/s6.json
 
 # --- corruptions of a real varstore: exit 1 naming the field, never a crash ---------------------
 V=$O_/OVMF_VARS_4M.ms.fd
@@ -110,7 +137,7 @@ done
 t 2 err 'fdsplit: migrate needs --template TEMPLATE and -o OUT' $F migrate $O_/OVMF_VARS.ms.fd -o $S/m.fd
 t 2 err 'fdsplit: migrate takes one OLD varstore'      $F migrate --template $O_/OVMF_VARS_4M.fd -o $S/m.fd
 t 2 err 'fdsplit: the output names an input'           $F migrate $S/VARS.fd --template $O_/OVMF_VARS_4M.fd -o $S/VARS.fd
-t 2 err 'fdsplit: --prefer-template and --force-readable are for migrate' $F check --force-readable $O_/OVMF_VARS.fd
+t 2 err 'fdsplit: check does not take --force-readable (check takes --json, --code and --template)' $F check --force-readable $O_/OVMF_VARS.fd
 t 2 err 'fdsplit: --prefer-template: up to 16 variable names, comma-separated' $F migrate $O_/OVMF_VARS.fd --prefer-template PK,,db --template $O_/OVMF_VARS_4M.fd -o $S/m.fd
 # Debian's Microsoft-enrolled 2M store onto the 4M template: every variable, PK/KEK/db/dbx byte for byte
 t 0 out "$S/ms-4m.fd: 31 variables from $O_/OVMF_VARS.ms.fd, 0 kept from the template, 0 replaced; 0x485b bytes used, 0x3b741 free in the 0x3ffb8-byte store; fits $O_/OVMF_CODE_4M.secboot.fd" \
@@ -207,8 +234,10 @@ t 0 out "$S/torn-4m.fd: 24 variables from $G/torn-restart.fd"                   
 t 0 out 'ok, authenticated varstore 0x84000 bytes, 24 live variables'                $F check $S/torn-4m.fd
 $F check --json $G/torn-restart.fd > $S/torn.json 2>/dev/null
 ok 'check --json: what the firmware does at boot, and the live counts' python3 -c '
-import json, sys; d = json.load(open(sys.argv[1])); b = d["boot"]
+import json, sys; d = json.load(open(sys.argv[1]))["files"][0]; b = d["boot"]
 assert d["ok"] and d["live"] == 24 and b["action"] == "restart" and b["disk_live"] == 9, d
+# restored at boot: not an error; without --code a warning that builds without SMM do not restore it
+assert d["errors"] == [] and len(d["warnings"]) == 1 and "without SMM" in d["warnings"][0], d
 assert b["target"] == 0 and b["length"] == 0xe000 and len([v for v in b["variables"] if v["live"]]) == 24, b' $S/torn.json
 # the spare copy was cut: OVMF drops the write, the store is read as it is
 t 0 out 'an interrupted write whose spare copy was not complete: the firmware drops it' $F check $G/torn-discard.fd

@@ -300,9 +300,9 @@ t 0 out '70000  ' "$BIN/romsize" blame --top 1 "$G/big.o"
 t 0 out '"symbols":[{"name":"big_table","section":".rodata","size":70000}]' "$BIN/romsize" blame --json --top 1 "$G/big.o"
 t 1 err 'not an ELF file' "$BIN/romsize" blame "$REF/usr/share/seabios/bios.bin"
 t 2 err 'cannot open' "$BIN/romsize" blame "$G/nonexistent.o"
-t 2 err 'blame takes one ELF file' "$BIN/romsize" blame
+t 2 err 'blame takes one ELF file, not 0 arguments' "$BIN/romsize" blame
 t 2 err '--top: a count from 1 to 100000' "$BIN/romsize" blame --top 0 "$G/big.o"
-t 2 err '--top is for blame' "$BIN/romsize" check --top 3 "$G/pxe-e1000.rom"
+t 2 err 'check does not take --top' "$BIN/romsize" check --top 3 "$G/pxe-e1000.rom"
 
 # ---- the SeaBIOS recipe refuses what would make unreproducible or wrong bytes
 if [ -d "$O/src/seabios" ]; then

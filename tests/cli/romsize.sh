@@ -11,7 +11,7 @@ t 2 err 'usage: romsize info'                          $R
 t 2 err 'romsize: unknown command: frob'               $R frob x
 t 0 out 'romsize check [--json]'                       $R --help
 t 0 out 'romsize 0.1'                                  $R --version
-t 2 err 'romsize: no files given'                      $R info
+t 2 err 'romsize: info takes one or more files, not 0 arguments' $R info
 t 2 err "romsize: --slot '12Q': unknown unit; a size is a byte count (65536, 0x10000) or K/KiB, M/MiB, G/GiB multiples (64K, 2M)" $R check --slot 12Q x
 t 2 err "romsize: --min-free '2X': unknown unit; a size is a byte count" $R check --min-free 2X x
 t 2 err "romsize: --min-free '0K': zero" $R check --min-free 0K x
@@ -19,8 +19,8 @@ t 2 err "romsize: --slot '0x1K': a unit after hex digits is ambiguous" $R check 
 t 2 err "romsize: --slot '1048576G': above 2^48" $R check --slot 1048576G x
 t 2 err "romsize: --slot '-64K': no digits" $R check --slot -64K x
 t 2 err 'romsize: --slot and --manifest exclude each other' $R check --slot 64K --manifest pkg/slots.conf x
-t 2 err 'romsize: -o is for pad'                       $R check -o x $G/nic.rom
-t 2 err 'romsize: pad takes --slot, --manifest and -o only' $R pad --json $G/nic.rom
+t 2 err 'romsize: check does not take -o/--output (check takes --json, --manifest, --slot, --min-free, --strict, --padded and --require-all)' $R check -o x $G/nic.rom
+t 2 err 'romsize: pad does not take --json (pad takes --manifest, --slot and --output)' $R pad --json $G/nic.rom
 t 2 err "romsize: $G/nope.rom: cannot open: No such file or directory" $R info $G/nope.rom
 t 2 err "romsize: $G: is a directory (info takes files)" $R info $G
 printf 'bios.bin 128K bios\nx.rom 64K rom\n' > "$S/bad.conf"

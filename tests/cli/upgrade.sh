@@ -10,9 +10,9 @@ S=$SCRATCH/upgrade
 mkdir -p "$S"
 
 # --- usage and I/O: exit 2 ------------------------------------------------------------
-t 2 err 'romsize: diff takes two trees: OLD NEW'           $R diff "$D12"
-t 2 err 'romsize: diff takes --json, --manifest, --romdevs, --allow-removed and --overlay only' $R diff --padded "$D12" "$D12"
-t 2 err 'romsize: --romdevs, --allow-removed and --overlay are for diff' $R check --allow-removed "$D12"
+t 2 err 'romsize: diff takes two trees: OLD NEW, not 1 argument' $R diff "$D12"
+t 2 err 'romsize: diff does not take --padded (diff takes --json, --manifest, --romdevs, --allow-removed and --overlay)' $R diff --padded "$D12" "$D12"
+t 2 err 'romsize: check does not take --allow-removed' $R check --allow-removed "$D12"
 t 2 err "romsize: $S/nope: not a directory"                $R diff "$S/nope" "$D12"
 mkdir -p "$S/empty"
 t 2 err "romsize: $S/empty: no firmware images found"      $R diff "$D12" "$S/empty"

@@ -456,7 +456,7 @@ def varstore_cases(out, scratch, deb, our):
         for attempt in range(3):
             shutil.copyfile(deb["ovmf"] + "/OVMF_VARS_4M.fd", v)
             killed = kill_mid_restart(ctx, code, v, churn)
-            boot = fdsplit_json(fdsplit, "check", v)["boot"]
+            boot = fdsplit_json(fdsplit, "check", v)["files"][0]["boot"]
             if killed and boot["action"] == "restart":
                 break
         else:

@@ -87,10 +87,10 @@ void json_done(struct json *j)
 	fputc('\n', j->f);
 }
 
-void json_doc(struct json *j, FILE *f, const char *tool, const char *command)
+void json_doc(struct json *j, FILE *f, const char *tool, unsigned version, const char *command)
 {
 	json_init(j, f);
 	json_obj(j, NULL);
-	json_u64(j, tool, 1);
+	json_u64(j, tool, version);
 	json_str(j, "command", command);
 }

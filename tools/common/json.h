@@ -15,8 +15,8 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f);
-/* Starts a tool's document on f: { "TOOL": 1, "command": COMMAND, ... (version 1). */
-void json_doc(struct json *j, FILE *f, const char *tool, const char *command);
+/* Starts a tool's document on f: { "TOOL": VERSION, "command": COMMAND, ... */
+void json_doc(struct json *j, FILE *f, const char *tool, unsigned version, const char *command);
 /* key may be NULL inside arrays and at the top level. */
 void json_obj(struct json *j, const char *key);
 void json_arr(struct json *j, const char *key);

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # fdsplit: OVMF CODE/VARS splitter and varstore checker.
-FDSPLIT_SRCS := tools/fdsplit/fdsplit.c tools/fdsplit/report.c $(LIB_SRCS) $(COMMON_SRCS)
+FDSPLIT_SRCS := $(sort $(wildcard tools/fdsplit/*.c)) $(LIB_SRCS) $(COMMON_SRCS)
 
 $(O)/bin/fdsplit: $(call objs,$(O)/obj,$(FDSPLIT_SRCS))
 	$(call say,LD,$@)

@@ -199,3 +199,19 @@ void code_json(struct json *j, const struct ovmf_code *c, uint64_t len)
 	}
 	json_end(j, '}');
 }
+
+void boot_json(struct json *j, const struct boot_store *bs, const char *clause)
+{
+	json_obj(j, "boot");
+	json_str(j, "action", ftw_boot_action_name(bs->fb.action));
+	json_str(j, "workspace", ftw_boot_workspace_name(bs->fb.workspace));
+	json_str(j, "message", clause[0] ? clause : bs->fb.why[0] ? bs->fb.why : NULL);
+	json_u64(j, "target", bs->fb.target);
+	json_u64(j, "length", bs->fb.length);
+	json_u64(j, "live", bs->vs.nlive);
+	json_u64(j, "disk_live", bs->disk.nlive);
+	json_u64(j, "spare_live", bs->spare_live);
+	if (boot_store_changed(bs))
+		vars_list_json(j, "variables", &bs->vs);
+	json_end(j, '}');
+}

@@ -124,7 +124,7 @@ int cmd_blame(const char *path, unsigned top, int json)
 
 	if (json) {
 		struct json j;
-		json_doc(&j, stdout, "romsize", "blame");
+		json_doc(&j, stdout, "romsize", 1, "blame");
 		json_str(&j, "file", path);
 		json_u64(&j, "alloc_bytes", alloc_total);
 		json_arr(&j, "sections");

@@ -322,7 +322,7 @@ int cmd_diff(const struct diff_tables *t, const char *old_root, const char *new_
 		return rc;
 	}
 	if (json) {
-		json_doc(&j, stdout, "romsize", "diff");
+		json_doc(&j, stdout, "romsize", 1, "diff");
 		json_str(&j, "old", old_root);
 		json_str(&j, "new", new_root);
 		json_arr(&j, "images");

@@ -17,6 +17,7 @@
 #include "io.h"
 #include "json.h"
 #include "report.h"
+#include "romsize.h"
 #include "size.h"
 #include "slots.h"
 
@@ -70,18 +71,7 @@ static const char usage[] =
 "\n"
 "exit status: 0 ok, 1 check failed or image refused, 2 usage or I/O trouble\n";
 
-struct opts {
-	int json, require_all, allow_removed, overlay;
-	unsigned top;
-	uint64_t slot;
-	struct check_opts chk;
-	const char *manifest_path, *romdevs_path;
-	const char *out;
-	struct slot_manifest manifest;
-	struct romdevs devs;
-};
-
-static int die_usage(const char *msg, const char *arg)
+int die_usage(const char *msg, const char *arg)
 {
 	if (msg)
 		fprintf(stderr, "romsize: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
@@ -139,7 +129,7 @@ static int load_manifest(struct opts *o)
 }
 
 /* The slot spec for a file: --slot wins, then the manifest, else none. */
-static struct slot_spec spec_for(const struct opts *o, const char *file)
+struct slot_spec spec_for(const struct opts *o, const char *file)
 {
 	struct slot_spec s = { .slot = 0, .kind = -1 };
 	const struct slot_entry *e;
@@ -192,7 +182,7 @@ static int one_file(const struct opts *o, const char *file, int check, struct js
 	return bad ? 1 : 0;
 }
 
-static int is_dir(const char *p)
+int is_dir(const char *p)
 {
 	struct stat st;
 
@@ -246,10 +236,8 @@ static int cmd_report(struct opts *o, int argc, char **argv, int check)
 	int worst = 0;
 	int found[SLOTS_MAX] = { 0 };
 
-	if (argc == 0)
-		return die_usage("no files given", NULL);
 	if (o->json) {
-		json_doc(&j, stdout, "romsize", check ? "check" : "info");
+		json_doc(&j, stdout, "romsize", 1, check ? "check" : "info");
 		json_arr(&j, "files");
 	}
 	for (int i = 0; i < argc; i++) {
@@ -289,241 +277,129 @@ static int cmd_report(struct opts *o, int argc, char **argv, int check)
 	return worst;
 }
 
-/* Pads one file into out (may equal file). Returns 0, 1 refused, 2 I/O. */
-static int pad_one(const struct opts *o, const char *file, const char *out)
-{
-	struct slot_spec s = spec_for(o, file);
-	struct image_report r, r2;
-	struct diag d, d2;
-	uint8_t *buf, *padded;
-	size_t len;
-	char err[300], sl[32];
-	enum lib_result res;
-	int rc = 1;
+enum { O_JSON, O_MANIFEST, O_ROMDEVS, O_SLOT, O_MINFREE, O_STRICT, O_PADDED, O_ALLOWRM, O_OVERLAY, O_REQALL,
+       O_TOP, O_OUT };
 
-	if (!s.slot) {
-		fprintf(stderr, "romsize: %s: no slot known (not in the manifest): pass --slot SIZE\n", file);
-		return 1;
-	}
-	if (io_read_file(file, &buf, &len, err, sizeof(err)) < 0) {
-		fprintf(stderr, "romsize: %s: %s\n", file, err);
-		return 2;
-	}
-	size_format(s.slot, sl, sizeof(sl));
-	diag_init(&d);
-	switch (image_analyse(buf, len, &r, &d)) {
-	case LIB_OK:
+static const struct cli_opt options[] = {
+	[O_JSON] = { "json", 0, 0 },
+	[O_MANIFEST] = { "manifest", 1, 0 },
+	[O_ROMDEVS] = { "romdevs", 1, 0 },
+	[O_SLOT] = { "slot", 1, 0 },
+	[O_MINFREE] = { "min-free", 1, 0 },
+	[O_STRICT] = { "strict", 0, 0 },
+	[O_PADDED] = { "padded", 0, 0 },
+	[O_ALLOWRM] = { "allow-removed", 0, 0 },
+	[O_OVERLAY] = { "overlay", 0, 0 },
+	[O_REQALL] = { "require-all", 0, 0 },
+	[O_TOP] = { "top", 1, 0 },
+	[O_OUT] = { "output", 1, 'o' },
+};
+
+static int set_option(void *opts, size_t i, const char *arg)
+{
+	struct opts *o = opts;
+	enum size_result sr;
+
+	switch (i) {
+	case O_JSON: o->json = 1; break;
+	case O_MANIFEST: o->manifest_path = arg; break;
+	case O_ROMDEVS: o->romdevs_path = arg; break;
+	case O_SLOT:
+		if ((sr = size_parse(arg, &o->slot)) != SIZE_OK)
+			return bad_size("--slot", arg, sr);
 		break;
-	case LIB_REFUSED:
-		cli_print_diag("romsize", file, &d);
-		fprintf(stderr, "romsize: %s: refusing to pad a malformed image\n", file);
-		goto out;
-	case LIB_NO_MEMORY:
-		cli_print_diag("romsize", file, &d);
-		rc = 2;
-		goto out;
-	}
-	if (r.kind == KIND_FLASH) {
-		fprintf(stderr, "romsize: %s: flash images are never padded (QEMU maps pflash at its exact size; a padded OVMF_CODE boots but never saves variables)\n", file);
-		goto out;
-	}
-	if (len > s.slot) {
-		fprintf(stderr, "romsize: %s: %zu bytes exceeds the %s slot by %llu bytes\n",
-			file, len, sl, (unsigned long long)(len - s.slot));
-		goto out;
-	}
-	diag_init(&d2);
-	if (image_slot_rule(r.kind, s.slot, &d2) != LIB_OK) {
-		cli_print_diag("romsize", file, &d2);
-		goto out;
-	}
-	if (len == s.slot && strcmp(file, out) == 0) {
-		rc = 0; /* already at its slot: nothing to write */
-		goto out;
-	}
-	padded = malloc(s.slot);
-	if (!padded) {
-		fprintf(stderr, "romsize: %s: out of memory for %s\n", file, sl);
-		rc = 2;
-		goto out;
-	}
-	/* a BIOS runs from its top, so it grows downwards; a ROM chain grows after its end */
-	if (r.kind == KIND_BIOS) {
-		memset(padded, 0, s.slot - len);
-		memcpy(padded + (s.slot - len), buf, len);
-	} else {
-		memcpy(padded, buf, len);
-		memset(padded + len, 0, s.slot - len);
-	}
-	/* the result must analyse exactly as well as the input did */
-	diag_init(&d2);
-	res = image_analyse(padded, s.slot, &r2, &d2);
-	if (res == LIB_NO_MEMORY) {
-		cli_print_diag("romsize", file, &d2);
-		free(padded);
-		rc = 2;
-		goto out;
-	}
-	if (res != LIB_OK || r2.kind != r.kind || r2.rom.n != r.rom.n || r2.used != r.used) {
-		cli_print_diag("romsize", file, &d2);
-		fprintf(stderr, "romsize: %s: internal error: the padded image does not analyse like the input; nothing written\n", file);
-		free(padded);
-		goto out;
-	}
-	{
-		struct io_part part = { padded, s.slot, 0 };
+	case O_MINFREE:
+		if ((sr = size_parse(arg, &o->chk.min_free)) != SIZE_OK)
+			return bad_size("--min-free", arg, sr);
+		break;
+	case O_STRICT: o->chk.strict = 1; break;
+	case O_PADDED: o->chk.padded = 1; break;
+	case O_ALLOWRM: o->allow_removed = 1; break;
+	case O_OVERLAY: o->overlay = 1; break;
+	case O_REQALL: o->require_all = 1; break;
+	case O_TOP: {
+		char *end;
+		unsigned long v;
 
-		if (io_write_atomic(out, &part, 1, err, sizeof(err)) < 0) {
-			fprintf(stderr, "romsize: %s: %s\n", out, err);
-			free(padded);
-			rc = 2;
-			goto out;
-		}
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || v == 0 || v > 100000)
+			return die_usage("--top: a count from 1 to 100000", arg);
+		o->top = (unsigned)v;
+		break;
 	}
-	free(padded);
-	rc = 0;
-out:
-	free(buf);
-	return rc;
+	case O_OUT: o->out = arg; break;
+	}
+	return 0;
 }
 
-static int cmd_pad(struct opts *o, int argc, char **argv)
+/* What info, check, pad and diff need first: the slot manifest (or one --slot). */
+static int with_manifest(struct opts *o)
 {
-	int worst = 0;
-	int out_dir = o->out && is_dir(o->out);
-
-	if (argc == 0)
-		return die_usage("no files given", NULL);
-	if (argc > 1 && o->out && !out_dir)
-		return die_usage("with several files, -o must name a directory", o->out);
-	for (int i = 0; i < argc; i++) {
-		char path[4096];
-		const char *out = argv[i];
-		int rc;
-
-		if (o->out && out_dir) {
-			const char *base = strrchr(argv[i], '/');
-
-			base = base ? base + 1 : argv[i];
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", o->out, base) >= sizeof(path)) {
-				fprintf(stderr, "romsize: %s: output path too long\n", argv[i]);
-				worst = 2;
-				continue;
-			}
-			out = path;
-		} else if (o->out) {
-			out = o->out;
-		}
-		if (out != argv[i] && io_same_file(argv[i], out))
-			out = argv[i]; /* -o naming the input itself is an in-place pad */
-		rc = pad_one(o, argv[i], out);
-		if (rc > worst)
-			worst = rc;
-	}
-	return worst;
+	if (o->slot && o->manifest_path)
+		return die_usage("--slot and --manifest exclude each other", NULL);
+	return load_manifest(o);
 }
+
+static int run_info(void *opts, int argc, char **argv)
+{
+	int rc = with_manifest(opts);
+
+	return rc ? rc : cmd_report(opts, argc, argv, 0);
+}
+
+static int run_check(void *opts, int argc, char **argv)
+{
+	int rc = with_manifest(opts);
+
+	return rc ? rc : cmd_report(opts, argc, argv, 1);
+}
+
+static int run_pad(void *opts, int argc, char **argv)
+{
+	int rc = with_manifest(opts);
+
+	return rc ? rc : cmd_pad(opts, argc, argv);
+}
+
+static int run_diff(void *opts, int argc, char **argv)
+{
+	struct opts *o = opts;
+	struct diff_tables t = { &o->manifest, &o->devs, o->allow_removed, o->overlay };
+	int rc = with_manifest(o);
+
+	(void)argc;
+	if (!rc)
+		rc = load_table(o->romdevs_path, romdevs_builtin, romdevs_builtin_len, parse_romdevs, &o->devs);
+	return rc ? rc : cmd_diff(&t, argv[0], argv[1], o->json);
+}
+
+static int run_blame(void *opts, int argc, char **argv)
+{
+	struct opts *o = opts;
+
+	(void)argc;
+	return cmd_blame(argv[0], o->top ? o->top : 20, o->json);
+}
+
+static const struct cli_cmd commands[] = {
+	{ "info", CLI_BIT(O_JSON) | CLI_BIT(O_MANIFEST) | CLI_BIT(O_SLOT), 1, -1, "one or more files", run_info },
+	{ "check", CLI_BIT(O_JSON) | CLI_BIT(O_MANIFEST) | CLI_BIT(O_SLOT) | CLI_BIT(O_MINFREE) | CLI_BIT(O_STRICT) |
+	  CLI_BIT(O_PADDED) | CLI_BIT(O_REQALL), 1, -1, "one or more files or folders", run_check },
+	{ "pad", CLI_BIT(O_SLOT) | CLI_BIT(O_MANIFEST) | CLI_BIT(O_OUT), 1, -1, "one or more files", run_pad },
+	{ "diff", CLI_BIT(O_JSON) | CLI_BIT(O_MANIFEST) | CLI_BIT(O_ROMDEVS) | CLI_BIT(O_ALLOWRM) | CLI_BIT(O_OVERLAY),
+	  2, 2, "two trees: OLD NEW", run_diff },
+	{ "blame", CLI_BIT(O_JSON) | CLI_BIT(O_TOP), 1, 1, "one ELF file", run_blame },
+};
+
+static const struct cli_tool romsize = {
+	"romsize", usage, options, sizeof(options) / sizeof(options[0]),
+	commands, sizeof(commands) / sizeof(commands[0]), set_option,
+};
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MANIFEST, O_ROMDEVS, O_SLOT, O_MINFREE, O_STRICT, O_PADDED, O_ALLOWRM, O_OVERLAY, O_REQALL, O_VERSION, O_TOP };
-	static const struct option lopts[] = {
-		{ "json", no_argument, 0, O_JSON },
-		{ "manifest", required_argument, 0, O_MANIFEST },
-		{ "romdevs", required_argument, 0, O_ROMDEVS },
-		{ "slot", required_argument, 0, O_SLOT },
-		{ "min-free", required_argument, 0, O_MINFREE },
-		{ "strict", no_argument, 0, O_STRICT },
-		{ "padded", no_argument, 0, O_PADDED },
-		{ "allow-removed", no_argument, 0, O_ALLOWRM },
-		{ "overlay", no_argument, 0, O_OVERLAY },
-		{ "require-all", no_argument, 0, O_REQALL },
-		{ "top", required_argument, 0, O_TOP },
-		{ "output", required_argument, 0, 'o' },
-		{ "help", no_argument, 0, 'h' },
-		{ "version", no_argument, 0, O_VERSION },
-		{ 0, 0, 0, 0 },
-	};
 	static struct opts o; /* the manifest is large: keep it off the stack */
-	const char *cmd;
-	enum size_result sr;
-	int c, rc;
 
-	rc = cli_prologue(argc, argv, "romsize", usage);
-	if (rc >= 0)
-		return rc;
-	cmd = argv[1];
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: o.json = 1; break;
-		case O_MANIFEST: o.manifest_path = optarg; break;
-		case O_ROMDEVS: o.romdevs_path = optarg; break;
-		case O_SLOT:
-			if ((sr = size_parse(optarg, &o.slot)) != SIZE_OK)
-				return bad_size("--slot", optarg, sr);
-			break;
-		case O_MINFREE:
-			if ((sr = size_parse(optarg, &o.chk.min_free)) != SIZE_OK)
-				return bad_size("--min-free", optarg, sr);
-			break;
-		case O_STRICT: o.chk.strict = 1; break;
-		case O_PADDED: o.chk.padded = 1; break;
-		case O_ALLOWRM: o.allow_removed = 1; break;
-		case O_OVERLAY: o.overlay = 1; break;
-		case O_REQALL: o.require_all = 1; break;
-		case O_TOP: {
-			char *end;
-			unsigned long v;
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || v == 0 || v > 100000)
-				return die_usage("--top: a count from 1 to 100000", optarg);
-			o.top = (unsigned)v;
-			break;
-		}
-		case 'o': o.out = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case O_VERSION: printf("romsize %s\n", FWSLOT_VERSION); return 0;
-		default: return die_usage(NULL, NULL);
-		}
-	}
-	if (!strcmp(cmd, "blame")) {
-		if (o.out || o.slot || o.manifest_path || o.chk.min_free || o.chk.strict || o.chk.padded || o.require_all)
-			return die_usage("blame takes --json and --top only", NULL);
-		if (argc - optind != 1)
-			return die_usage("blame takes one ELF file", NULL);
-		return cmd_blame(argv[optind], o.top ? o.top : 20, o.json);
-	}
-	if (o.top)
-		return die_usage("--top is for blame", NULL);
-	if ((o.romdevs_path || o.allow_removed || o.overlay) && strcmp(cmd, "diff") != 0)
-		return die_usage("--romdevs, --allow-removed and --overlay are for diff", NULL);
-	if (o.slot && o.manifest_path)
-		return die_usage("--slot and --manifest exclude each other", NULL);
-	rc = load_manifest(&o);
-	if (rc)
-		return rc;
-	argc -= optind;
-	argv += optind;
-	if (!strcmp(cmd, "info") || !strcmp(cmd, "check")) {
-		if (o.out)
-			return die_usage("-o is for pad", NULL);
-		return cmd_report(&o, argc, argv, !strcmp(cmd, "check"));
-	}
-	if (!strcmp(cmd, "diff")) {
-		struct diff_tables t = { &o.manifest, &o.devs, o.allow_removed, o.overlay };
-
-		if (o.out || o.slot || o.chk.min_free || o.chk.strict || o.chk.padded || o.require_all)
-			return die_usage("diff takes --json, --manifest, --romdevs, --allow-removed and --overlay only", NULL);
-		if (argc != 2)
-			return die_usage("diff takes two trees: OLD NEW", NULL);
-		rc = load_table(o.romdevs_path, romdevs_builtin, romdevs_builtin_len, parse_romdevs, &o.devs);
-		return rc ? rc : cmd_diff(&t, argv[0], argv[1], o.json);
-	}
-	if (!strcmp(cmd, "pad")) {
-		if (o.json || o.chk.min_free || o.chk.strict || o.chk.padded || o.require_all)
-			return die_usage("pad takes --slot, --manifest and -o only", NULL);
-		return cmd_pad(&o, argc, argv);
-	}
-	return die_usage("unknown command", cmd);
+	return cli_main(&romsize, &o, argc, argv);
 }
