@@ -45,7 +45,7 @@ enum lib_result conf_parse(const char *text, size_t len, conf_line_fn fn, void *
 		}
 		pos++; /* the newline, or one past the end */
 		line[n] = '\0';
-		if (split(line, lineno, fn, ctx, d) < 0)
+		if (split(line, lineno, fn, ctx, d) != LIB_OK)
 			rc = LIB_REFUSED;
 	}
 	return rc;

@@ -229,11 +229,11 @@ static int decode_c(struct dec *s, struct diag *d)
 
 	if (s->block_left == 0) {
 		s->block_left = bits(s, 16);
-		if (read_ptlen(s, NT, TBIT, 3) < 0)
+		if (read_ptlen(s, NT, TBIT, 3) != LIB_OK)
 			return diag_add(d, DIAG_ERROR, "EFI compression: bad extra-set code lengths at stream byte %zu", s->in);
-		if (read_clen(s) < 0)
+		if (read_clen(s) != LIB_OK)
 			return diag_add(d, DIAG_ERROR, "EFI compression: bad char/length code lengths at stream byte %zu", s->in);
-		if (read_ptlen(s, MAXNP, (unsigned)s->pbit, 0) < 0)
+		if (read_ptlen(s, MAXNP, (unsigned)s->pbit, 0) != LIB_OK)
 			return diag_add(d, DIAG_ERROR, "EFI compression: bad position code lengths at stream byte %zu", s->in);
 	}
 	s->block_left = (s->block_left - 1) & 0xFFFF; /* a block size of 0 means 65536 */
@@ -282,7 +282,7 @@ static enum lib_result decode(struct dec *s, uint32_t comp, uint8_t *out, size_t
 		} else {
 			uint32_t n = (uint32_t)c - (256 - THRESHOLD), dist;
 
-			if (decode_p(s, &dist) < 0)
+			if (decode_p(s, &dist) != LIB_OK)
 				return diag_add(d, DIAG_ERROR, "EFI compression: no position code matches at stream byte %zu", s->in);
 			if (dist >= o)
 				return diag_add(d, DIAG_ERROR, "EFI compression: copy from %u bytes back at output offset %zu (before the start)",
@@ -304,7 +304,7 @@ enum lib_result efi_decompress(const uint8_t *p, size_t len, int pbit, uint8_t *
 	uint32_t comp, orig;
 	enum lib_result rc;
 
-	if (efi_decomp_header(p, len, &comp, &orig, d) < 0)
+	if (efi_decomp_header(p, len, &comp, &orig, d) != LIB_OK)
 		return LIB_REFUSED;
 	if (orig != out_len)
 		return diag_add(d, DIAG_ERROR, "EFI compression: OrigSize %u, output buffer %zu", orig, out_len);

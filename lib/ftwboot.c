@@ -205,7 +205,7 @@ static enum lib_result refresh(struct ftw *f)
 	if (st == HEADER_UNKNOWN)
 		return LIB_REFUSED;
 	if (st == HEADER_PAST_END || WS - f->hdr < WS_MIN_ROOM) {
-		if (reclaim(f, 1) < 0)
+		if (reclaim(f, 1) != LIB_OK)
 			return LIB_REFUSED;
 		if (f->b->workspace == FTW_WS_AS_IS)
 			f->b->workspace = FTW_WS_COMPACTED;
@@ -278,7 +278,7 @@ static enum lib_result ftw_init(struct ftw *f)
 	uint64_t stale, off;
 	uint8_t h, r;
 
-	if (refresh(f) < 0)
+	if (refresh(f) != LIB_OK)
 		return LIB_REFUSED;
 	if (!ws_valid(f->ws)) {
 		stale = f->hdr;
@@ -289,12 +289,12 @@ static enum lib_result ftw_init(struct ftw *f)
 			b->workspace = FTW_WS_FROM_SPARE;
 			f->hdr = stale;
 			ftw_abort(f);
-			if (refresh(f) < 0)
+			if (refresh(f) != LIB_OK)
 				return LIB_REFUSED;
 		} else {
 			memset(f->ws, 0xFF, WS);
 			canonical_header(f->ws);
-			if (reclaim(f, 0) < 0 || refresh(f) < 0)
+			if (reclaim(f, 0) != LIB_OK || refresh(f) != LIB_OK)
 				return LIB_REFUSED;
 			b->workspace = FTW_WS_RESET;
 		}
@@ -318,7 +318,7 @@ static enum lib_result ftw_init(struct ftw *f)
 			return unknown(f, "FTW write at 0x%llx runs past the working block", (unsigned long long)f->hdr);
 	}
 	if (!bytes_all(f->ws, WS, off, WS - off, 0xFF)) {
-		if (reclaim(f, 1) < 0 || refresh(f) < 0)
+		if (reclaim(f, 1) != LIB_OK || refresh(f) != LIB_OK)
 			return LIB_REFUSED;
 		if (b->workspace == FTW_WS_AS_IS)
 			b->workspace = FTW_WS_COMPACTED;
@@ -326,7 +326,7 @@ static enum lib_result ftw_init(struct ftw *f)
 	h = f->ws[f->hdr];
 	r = f->ws[f->rec];
 	if ((h & FTW_HDR_COMPLETE) && !(r & FTW_REC_SPARE_DONE)) {
-		if (restart(f) < 0)
+		if (restart(f) != LIB_OK)
 			return LIB_REFUSED;
 		ftw_abort(f);
 		b->action = FTW_BOOT_RESTART;
@@ -385,7 +385,7 @@ enum lib_result ftw_boot(const uint8_t *p, size_t len, uint8_t *view, struct ftw
 	f.ws_off = ovmf_ftw_work_off(len);
 	f.b = b;
 	fv_ok = fvb_header_ok(p, len, fvwhy, sizeof(fvwhy));
-	if (ftw_init(&f) < 0) {
+	if (ftw_init(&f) != LIB_OK) {
 		memcpy(view, p, len);
 		return LIB_REFUSED;
 	}

@@ -194,7 +194,7 @@ enum lib_result image_check(const struct image_report *r, const struct slot_spec
 		break;
 	case KIND_OPTROM:
 	case KIND_VGA:
-		if (image_slot_rule(r->kind, s->slot, d) < 0)
+		if (image_slot_rule(r->kind, s->slot, d) != LIB_OK)
 			rc = LIB_REFUSED;
 		if (s->has_id)
 			for (size_t i = 0; i < r->rom.n; i++) {

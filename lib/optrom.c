@@ -76,7 +76,7 @@ static enum lib_result check_compressed(const uint8_t *c, uint64_t n, struct opt
 	uint8_t *out;
 	enum lib_result rc;
 
-	if (efi_decomp_header(c, n, &comp, &orig, d) < 0)
+	if (efi_decomp_header(c, n, &comp, &orig, d) != LIB_OK)
 		return diag_add(d, DIAG_ERROR, "image %zu at 0x%llx: EFI image: compressed stream does not fit its %llu bytes",
 				idx, (unsigned long long)im->offset, (unsigned long long)n);
 	im->efi_stored = (uint64_t)comp + EFICOMP_HDR_SIZE;
@@ -266,7 +266,7 @@ enum lib_result optrom_parse(const uint8_t *p, size_t len, struct optrom *r, str
 				break;
 			}
 		} else {
-			if (parse_pcir(p, len, im, idx, d) < 0) {
+			if (parse_pcir(p, len, im, idx, d) != LIB_OK) {
 				rc = LIB_REFUSED;
 				break;
 			}

@@ -121,7 +121,7 @@ static enum lib_result parse_table(const uint8_t *p, size_t len, struct ovmf_cod
 			if (elen < GUID_ENTRY_TAIL + 4)
 				return diag_add(d, DIAG_ERROR, "GUID table: TDX metadata entry length 0x%x has no offset", elen);
 			rd_le32(p, len, pos - GUID_ENTRY_TAIL - 4, &from_end);
-			if (parse_tdx(p, len, from_end, c, d) < 0)
+			if (parse_tdx(p, len, from_end, c, d) != LIB_OK)
 				return LIB_REFUSED;
 		}
 		pos = eo;
@@ -152,7 +152,7 @@ enum lib_result ovmf_code_parse(const uint8_t *p, size_t len, struct ovmf_code *
 	}
 	if (c->nfv == 0)
 		return diag_add(d, DIAG_ERROR, "CODE: no firmware volume at 0x0 (no \"_FVH\" at 0x28)");
-	if (parse_table(p, len, c, d) < 0)
+	if (parse_table(p, len, c, d) != LIB_OK)
 		rc = LIB_REFUSED;
 	return rc;
 }

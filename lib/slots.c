@@ -74,7 +74,7 @@ static enum lib_result parse_line(char **f, size_t nf, unsigned lineno, void *ct
 	if (nf == 4 && strcmp(f[3], "-") != 0) {
 		if (kind != KIND_OPTROM && kind != KIND_VGA)
 			return diag_add(d, DIAG_ERROR, "line %u: a PCI id only applies to optionrom and vga", lineno);
-		if (parse_id(f[3], &e->spec.vendor, &e->spec.device) < 0)
+		if (parse_id(f[3], &e->spec.vendor, &e->spec.device) != LIB_OK)
 			return diag_add(d, DIAG_ERROR, "line %u: PCI id '%.40s' is not VVVV:DDDD in hex",
 					lineno, f[3]);
 		e->spec.has_id = 1;

@@ -333,7 +333,7 @@ static enum lib_result parse_ftw(const uint8_t *p, size_t len, struct varstore *
 	if (vs->ftw_queue_size != OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE)
 		rc = diag_add(d, DIAG_ERROR, "FTW WriteQueueSize 0x%llx, expected 0x%x",
 			      (unsigned long long)vs->ftw_queue_size, OVMF_FTW_WORK_SIZE - FTW_HDR_SIZE);
-	if (parse_ftw_queue(p, o + FTW_HDR_SIZE, o + OVMF_FTW_WORK_SIZE, vs, d) < 0)
+	if (parse_ftw_queue(p, o + FTW_HDR_SIZE, o + OVMF_FTW_WORK_SIZE, vs, d) != LIB_OK)
 		rc = LIB_REFUSED;
 	return rc;
 }
@@ -413,7 +413,7 @@ enum lib_result varstore_parse(const uint8_t *p, size_t len, struct varstore *vs
 			      (unsigned long long)vs->spare_size,
 			      (unsigned long long)(vs->spare_off + vs->spare_size));
 	vs->event_log_erased = bytes_all(p, len, vs->event_log_off, OVMF_EVENT_LOG_SIZE, 0xFF);
-	if (parse_ftw(p, len, vs, d) < 0)
+	if (parse_ftw(p, len, vs, d) != LIB_OK)
 		rc = LIB_REFUSED;
 	vs->spare_erased = in_bounds(len, vs->spare_off, vs->spare_size) &&
 			   bytes_all(p, len, vs->spare_off, vs->spare_size, 0xFF);

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d;
 
 	diag_init(&d);
-	if (efi_decomp_header(data, size, &comp, &orig, &d) < 0 || orig > sizeof(out))
+	if (efi_decomp_header(data, size, &comp, &orig, &d) != LIB_OK || orig > sizeof(out))
 		return 0;
 	FUZZ_ASSERT((uint64_t)comp + EFICOMP_HDR_SIZE <= size);
 	efi_decompress(data, size, EFICOMP_PBIT_EFI, out, orig, &d);

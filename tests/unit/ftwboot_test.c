@@ -22,7 +22,7 @@ static long live(const uint8_t *b)
 	long n;
 
 	diag_init(&d);
-	n = varstore_parse(b, LEN, &vs, &d) < 0 ? -1 : (long)vs.nlive;
+	n = varstore_parse(b, LEN, &vs, &d) != LIB_OK ? -1 : (long)vs.nlive;
 	varstore_free(&vs);
 	return n;
 }
@@ -137,7 +137,7 @@ static void queues(void)
 	/* a header whose size wraps to 0: the firmware would walk it for ever */
 	gen_vars_empty(disk, LEN);
 	gen_ftw_write(disk, WSO + 0x20, 0xF8, UINT64_MAX - 0x27, UINT64_MAX - 0x26, NULL);
-	CHECK(ftw_boot(disk, LEN, view, &b) < 0 && b.action == FTW_BOOT_UNKNOWN && strstr(b.why, "loops"),
+	CHECK(ftw_boot(disk, LEN, view, &b) != LIB_OK && b.action == FTW_BOOT_UNKNOWN && strstr(b.why, "loops"),
 	      "wrapping header: %s", b.why);
 
 	/* working block and spare both invalid: an empty queue is written */
@@ -154,7 +154,7 @@ static void queues(void)
 	      "reserved byte: %s", ftw_boot_workspace_name(b.workspace));
 
 	/* not an OVMF size */
-	CHECK(ftw_boot(disk, 0x3000, view, &b) < 0 && b.action == FTW_BOOT_UNKNOWN, "size 0x3000: %s", b.why);
+	CHECK(ftw_boot(disk, 0x3000, view, &b) != LIB_OK && b.action == FTW_BOOT_UNKNOWN, "size 0x3000: %s", b.why);
 }
 
 /*

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* The device -> romfile table (lib/romdevs.c): what parses, what is refused, who loads a file. */
+#include <string.h>
+
+#include "romdevs.h"
+#include "t.h"
+
+static struct romdevs t;
+
+static enum lib_result parse(const char *text, struct diag *d)
+{
+	diag_init(d);
+	return romdevs_parse(text, strlen(text), &t, d);
+}
+
+static void test_parses_and_lists(void)
+{
+	struct diag d;
+	char buf[64];
+
+	CHECK(parse("# QEMU 7.2\ne1000 efi-e1000.rom\ne1000-82545em efi-e1000.rom\nVGA vgabios-stdvga.bin\n", &d) ==
+	      LIB_OK && t.n == 3, "%s", diag_first(&d));
+	CHECK(romdevs_for(&t, "efi-e1000.rom", buf, sizeof(buf)) == 2 && !strcmp(buf, "e1000 e1000-82545em"), "'%s'", buf);
+	CHECK(romdevs_for(&t, "pxe-e1000.rom", buf, sizeof(buf)) == 0 && buf[0] == '\0', "none: '%s'", buf);
+	/* a short buffer: the count is whole, the text cut */
+	CHECK(romdevs_for(&t, "efi-e1000.rom", buf, 8) == 2 && strlen(buf) == 7, "cut: '%s'", buf);
+}
+
+static const struct { const char *name, *text, *says; } refused[] = {
+	{ "one field", "e1000\n", "line 1: 1 fields, expected DEVICE ROMFILE" },
+	{ "three fields", "a b c\n", "line 1: 3 fields" },
+	{ "a directory in ROMFILE", "e1000 ../x.rom\n", "ROMFILE without a directory" },
+	{ "a device listed twice", "e1000 a.rom\ne1000 b.rom\n", "line 2: device e1000 listed again" },
+	{ "a name of ROMDEVS_NAME_MAX characters",
+	  "e1000 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "names under 64 characters" },
+};
+
+static void test_refuses(void)
+{
+	struct diag d;
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		CHECK(parse(refused[i].text, &d) == LIB_REFUSED && DIAG_HAS(&d, refused[i].says), "%s: '%s'",
+		      refused[i].name, diag_first(&d));
+	/* 63 characters is the longest name */
+	CHECK(parse("e1000 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", &d) == LIB_OK, "63: %s",
+	      diag_first(&d));
+}
+
+/* ROMDEVS_MAX entries fit; one more is refused */
+static void test_entry_limit(void)
+{
+	static char text[(ROMDEVS_MAX + 1) * 24];
+	struct diag d;
+	size_t used = 0;
+
+	for (int i = 0; i < ROMDEVS_MAX; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "dev%d x.rom\n", i);
+	CHECK(parse(text, &d) == LIB_OK && t.n == ROMDEVS_MAX, "%zu: %s", t.n, diag_first(&d));
+	snprintf(text + used, sizeof(text) - used, "one-more x.rom\n");
+	CHECK(parse(text, &d) == LIB_REFUSED && DIAG_HAS(&d, "more than 256 entries"), "'%s'", diag_first(&d));
+}
+
+int main(void)
+{
+	T_RUN(test_parses_and_lists);
+	T_RUN(test_refuses);
+	T_RUN(test_entry_limit);
+	return T_END("romdevs");
+}
