@@ -148,6 +148,26 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 			case "$b" in *"$p (= $v)"*) ;; *) echo "no $p (= $v) in $b"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.1_all.deb
 	ok 'deb: the firmware inside is out/firmware, byte for byte' bash -c \
 		"rm -rf '$S/x' && mkdir '$S/x' && dpkg-deb -x $O/deb/fwslot-firmware_0.1_all.deb '$S/x' && cd '$S/x' && sha256sum --quiet -c '$(realpath "$O")/firmware/SHA256SUMS'"
+	# fwslot-tools' copyright names what it holds: the tools, not the firmware
+	ok 'deb: fwslot-tools copyright is fwslot'"'"'s own code only (no SeaBIOS, iPXE, EDK2 stanza)' bash -c \
+		"rm -rf '$S/t' && mkdir '$S/t' && dpkg-deb -x $O/deb/fwslot-tools_*.deb '$S/t' && c='$S/t/usr/share/doc/fwslot-tools/copyright' &&
+		 grep -q '^License: Expat' \$c && ! grep -Eqi 'seabios|ipxe|edk2|openssl|LGPL|GPL-2' \$c"
+	ok 'deb: fwslot-firmware copyright names the firmware sources' bash -c \
+		"dpkg-deb --fsys-tarfile $O/deb/fwslot-firmware_*.deb | tar -xO ./usr/share/doc/fwslot-firmware/copyright | grep -q 'Files: usr/share/seabios'"
+fi
+# Build-Depends names the -dev package of every library the tools link (-lNAME
+# in tools/*/build.mk: the package that ships libNAME.so)
+for lib in $(grep -ho -- ' -l[a-z0-9]*' tools/*/build.mk | sort -u); do
+	so=$(gcc -print-file-name="lib${lib#-l}.so")
+	dev=$(dpkg -S "$(realpath -s "$so")" 2>/dev/null | head -1 | cut -d: -f1)
+	ok "debian/control: Build-Depends names ${dev:-the package of $so} (for $lib)" bash -c \
+		"[ -n '$dev' ] && sed -n '/^Build-Depends:/,/^[A-Z]/p' debian/control | grep -qw -- '$dev'"
+done
+# the shipped flags build on every architecture: -fcf-protection only where gcc takes it
+hardening() { make -s --no-print-directory -p -n O="$S/flags" "$@" tools 2>/dev/null | grep '^HARDEN_CFLAGS :='; }
+ok 'GNUmakefile: -fcf-protection where the compiler takes it (gcc on x86), not for one that does not' bash -c \
+	"$(declare -f hardening); hardening | grep -q -- -fcf-protection && ! hardening CC=false | grep -q -- -fcf-protection"
+if [ -f "$O/firmware/SHA256SUMS" ]; then
 	t 0 out 'dpkg-buildpackage -b' make -n -s --no-print-directory deb
 	ok 'deb: two make deb runs give the same bytes' bash -c \
 		"sha256sum $O/deb/*.deb > $S/deb1.sum && make -s --no-print-directory deb >/dev/null && sha256sum $O/deb/*.deb | cmp -s - $S/deb1.sum"
