@@ -10,21 +10,34 @@
 static enum lib_result parse_line(char **f, size_t nf, unsigned lineno, void *ctx, struct diag *d)
 {
 	struct romdevs *t = ctx;
+	const char *machines = nf == 3 ? f[2] : "";
 	struct romdev *e;
 
-	if (nf != 2)
-		return diag_add(d, DIAG_ERROR, "line %u: %zu fields, expected DEVICE ROMFILE", lineno, nf);
+	if (nf != 2 && nf != 3)
+		return diag_add(d, DIAG_ERROR, "line %u: %zu fields, expected DEVICE ROMFILE [MACHINE,...]", lineno, nf);
 	if (t->n == ROMDEVS_MAX)
 		return diag_add(d, DIAG_ERROR, "line %u: more than %d entries", lineno, ROMDEVS_MAX);
 	if (strlen(f[0]) >= ROMDEVS_NAME_MAX || strlen(f[1]) >= ROMDEVS_NAME_MAX || strchr(f[1], '/'))
 		return diag_add(d, DIAG_ERROR, "line %u: '%.40s %.40s': names under %d characters, ROMFILE without a directory",
 				lineno, f[0], f[1], ROMDEVS_NAME_MAX);
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->e[i].device, f[0]) == 0)
+	if (strlen(machines) >= ROMDEVS_MACHINES_MAX || machines[0] == ',' || strstr(machines, ",,") ||
+	    (machines[0] && machines[strlen(machines) - 1] == ','))
+		return diag_add(d, DIAG_ERROR, "line %u: machine types '%.40s': a comma-separated list under %d characters",
+				lineno, machines, ROMDEVS_MACHINES_MAX);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct romdev *o = &t->e[i];
+
+		if (strcmp(o->device, f[0]) != 0)
+			continue;
+		if (!machines[0] && !o->machines[0])
 			return diag_add(d, DIAG_ERROR, "line %u: device %s listed again", lineno, f[0]);
+		if (machines[0] && o->machines[0] && !strcmp(o->romfile, f[1]))
+			return diag_add(d, DIAG_ERROR, "line %u: device %s with %s listed again", lineno, f[0], f[1]);
+	}
 	e = &t->e[t->n++];
 	strcpy(e->device, f[0]);
 	strcpy(e->romfile, f[1]);
+	strcpy(e->machines, machines);
 	return LIB_OK;
 }
 
@@ -34,6 +47,19 @@ enum lib_result romdevs_parse(const char *text, size_t len, struct romdevs *t, s
 	return conf_parse(text, len, parse_line, t, d);
 }
 
+/* Appends s (n bytes) to buf, keeping it NUL-terminated; *used counts what was asked, cut or not. */
+static void append(char *buf, size_t bufsz, size_t *used, const char *s, size_t n)
+{
+	if (*used + 1 < bufsz) {
+		size_t room = bufsz - 1 - *used;
+		size_t k = n < room ? n : room;
+
+		memcpy(buf + *used, s, k);
+		buf[*used + k] = '\0';
+	}
+	*used += n;
+}
+
 size_t romdevs_for(const struct romdevs *t, const char *file, char *buf, size_t bufsz)
 {
 	size_t n = 0, used = 0;
@@ -41,15 +67,20 @@ size_t romdevs_for(const struct romdevs *t, const char *file, char *buf, size_t 
 	if (bufsz)
 		buf[0] = '\0';
 	for (size_t i = 0; i < t->n; i++) {
-		int w;
+		const struct romdev *e = &t->e[i];
 
-		if (strcmp(t->e[i].romfile, file) != 0)
+		if (strcmp(e->romfile, file) != 0)
 			continue;
-		n++;
-		if (used >= bufsz)
+		if (n++)
+			append(buf, bufsz, &used, " ", 1);
+		append(buf, bufsz, &used, e->device, strlen(e->device));
+		if (!e->machines[0])
 			continue;
-		w = snprintf(buf + used, bufsz - used, "%s%s", used ? " " : "", t->e[i].device);
-		used = w < 0 ? bufsz : used + (size_t)w;
+		/* "(m1, m2)": the older machine types that load this file */
+		append(buf, bufsz, &used, " (", 2);
+		for (const char *m = e->machines; *m; m++)
+			append(buf, bufsz, &used, *m == ',' ? ", " : m, *m == ',' ? 2 : 1);
+		append(buf, bufsz, &used, ")", 1);
 	}
 	return n;
 }

@@ -4,10 +4,13 @@
 #define FWSLOT_ROMDEVS_H
 /*
  * Text, one entry per line, '#' starts a comment:
- *   DEVICE  ROMFILE
- * DEVICE is a QEMU device type (e1000, virtio-net-pci, VGA), ROMFILE the file
- * name QEMU loads for it by default (qom-get .../romfile). Generated from QEMU
- * itself by tests/qemu/romdevs.py.
+ *   DEVICE  ROMFILE                  the file QEMU loads for it by default
+ *   DEVICE  ROMFILE  MACHINE[,...]   the file it loads on these (older)
+ *                                    machine types instead (pc-i440fx-1.4:
+ *                                    e1000 pxe-e1000.rom)
+ * DEVICE is a QEMU device type (e1000, virtio-net-pci, VGA), ROMFILE a file
+ * name (qom-get .../romfile). Generated from QEMU itself by
+ * tests/qemu/romdevs.py.
  */
 #include <stddef.h>
 
@@ -15,10 +18,12 @@
 
 #define ROMDEVS_MAX      256
 #define ROMDEVS_NAME_MAX 64
+#define ROMDEVS_MACHINES_MAX 256
 
 struct romdev {
 	char device[ROMDEVS_NAME_MAX];
 	char romfile[ROMDEVS_NAME_MAX];
+	char machines[ROMDEVS_MACHINES_MAX]; /* "" for the default; else comma-separated machine types */
 };
 
 struct romdevs {
@@ -30,7 +35,8 @@ struct romdevs {
 enum lib_result romdevs_parse(const char *text, size_t len, struct romdevs *t, struct diag *d);
 
 /* Writes the devices that load file (a file name, no directory), blank-separated,
- * into buf ("" when none); returns how many. Truncates at bufsz. */
+ * into buf ("" when none); one that loads it on older machine types only is
+ * followed by them: "e1000 (pc-i440fx-1.4)". Returns how many. Truncates at bufsz. */
 size_t romdevs_for(const struct romdevs *t, const char *file, char *buf, size_t bufsz);
 
 #endif

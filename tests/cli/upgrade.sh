@@ -16,8 +16,8 @@ t 2 err 'romsize: check does not take --allow-removed' $R check --allow-removed 
 t 2 err "romsize: $S/nope: not a directory"                $R diff "$S/nope" "$D12"
 mkdir -p "$S/empty"
 t 2 err "romsize: $S/empty: no firmware images found"      $R diff "$D12" "$S/empty"
-printf 'e1000 efi-e1000.rom extra\n' > "$S/bad-romdevs.conf"
-t 2 err "romsize: $S/bad-romdevs.conf: line 1: 3 fields, expected DEVICE ROMFILE" $R diff --romdevs "$S/bad-romdevs.conf" "$D12" "$D12"
+printf 'e1000 efi-e1000.rom pc-i440fx-1.4 extra\n' > "$S/bad-romdevs.conf"
+t 2 err "romsize: $S/bad-romdevs.conf: line 1: 4 fields, expected DEVICE ROMFILE [MACHINE,...]" $R diff --romdevs "$S/bad-romdevs.conf" "$D12" "$D12"
 
 # --- the same set: nothing to say ----------------------------------------------------
 t 0 out '42 images: 0 changed, 0 removed, 0 added, 0 resized within their region, 42 same: every VM of the old set keeps migrating and restoring' $R diff "$D12" "$D12"
@@ -26,6 +26,11 @@ t 0 out '0 changed, 0 removed, 0 added'                     $R diff "$D12" "$(di
 t 0 out 'resized  pxe-e1000.rom: region 131072 bytes both (file 75264 -> 131072 bytes, rom)' $R diff "$D12" "$(dirname "$REF")/padded"
 t 0 out 'resized  vgabios-ramfb.bin: no RAM block of its own (file 29184 -> 65536 bytes, through fw_cfg)' $R diff "$D12" "$(dirname "$REF")/padded"
 t 0 out 'resized  vgabios-bochs-display.bin: region 32768 bytes both (file 28672 -> 32768 bytes, rom); devices: bochs-display' $R diff "$D12" "$(dirname "$REF")/padded"
+
+# --- a file only an older machine type loads: its devices, with the machine type ------
+# (QEMU 7.2: pc-i440fx-1.4 loads pxe-e1000.rom for e1000; pkg/romdevs.conf, from QEMU)
+flat "$S/pxe-grown" && grow "$S/pxe-grown/pxe-e1000.rom" 140000
+t 1 out 'changed  pxe-e1000.rom: region 131072 -> 262144 bytes (file 75264 -> 140000 bytes, rom); devices: e1000 (pc-i440fx-1.4)' $R diff "$D12" "$S/pxe-grown"
 
 # --- the regression this gate exists for: bochs-display padded to 64K ------------------
 flat "$S/bochs64"

@@ -94,17 +94,55 @@ def romfile_table(workers=4):
     return table, unmapped, skipped
 
 
-def parse_table(path):
-    """pkg/romdevs.conf: {device: romfile}."""
-    table = {}
+def machine_key(m):
+    """pc-i440fx-1.10 after pc-i440fx-1.9: version parts as numbers."""
+    head, _, ver = m.rpartition("-")
+    return (head, tuple(int(x) if x.isdigit() else x for x in ver.split(".")))
+
+
+def machine_romfiles(table, machines, workers=4):
+    """Where a machine type loads another file than the default: {(device,
+    machine): romfile} ('' when it loads none there), for every device of
+    table ({device: default romfile}) on every machine type. Each VGA device
+    gets a VM of its own (one legacy VGA per machine), the rest share VMs."""
+    vgas = sorted(d for d, f in table.items() if f.startswith("vgabios"))
+    rest = sorted(d for d in table if d not in vgas)
+    groups = [[v] for v in vgas] + [rest[i:i + 12] for i in range(0, len(rest), 12)]
+
+    def one(m):
+        found = {}
+        for g in groups:
+            _, roms = ramblocks(["-M", m], [(d, 2 + i) for i, d in enumerate(g)])
+            for d in g:
+                if roms.get(d, "") != table[d]:
+                    found[(d, m)] = roms.get(d, "")
+        return found
+
+    out = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
+        for found in ex.map(one, machines):
+            out.update(found)
+    return out
+
+
+def parse_table(path, with_machines=False):
+    """pkg/romdevs.conf: {device: romfile} of its default rows; with_machines,
+    also {(device, machine): romfile} of its rows for older machine types
+    (DEVICE ROMFILE MACHINE,MACHINE...)."""
+    table, machines = {}, {}
     with open(path) as f:
         for line in f:
             line = line.split("#", 1)[0].split()
-            if line:
-                if len(line) != 2:
-                    raise ValueError("%s: want DEVICE ROMFILE: %s" % (path, " ".join(line)))
+            if not line:
+                continue
+            if len(line) == 2:
                 table[line[0]] = line[1]
-    return table
+            elif len(line) == 3:
+                for m in line[2].split(","):
+                    machines[(line[0], m)] = line[1]
+            else:
+                raise ValueError("%s: want DEVICE ROMFILE [MACHINE,...]: %s" % (path, " ".join(line)))
+    return (table, machines) if with_machines else table
 
 
 RAMBLOCK = re.compile(r"^\s*(\S+)\s+\S+\s+\S+\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s*$")

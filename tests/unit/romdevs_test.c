@@ -26,9 +26,29 @@ static void test_parses_and_lists(void)
 	CHECK(romdevs_for(&t, "efi-e1000.rom", buf, 8) == 2 && strlen(buf) == 7, "cut: '%s'", buf);
 }
 
+/* older machine types: a device listed again for the file it loads there, named with them */
+static void test_older_machine_types(void)
+{
+	struct diag d;
+	char buf[128];
+
+	CHECK(parse("e1000 efi-e1000.rom\nrtl8139 efi-rtl8139.rom\n"
+		    "e1000 pxe-e1000.rom pc-i440fx-1.4\nrtl8139 pxe-rtl8139.rom pc-i440fx-1.4,pc-i440fx-1.5\n", &d) ==
+	      LIB_OK && t.n == 4, "%s", diag_first(&d));
+	CHECK(romdevs_for(&t, "pxe-e1000.rom", buf, sizeof(buf)) == 1 && !strcmp(buf, "e1000 (pc-i440fx-1.4)"), "'%s'", buf);
+	CHECK(romdevs_for(&t, "pxe-rtl8139.rom", buf, sizeof(buf)) == 1 &&
+	      !strcmp(buf, "rtl8139 (pc-i440fx-1.4, pc-i440fx-1.5)"), "'%s'", buf);
+	CHECK(romdevs_for(&t, "efi-e1000.rom", buf, sizeof(buf)) == 1 && !strcmp(buf, "e1000"), "default: '%s'", buf);
+	/* cut inside the machine list: still terminated, the count whole */
+	CHECK(romdevs_for(&t, "pxe-rtl8139.rom", buf, 12) == 1 && !strcmp(buf, "rtl8139 (pc"), "cut: '%s'", buf);
+}
+
 static const struct { const char *name, *text, *says; } refused[] = {
-	{ "one field", "e1000\n", "line 1: 1 fields, expected DEVICE ROMFILE" },
-	{ "three fields", "a b c\n", "line 1: 3 fields" },
+	{ "one field", "e1000\n", "line 1: 1 fields, expected DEVICE ROMFILE [MACHINE,...]" },
+	{ "four fields", "a b c d\n", "line 1: 4 fields" },
+	{ "an empty machine type", "e1000 pxe-e1000.rom pc-i440fx-1.4,,pc\n", "machine types 'pc-i440fx-1.4,,pc'" },
+	{ "a trailing comma", "e1000 pxe-e1000.rom pc-i440fx-1.4,\n", "a comma-separated list" },
+	{ "a machine row twice", "e1000 p.rom m1\ne1000 p.rom m2\n", "line 2: device e1000 with p.rom listed again" },
 	{ "a directory in ROMFILE", "e1000 ../x.rom\n", "ROMFILE without a directory" },
 	{ "a device listed twice", "e1000 a.rom\ne1000 b.rom\n", "line 2: device e1000 listed again" },
 	{ "a name of ROMDEVS_NAME_MAX characters",
@@ -64,6 +84,7 @@ static void test_entry_limit(void)
 int main(void)
 {
 	T_RUN(test_parses_and_lists);
+	T_RUN(test_older_machine_types);
 	T_RUN(test_refuses);
 	T_RUN(test_entry_limit);
 	return T_END("romdevs");
