@@ -19,13 +19,16 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
+import harness  # noqa: E402
+
 
 def sha(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def trial_set(name, argv_for, inputs, outputs, trials, scratch, rng, old=None):
+def trial_set(t, name, argv_for, inputs, outputs, trials, scratch, rng, old=None):
     """argv_for(dir) -> argv; outputs are file names in dir. With old (bytes),
     each output exists beforehand with that content and must afterwards hold
     either it or the complete new output."""
@@ -69,13 +72,11 @@ def trial_set(name, argv_for, inputs, outputs, trials, scratch, rng, old=None):
                 bad.append("trial %d: left behind %s" % (i, extra))
         shutil.rmtree(d)
     shutil.rmtree(ref)
-    line = "%-4s %-20s %3d kills over %.0f ms runs: %d outputs complete, %d %s, %d temp names in the rename window" % (
-        "ok" if not bad else "FAIL", name, trials, runtime * 1000, complete, absent,
-        "absent" if old is None else "old and untouched", window)
-    print(line)
+    t.check(not bad, "%-20s %3d kills over %.0f ms runs: %d outputs complete, %d %s, %d temp names in the rename "
+            "window" % (name, trials, runtime * 1000, complete, absent, "absent" if old is None else "old and untouched",
+                        window))
     for b in bad[:10]:
         print("     " + b)
-    return not bad
 
 
 def main(trials, bindir, rom, fd):
@@ -101,12 +102,10 @@ def main(trials, bindir, rom, fd):
         ("fdsplit-migrate", lambda d: [fdsplit, "migrate", fd, "--template", tmpl, "-o", os.path.join(d, "VARS_4M.fd")],
          [fd, tmpl], ["VARS_4M.fd"], None),
     ]
-    results = [trial_set(name, argv_for, inputs, outputs, trials, scratch, rng, old=old)
-               for name, argv_for, inputs, outputs, old in sets]
-    # one count per trial set, each a line above
-    passed, failed = results.count(True), results.count(False)
-    print("# crash: %d passed, %d failed" % (passed, failed))
-    return 0 if failed == 0 else 1
+    t = harness.Tally("crash")  # one check per trial set
+    for name, argv_for, inputs, outputs, old in sets:
+        trial_set(t, name, argv_for, inputs, outputs, trials, scratch, rng, old=old)
+    return t.close()
 
 
 if __name__ == "__main__":

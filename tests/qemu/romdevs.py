@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
 import qemuview  # noqa: E402
 
 
@@ -85,29 +86,20 @@ def main():
         print("romdevs: %s: %d devices load a firmware file by default (%s)" % (path, len(table), version))
         return 0
     have, have_m = qemuview.parse_table(path, with_machines=True)
-    p = f = 0
+    t = harness.Tally("romdevs")
     for dev in sorted(set(have) | set(table)):
-        if have.get(dev) == table.get(dev):
-            p += 1
-        else:
-            f += 1
-            print("FAIL %s: %s says %s, %s says %s" % (dev, path, have.get(dev, "(not listed)"), version,
-                                                      table.get(dev, "(no default romfile)")))
+        t.check(have.get(dev) == table.get(dev), "%s: %s says %s, %s says %s" % (
+            dev, path, have.get(dev, "(not listed)"), version, table.get(dev, "(no default romfile)")), quiet=True)
     # the older machine types' files: each row, and nothing QEMU loads that no row names
     asked = {k: r for k, r in per_machine.items() if r}
     for key in sorted(set(have_m) | set(asked)):
-        if have_m.get(key) == asked.get(key):
-            p += 1
-        else:
-            f += 1
-            print("FAIL %s on %s: %s says %s, %s says %s" % (key[0], key[1], path, have_m.get(key, "(not listed)"),
-                                                            version, asked.get(key, "the default file")))
-    if not asked:
-        f += 1
-        print("FAIL no older machine type loads another file: the query found nothing (pc-i440fx-1.4 should)")
-    print("romdevs: %d devices agree with %s, %d differ" % (p, version, f))
-    print("# romdevs: %d passed, %d failed" % (p, f))
-    return 1 if f else 0
+        t.check(have_m.get(key) == asked.get(key), "%s on %s: %s says %s, %s says %s" % (
+            key[0], key[1], path, have_m.get(key, "(not listed)"), version, asked.get(key, "the default file")),
+            quiet=True)
+    t.check(asked, "an older machine type loads another file (QEMU 7.2: pc-i440fx-1.4), so the query reached them",
+            quiet=True)
+    print("romdevs: %d rows agree with %s, %d differ" % (t.passed, version, t.failed))
+    return t.close()
 
 
 if __name__ == "__main__":

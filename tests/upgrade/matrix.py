@@ -26,6 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qemu"))
+import harness  # noqa: E402
 import qemuview  # noqa: E402
 
 CHUNK = 15  # devices per VM: q35 runs out of slots near 28
@@ -212,16 +213,15 @@ def main(argv):
     print("upgrade: %d pc-* machine types, %d PCI devices with a default firmware file (from QEMU)" % (
         len(machines), len(devices)), flush=True)
     scratch = tempfile.mkdtemp(prefix="upgrade.")
-    results, p, f = [], 0, 0
+    results, t = [], harness.Tally("upgrade")
     for name, old, new, expect in pairs:
         r = run_pair(name, old, new, expect, romsize, scratch, machines, devices)
         results.append(r)
         ok = not r["problems"]
-        p, f = (p + 1, f) if ok else (p, f + 1)
-        print("%-4s %s: %d machine types x %d devices + pflash, %d blocks compared, %d differ, "
-              "romsize diff's prediction %s (%.1f s)" % (
-                  "ok" if ok else "FAIL", name, r["machines"], r["devices"], r["blocks_compared"],
-                  len(r["differing"]), "agrees" if ok else "checked", r["seconds"]), flush=True)
+        t.check(ok, "%s: %d machine types x %d devices + pflash, %d blocks compared, %d differ, "
+                "romsize diff's prediction %s (%.1f s)" % (
+                    name, r["machines"], r["devices"], r["blocks_compared"],
+                    len(r["differing"]), "agrees" if ok else "checked", r["seconds"]))
         for m, block, va, vb in r["differing"][:8]:
             print("     differs: %s %s: %s -> %s" % (m, block, va and "0x%x/0x%x" % va, vb and "0x%x/0x%x" % vb))
         if len(r["differing"]) > 8:
@@ -233,8 +233,7 @@ def main(argv):
         with open(out_json, "w") as fh:
             json.dump({"seconds": round(time.monotonic() - t0, 1), "pairs": results}, fh, indent=1)
     print("upgrade: %d pairs in %.1f s" % (len(pairs), time.monotonic() - t0))
-    print("# upgrade: %d passed, %d failed" % (p, f))
-    return 1 if f else 0
+    return t.close()
 
 
 if __name__ == "__main__":
