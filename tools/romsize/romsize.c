@@ -34,6 +34,7 @@ static const char usage[] =
 "       romsize diff  [--json] [--manifest FILE] [--romdevs FILE] [--allow-removed]\n"
 "                     [--overlay] OLD NEW\n"
 "       romsize blame [--json] [--top N] ELF\n"
+"       romsize --commands\n"
 "\n"
 "  info    what each file is: kind, size, QEMU region, slot, used and free bytes,\n"
 "          every option ROM image (offset, length, code type, PCI id, class,\n"
@@ -67,6 +68,8 @@ static const char usage[] =
 "  --require-all    check: fail when a manifest entry is not found in the DIRs\n"
 "  --json           machine-readable output (schema: man romsize, JSON OUTPUT)\n"
 "  --top N          blame: how many sections and symbols to list (default 20)\n"
+"  --commands       each command and the options it takes (an option a command\n"
+"                   does not take is a usage error)\n"
 "  SIZE             " SIZE_FORMS "\n"
 "\n"
 "exit status: 0 ok, 1 check failed or image refused, 2 usage or I/O trouble\n";
