@@ -278,6 +278,16 @@ wait
 ok 'edk2: the waiting build ran after the first, through its own workspace' \
 	test "$(readlink "$S/fixed/v1")" = "$S/ws-b/v1"
 
+# ---- pkg/stage-times.sh: make's closing lines, a step each, the longest first -
+mkdir -p "$S/st/log"
+printf 'x\n# exit 0 after 12 s\n' > "$S/st/log/seabios-bios.log"
+printf 'x\n# exit 0 after 580 s\n' > "$S/st/log/ovmf-4m.log"
+printf 'x\n# exit 0 after 99 s\n' > "$S/st/log/ipxe.log" && touch -d '2 hours ago' "$S/st/log/ipxe.log"
+pkg/stage-times.sh "$S/st" $(( $(date +%s) - 600 )) > "$S/st/out"
+ok 'stage times: the steps of this run, the longest first, then the whole run' bash -c "
+	sed -n 1p '$S/st/out' | grep -q 'TIME    ovmf-4m .* 580 s' && sed -n 2p '$S/st/out' | grep -q 'seabios-bios .* 12 s' &&
+	sed -n 3p '$S/st/out' | grep -q 'make, in all .* 60[0-9] s on' && [ \$(wc -l < '$S/st/out') = 3 ]"
+
 # ---- pkg/gate.sh: the slot gate every image passes --------------------------
 G=$S/gate
 mkdir -p "$G"
