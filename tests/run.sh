@@ -14,16 +14,25 @@ rm -rf "$O/test" && mkdir -p "$GEN" "$SCRATCH"
 
 pass=0 fail=0
 started=$(date +%s)
+# a line per suite with its seconds, for the closing summary and make measurements
+: > "$O/test/suites.tsv"
+suite_done() { # kind name passed failed seconds
+	printf '%-8s %-28s %5d passed, %d failed %5d s\n' "$1" "$2" "$3" "$4" "$5"
+	printf '%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$5" >> "$O/test/suites.tsv"
+}
 . tests/lib.sh
 
 # unit tests and the in-process sweep print "# NAME: P passed, F failed"
 run_counted() { # [-v] name cmd...   (-v: show every line, not only on failure)
-	local verbose=0 name out rc p f
+	local verbose=0 name out rc p f t0
 	[ "$1" = -v ] && { verbose=1; shift; }
 	name=$1
 	shift
+	t0=$(date +%s)
 	out=$("$@" 2>&1); rc=$?
-	if [[ $out =~ \#\ [a-z]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+	# the suite's own closing line: a whole line, the last one (a check's text may quote another tally)
+	tally=$(grep -E '^# [a-z]+: [0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -1)
+	if [[ $tally =~ \#\ [a-z]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
 	else
 		p=0 f=1
@@ -34,7 +43,7 @@ run_counted() { # [-v] name cmd...   (-v: show every line, not only on failure)
 		printf '%s\n' "$out" | grep -v '^# ' | sed 's/^/  /'
 		skipped=$((${skipped:-0} + $(printf '%s\n' "$out" | grep -c '^SKIP')))
 	fi
-	printf '%-8s %-28s %5d passed, %d failed\n' suite "$name" "$p" "$f"
+	suite_done suite "$name" "$p" "$f" $(($(date +%s) - t0))
 	[ "$f" = 0 ] || [ $verbose = 1 ] || printf '%s\n' "$out" | grep -v '^# ' | head -40
 }
 
@@ -51,10 +60,9 @@ run_counted "sweep (real images)" "$TBIN/sweep" --write "$SCRATCH/corrupt" $ROMS
 sweep=$((pass - sweep_before))
 
 for suite in tests/cli/*.sh; do
-	before_p=$pass before_f=$fail
+	before_p=$pass before_f=$fail suite_t0=$(date +%s)
 	. "$suite"
-	printf '%-8s %-28s %5d passed, %d failed\n' cli "$(basename "$suite" .sh)" \
-		$((pass - before_p)) $((fail - before_f))
+	suite_done cli "$(basename "$suite" .sh)" $((pass - before_p)) $((fail - before_f)) $(($(date +%s) - suite_t0))
 done
 
 # hostile input: a few seconds of each fuzz harness (make fuzz runs longer),
