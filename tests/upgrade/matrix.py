@@ -31,6 +31,33 @@ import qemuview  # noqa: E402
 
 CHUNK = 15  # devices per VM: q35 runs out of slots near 28
 
+# QEMU's RAM blocks depend on the sizes of the files it loads, not their bytes:
+# a question asked once per (machine type, devices, sizes of the files those
+# devices and the BIOS can load) is answered once, for every pair that asks it
+# (Debian 12's set is the old side of each pair; a break changes one file)
+_answers = {}
+ROMFILES = {}  # device -> every file it loads on some machine type (pkg/romdevs.conf, checked against QEMU)
+
+
+def sizes(ldir, files):
+    out = []
+    for f in sorted(files):
+        p = os.path.join(ldir, f)
+        out.append((f, os.path.getsize(p) if os.path.exists(p) else None))
+    return tuple(out)
+
+
+def asked(args, ldir, placed, files):
+    key = (tuple(args), tuple(placed), sizes(ldir, files))
+    if key not in _answers:
+        try:
+            _answers[key] = qemuview.ramblocks(list(args) + ["-L", ldir], placed)
+        except qemuview.QemuError as e:  # QEMU refusing the set is an answer too
+            _answers[key] = e
+    if isinstance(_answers[key], Exception):
+        raise _answers[key]
+    return _answers[key]
+
 
 def diff_json(romsize, old, new):
     p = subprocess.run([romsize, "diff", "--json", "--allow-removed", old, new], capture_output=True, text=True,
@@ -72,7 +99,8 @@ def machine_view(machine, ldir, devices):
             blocks, owner = {}, {}
             for k, group in enumerate(groups_for(devices, split)):
                 placed = [(d, 2 + i) for i, d in enumerate(group)]
-                b, roms = qemuview.ramblocks(["-M", machine, "-L", ldir], placed)
+                files = {"bios-256k.bin", "bios.bin"} | {f for d in group for f in ROMFILES.get(d, {devices[d]})}
+                b, roms = asked(["-M", machine], ldir, placed, files)
                 for dev, addr in placed:
                     for name in b:
                         if name.startswith("0000:00:%02x.0/" % addr) and name.endswith(".rom"):
@@ -88,9 +116,12 @@ def machine_view(machine, ldir, devices):
 
 
 def flash_view(ldir, code, vars_):
-    args = ["-M", "q35", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s/%s" % (ldir, code),
-            "-drive", "if=pflash,format=raw,unit=1,readonly=on,file=%s/%s" % (ldir, vars_)]
-    b, _ = qemuview.ramblocks(args, [])
+    key = ("flash", code, vars_, sizes(ldir, (code, vars_)))
+    if key not in _answers:
+        args = ["-M", "q35", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s/%s" % (ldir, code),
+                "-drive", "if=pflash,format=raw,unit=1,readonly=on,file=%s/%s" % (ldir, vars_)]
+        _answers[key] = qemuview.ramblocks(args, [])
+    b, _ = _answers[key]
     return {k: v for k, v in b.items() if k.startswith("system.flash")}
 
 
@@ -210,6 +241,10 @@ def main(argv):
     t0 = time.monotonic()
     machines = qemuview.machine_types()
     devices, _, _ = qemuview.romfile_table()
+    table, per_machine = qemuview.parse_table(os.path.join(os.path.dirname(__file__), "..", "..", "pkg", "romdevs.conf"),
+                                              with_machines=True)
+    for d, f in list(table.items()) + [(d, f) for (d, _), f in per_machine.items()]:
+        ROMFILES.setdefault(d, set()).add(f)
     print("upgrade: %d pc-* machine types, %d PCI devices with a default firmware file (from QEMU)" % (
         len(machines), len(devices)), flush=True)
     scratch = tempfile.mkdtemp(prefix="upgrade.")
@@ -232,7 +267,7 @@ def main(argv):
     if out_json:
         with open(out_json, "w") as fh:
             json.dump({"seconds": round(time.monotonic() - t0, 1), "pairs": results}, fh, indent=1)
-    print("upgrade: %d pairs in %.1f s" % (len(pairs), time.monotonic() - t0))
+    print("upgrade: %d pairs in %.1f s, %d distinct QEMU questions" % (len(pairs), time.monotonic() - t0, len(_answers)))
     return t.close()
 
 
