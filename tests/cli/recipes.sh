@@ -205,12 +205,15 @@ cp "$P/otherfw_2.dsc" "$P/otherfw_2.tar.xz" "$S/serve/"
 	"$(sum "$P/otherfw_2.dsc")" "$(sum "$P/otherfw_2.tar.xz")"; } > "$S/two.lock"
 W=$S/w6
 both() {
-	local r=0
+	# wait for these two by pid: make check runs this suite beside other jobs of
+	# the same shell, and a bare `wait -n` would wait for those too
+	local r=0 pids=()
 	for p in fakefw otherfw; do
 		env PATH="$S/stub:$PATH" STUB_LOG="$W.calls" STUB_FILES="$S/serve" STUB_LISTS=1 APT_ETC="$A" \
 			pkg/fetch-src.sh "$S/two.lock" $p "$W" > "$W.$p.out" 2>&1 &
+		pids+=($!)
 	done
-	wait -n || r=1; wait -n || r=1
+	for p in "${pids[@]}"; do wait "$p" || r=1; done
 	cat "$W".*.out; return $r
 }
 t 0 out 'UNPACK  otherfw=2'                       both
@@ -272,9 +275,10 @@ mkdir -p "$S/fixed/v3"
 t 1 err "$S/fixed/v3: exists and is not a symlink" fb "$S/fixed" "$S/ws-a/v3" "$S/o4"
 # two checkouts building the same variant take turns on the lock
 FAKE_SLEEP=1 fb "$S/fixed" "$S/ws-a/v1" "$S/o1" > "$S/turn1.out" 2>&1 &
+first=$!
 sleep 0.3
 t 0 out "waiting for $S/fixed/v1.lock" fb "$S/fixed" "$S/ws-b/v1" "$S/o2"
-wait
+wait "$first" # by pid: the shell has other jobs (make check's lane B)
 ok 'edk2: the waiting build ran after the first, through its own workspace' \
 	test "$(readlink "$S/fixed/v1")" = "$S/ws-b/v1"
 
