@@ -94,3 +94,11 @@ void json_doc(struct json *j, FILE *f, const char *tool, unsigned version, const
 	json_u64(j, tool, version);
 	json_str(j, "command", command);
 }
+
+void json_done_files(struct json *j, int ok)
+{
+	json_end(j, ']');
+	json_bool(j, "ok", ok);
+	json_end(j, '}');
+	json_done(j);
+}

@@ -123,12 +123,8 @@ int cmd_info(void *opts, int argc, char **argv)
 	}
 	for (int i = 0; i < argc; i++)
 		worst = cli_worse(worst, info_one(argv[i], o->json ? &j : NULL));
-	if (o->json) {
-		json_end(&j, ']');
-		json_bool(&j, "ok", worst == 0);
-		json_end(&j, '}');
-		json_done(&j);
-	}
+	if (o->json)
+		json_done_files(&j, worst == 0);
 	return worst;
 }
 

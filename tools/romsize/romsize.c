@@ -271,12 +271,8 @@ static int cmd_report(struct opts *o, int argc, char **argv, int check)
 				if (worst < 1)
 					worst = 1;
 			}
-	if (o->json) {
-		json_end(&j, ']');
-		json_bool(&j, "ok", worst == 0);
-		json_end(&j, '}');
-		json_done(&j);
-	}
+	if (o->json)
+		json_done_files(&j, worst == 0);
 	return worst;
 }
 
