@@ -53,6 +53,35 @@ static inline int rd_le64(const uint8_t *p, size_t len, uint64_t off, uint64_t *
 	return 0;
 }
 
+/* Big-endian (QEMU's migration stream, qcow2), same contract as the le readers. */
+static inline int rd_be16(const uint8_t *p, size_t len, uint64_t off, uint16_t *v)
+{
+	if (!in_bounds(len, off, 2))
+		return -1;
+	*v = (uint16_t)(p[off] << 8 | p[off + 1]);
+	return 0;
+}
+
+static inline int rd_be32(const uint8_t *p, size_t len, uint64_t off, uint32_t *v)
+{
+	if (!in_bounds(len, off, 4))
+		return -1;
+	*v = (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 | p[off + 3];
+	return 0;
+}
+
+static inline int rd_be64(const uint8_t *p, size_t len, uint64_t off, uint64_t *v)
+{
+	uint32_t hi = 0, lo = 0;
+
+	if (!in_bounds(len, off, 8))
+		return -1;
+	rd_be32(p, len, off, &hi);
+	rd_be32(p, len, off + 4, &lo);
+	*v = (uint64_t)hi << 32 | lo;
+	return 0;
+}
+
 static inline void wr_le16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;

@@ -4,7 +4,9 @@
 #define FWSLOT_ROMDEVS_H
 /*
  * Text, one entry per line, '#' starts a comment:
- *   DEVICE  ROMFILE                  the file QEMU loads for it by default
+ *   DEVICE  ROMFILE  [block=NAME]    the file QEMU loads for it by default, and
+ *                                    the name of the ROM block it maps for it
+ *                                    (after the device's PCI path: e1000.rom)
  *   DEVICE  ROMFILE  MACHINE[,...]   the file it loads on these (older)
  *                                    machine types instead (pc-i440fx-1.4:
  *                                    e1000 pxe-e1000.rom)
@@ -24,6 +26,7 @@ struct romdev {
 	char device[ROMDEVS_NAME_MAX];
 	char romfile[ROMDEVS_NAME_MAX];
 	char machines[ROMDEVS_MACHINES_MAX]; /* "" for the default; else comma-separated machine types */
+	char block[ROMDEVS_NAME_MAX];        /* default rows: the ROM block's name, "" when not given */
 };
 
 struct romdevs {
@@ -38,5 +41,14 @@ enum lib_result romdevs_parse(const char *text, size_t len, struct romdevs *t, s
  * into buf ("" when none); one that loads it on older machine types only is
  * followed by them: "e1000 (pc-i440fx-1.4)". Returns how many. Truncates at bufsz. */
 size_t romdevs_for(const struct romdevs *t, const char *file, char *buf, size_t bufsz);
+
+/*
+ * The files that devices mapping ROM block `block` ("e1000.rom") load on
+ * `machine` (a machine type; "" or one no row names: the default files):
+ * up to max distinct names into files[], their devices blank-separated into
+ * devs. Returns how many distinct files (0: no device maps that block).
+ */
+size_t romdevs_files_for_block(const struct romdevs *t, const char *block, const char *machine,
+			       const char **files, size_t max, char *devs, size_t devsz);
 
 #endif

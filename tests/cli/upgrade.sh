@@ -17,7 +17,7 @@ t 2 err "romsize: $S/nope: not a directory"                $R diff "$S/nope" "$D
 mkdir -p "$S/empty"
 t 2 err "romsize: $S/empty: no firmware images found"      $R diff "$D12" "$S/empty"
 printf 'e1000 efi-e1000.rom pc-i440fx-1.4 extra\n' > "$S/bad-romdevs.conf"
-t 2 err "romsize: $S/bad-romdevs.conf: line 1: 4 fields, expected DEVICE ROMFILE [MACHINE,...]" $R diff --romdevs "$S/bad-romdevs.conf" "$D12" "$D12"
+t 2 err "romsize: $S/bad-romdevs.conf: line 1: 4 fields, expected DEVICE ROMFILE [block=NAME | MACHINE,...]" $R diff --romdevs "$S/bad-romdevs.conf" "$D12" "$D12"
 
 # --- the same set: nothing to say ----------------------------------------------------
 t 0 out '42 images: 0 changed, 0 removed, 0 added, 0 resized within their region, 42 same: every VM of the old set keeps migrating and restoring' $R diff "$D12" "$D12"

@@ -62,9 +62,10 @@ def pci_device_types():
 
 
 def default_romfile(dev, machines=("pc", "q35")):
-    """(romfile, mapped, machine): the device's default romfile ('' for none) and
-    whether QEMU maps a ROM block for it, read on the first of machines that
-    creates the device alone; (None, False, why) when none does."""
+    """(romfile, block, machine): the device's default romfile ('' for none)
+    and the name of the ROM block QEMU maps for it ("e1000.rom", after the
+    device's PCI path; None when it maps none), read on the first of machines
+    that creates the device alone; (None, None, why) when none does."""
     why = ""
     for m in machines:
         try:
@@ -72,26 +73,28 @@ def default_romfile(dev, machines=("pc", "q35")):
         except QemuError as e:
             why = str(e)
             continue
-        mapped = any(n.startswith("0000:00:05.0/") and n.endswith(".rom") for n in blocks)
-        return roms.get(dev, ""), mapped, m
-    return None, False, why
+        mapped = [n.split("/", 1)[1] for n in blocks if n.startswith("0000:00:05.0/") and n.endswith(".rom")]
+        return roms.get(dev, ""), (mapped[0] if mapped else None), m
+    return None, None, why
 
 
 def romfile_table(workers=4):
     """({device: romfile} for every PCI device type that maps its default firmware
     file as a ROM block, {device: romfile} of those whose romfile QEMU does not
-    map, {device: why} for those that cannot be created alone)."""
+    map, {device: why} for those that cannot be created alone, {device: the
+    ROM block's name} for the first)."""
     devs = pci_device_types()
-    table, unmapped, skipped = {}, {}, {}
+    table, unmapped, skipped, blocks = {}, {}, {}, {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
-        for dev, (rom, mapped, how) in zip(devs, ex.map(default_romfile, devs)):
+        for dev, (rom, block, how) in zip(devs, ex.map(default_romfile, devs)):
             if rom is None:
                 skipped[dev] = how
-            elif rom and mapped:
+            elif rom and block:
                 table[dev] = rom
+                blocks[dev] = block
             elif rom:
                 unmapped[dev] = rom
-    return table, unmapped, skipped
+    return table, unmapped, skipped, blocks
 
 
 def machine_key(m):
@@ -125,24 +128,45 @@ def machine_romfiles(table, machines, workers=4):
     return out
 
 
-def parse_table(path, with_machines=False):
+def machine_bios(machines, workers=4):
+    """{machine type: the BIOS file it loads}: qom-get of /machine's firmware
+    property; empty means QEMU's built-in default, bios.bin (hw/i386/x86.c
+    x86_bios_rom_init)."""
+    def one(m):
+        ans = qmp_batch(["-M", m], [("qom-get", {"path": "/machine", "property": "firmware"})])[0]
+        return m, ans if isinstance(ans, str) and ans else "bios.bin"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
+        return dict(ex.map(one, machines))
+
+
+MACHINE = "machine"  # pkg/romdevs.conf's name for the machine itself: the BIOS it loads into pc.bios
+
+
+def parse_table(path, with_machines=False, with_blocks=False):
     """pkg/romdevs.conf: {device: romfile} of its default rows; with_machines,
     also {(device, machine): romfile} of its rows for older machine types
-    (DEVICE ROMFILE MACHINE,MACHINE...)."""
-    table, machines = {}, {}
+    (DEVICE ROMFILE MACHINE,MACHINE...); with_blocks, also {device: ROM block
+    name} (DEVICE ROMFILE block=NAME)."""
+    table, machines, blocks = {}, {}, {}
     with open(path) as f:
         for line in f:
             line = line.split("#", 1)[0].split()
             if not line:
                 continue
-            if len(line) == 2:
+            if len(line) == 2 or (len(line) == 3 and line[2].startswith("block=")):
                 table[line[0]] = line[1]
+                if len(line) == 3:
+                    blocks[line[0]] = line[2][len("block="):]
             elif len(line) == 3:
                 for m in line[2].split(","):
                     machines[(line[0], m)] = line[1]
             else:
-                raise ValueError("%s: want DEVICE ROMFILE [MACHINE,...]: %s" % (path, " ".join(line)))
-    return (table, machines) if with_machines else table
+                raise ValueError("%s: want DEVICE ROMFILE [block=NAME | MACHINE,...]: %s" % (path, " ".join(line)))
+    if not with_blocks:  # the machine's own BIOS row is no PCI device
+        table.pop(MACHINE, None)
+        machines = {k: v for k, v in machines.items() if k[0] != MACHINE}
+    out = (table,) + ((machines,) if with_machines else ()) + ((blocks,) if with_blocks else ())
+    return out if len(out) > 1 else table
 
 
 RAMBLOCK = re.compile(r"^\s*(\S+)\s+\S+\s+\S+\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s*$")

@@ -18,7 +18,7 @@ import harness  # noqa: E402
 import qemuview  # noqa: E402
 
 
-def render(table, unmapped, skipped, version, ndevs, per_machine):
+def render(table, unmapped, skipped, version, ndevs, per_machine, blocks):
     width = max(len(d) for d in table) + 2
     rows = ["# SPDX-License-Identifier: MIT",
             "# The QEMU devices that load a firmware file by default: qom-get of each PCI",
@@ -33,9 +33,10 @@ def render(table, unmapped, skipped, version, ndevs, per_machine):
                 ndevs, len(skipped)),
             "# romfile is not known: %s" % ", ".join(sorted(skipped)),
             "#",
-            "# DEVICE".ljust(width) + "ROMFILE"]
+            "# DEVICE".ljust(width) + "ROMFILE".ljust(27) + "BLOCK (QEMU's RAM block, after the PCI path)"]
     rows = rows[:7] + wrap(rows[7:8]) + wrap(rows[8:10]) + rows[10:]
-    rows += [d.ljust(width) + r for d, r in sorted(table.items(), key=lambda x: (x[1], x[0]))]
+    rows += [d.ljust(width) + (r + " ").ljust(27) + "block=" + blocks[d]
+             for d, r in sorted(table.items(), key=lambda x: (x[1], x[0]))]
     loads, none = machine_rows(per_machine)
     rows += ["#", "# Older machine types that load another file (QEMU's compat properties):",
              "# DEVICE".ljust(width) + "ROMFILE".ljust(20) + "MACHINE TYPES"]
@@ -73,23 +74,31 @@ def main():
         print("usage: romdevs.py --write|--check FILE", file=sys.stderr)
         return 2
     mode, path = sys.argv[1:]
-    table, unmapped, skipped = qemuview.romfile_table()
-    per_machine = qemuview.machine_romfiles(table, qemuview.machine_types())
+    table, unmapped, skipped, blocks = qemuview.romfile_table()
+    machines = qemuview.machine_types()
+    per_machine = qemuview.machine_romfiles(table, machines)
+    # the machine's own BIOS (pc.bios): the file most machine types load is the
+    # default row, the others are rows of their own
+    bios = qemuview.machine_bios(machines + ["isapc"])
+    default_bios = max(sorted(set(bios.values())), key=list(bios.values()).count)
+    table[qemuview.MACHINE], blocks[qemuview.MACHINE] = default_bios, "pc.bios"
+    per_machine.update({(qemuview.MACHINE, m): f for m, f in bios.items() if f != default_bios})
     ndevs = len(qemuview.pci_device_types())
     version = subprocess.run([qemuview.QEMU, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     version = version.replace("QEMU emulator version ", "QEMU ")
     if mode == "--write":
-        text = render(table, unmapped, skipped, version, ndevs, per_machine)
+        text = render(table, unmapped, skipped, version, ndevs, per_machine, blocks)
         with open(path + ".tmp", "w") as f:
             f.write(text)
         os.replace(path + ".tmp", path)
         print("romdevs: %s: %d devices load a firmware file by default (%s)" % (path, len(table), version))
         return 0
-    have, have_m = qemuview.parse_table(path, with_machines=True)
+    have, have_m, have_b = qemuview.parse_table(path, with_machines=True, with_blocks=True)
     t = harness.Tally("romdevs")
     for dev in sorted(set(have) | set(table)):
-        t.check(have.get(dev) == table.get(dev), "%s: %s says %s, %s says %s" % (
-            dev, path, have.get(dev, "(not listed)"), version, table.get(dev, "(no default romfile)")), quiet=True)
+        t.check((have.get(dev), have_b.get(dev)) == (table.get(dev), blocks.get(dev)), "%s: %s says %s (block %s), %s says %s (block %s)" % (
+            dev, path, have.get(dev, "(not listed)"), have_b.get(dev), version, table.get(dev, "(no default romfile)"),
+            blocks.get(dev)), quiet=True)
     # the older machine types' files: each row, and nothing QEMU loads that no row names
     asked = {k: r for k, r in per_machine.items() if r}
     for key in sorted(set(have_m) | set(asked)):

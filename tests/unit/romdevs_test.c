@@ -43,9 +43,37 @@ static void test_older_machine_types(void)
 	CHECK(romdevs_for(&t, "pxe-rtl8139.rom", buf, 12) == 1 && !strcmp(buf, "rtl8139 (pc"), "cut: '%s'", buf);
 }
 
+/* the ROM block a saved VM names, back to the files its devices load on its machine type */
+static void test_files_for_block(void)
+{
+	struct diag d;
+	const char *files[4];
+	char devs[128];
+
+	CHECK(parse("machine bios-256k.bin block=pc.bios\ne1000 efi-e1000.rom block=e1000.rom\n"
+		    "e1000-82545em efi-e1000.rom block=e1000.rom\nne2k_pci efi-ne2k_pci.rom block=ne2000.rom\n"
+		    "machine bios.bin isapc,pc-i440fx-1.4\ne1000 pxe-e1000.rom pc-i440fx-1.4\n", &d) == LIB_OK && t.n == 6,
+	      "%s", diag_first(&d));
+	CHECK(romdevs_files_for_block(&t, "e1000.rom", "pc-i440fx-7.2", files, 4, devs, sizeof(devs)) == 1 &&
+	      !strcmp(files[0], "efi-e1000.rom") && !strcmp(devs, "e1000 e1000-82545em"), "7.2: %s, '%s'", files[0], devs);
+	CHECK(romdevs_files_for_block(&t, "e1000.rom", "pc-i440fx-1.4", files, 4, devs, sizeof(devs)) == 2 &&
+	      !strcmp(files[0], "pxe-e1000.rom") && !strcmp(files[1], "efi-e1000.rom"),
+	      "1.4: e1000 loads pxe-e1000.rom, e1000-82545em still efi-e1000.rom");
+	CHECK(romdevs_files_for_block(&t, "pc.bios", "isapc", files, 4, devs, sizeof(devs)) == 1 &&
+	      !strcmp(files[0], "bios.bin"), "isapc: bios.bin");
+	CHECK(romdevs_files_for_block(&t, "pc.bios", "", files, 4, devs, sizeof(devs)) == 1 &&
+	      !strcmp(files[0], "bios-256k.bin"), "no machine type: the default");
+	CHECK(romdevs_files_for_block(&t, "pc-i440fx", "pc-i440fx-1.4", files, 4, devs, sizeof(devs)) == 0 &&
+	      devs[0] == '\0', "a block no device maps");
+	CHECK(romdevs_files_for_block(&t, "e1000.rom", "pc-i440fx-1", files, 4, devs, sizeof(devs)) == 1 &&
+	      !strcmp(files[0], "efi-e1000.rom"), "a machine type is matched whole, not as a prefix");
+}
+
 static const struct { const char *name, *text, *says; } refused[] = {
-	{ "one field", "e1000\n", "line 1: 1 fields, expected DEVICE ROMFILE [MACHINE,...]" },
+	{ "one field", "e1000\n", "line 1: 1 fields, expected DEVICE ROMFILE [block=NAME | MACHINE,...]" },
 	{ "four fields", "a b c d\n", "line 1: 4 fields" },
+	{ "an empty block", "e1000 efi-e1000.rom block=\n", "block= names no block" },
+	{ "a block with a path", "e1000 efi-e1000.rom block=0000:00:02.0/e1000.rom\n", "without the PCI path" },
 	{ "an empty machine type", "e1000 pxe-e1000.rom pc-i440fx-1.4,,pc\n", "machine types 'pc-i440fx-1.4,,pc'" },
 	{ "a trailing comma", "e1000 pxe-e1000.rom pc-i440fx-1.4,\n", "a comma-separated list" },
 	{ "a machine row twice", "e1000 p.rom m1\ne1000 p.rom m2\n", "line 2: device e1000 with p.rom listed again" },
@@ -85,6 +113,7 @@ int main(void)
 {
 	T_RUN(test_parses_and_lists);
 	T_RUN(test_older_machine_types);
+	T_RUN(test_files_for_block);
 	T_RUN(test_refuses);
 	T_RUN(test_entry_limit);
 	return T_END("romdevs");

@@ -240,7 +240,7 @@ def main(argv):
         raise SystemExit(__doc__)
     t0 = time.monotonic()
     machines = qemuview.machine_types()
-    devices, _, _ = qemuview.romfile_table()
+    devices = qemuview.romfile_table()[0]
     table, per_machine = qemuview.parse_table(os.path.join(os.path.dirname(__file__), "..", "..", "pkg", "romdevs.conf"),
                                               with_machines=True)
     for d, f in list(table.items()) + [(d, f) for (d, _), f in per_machine.items()]:
