@@ -114,6 +114,10 @@ else
 fi
 run_counted -v "qemu upgrade matrix" python3 tests/upgrade/matrix.py --romsize "$BIN/romsize" \
 	--json "$O/test/upgrade.json" "${pairs[@]}"
+# saved VMs (streams of several machine types, libvirt save images, qcow2
+# snapshots) made by QEMU on Debian 12's set: romsize diff STATE NEW says
+# what QEMU does when it loads each one on ours, Debian's and broken sets
+run_counted -v "qemu saved states" python3 tests/states/states.py
 run_counted -v "qemu boot" python3 tests/boot/boot.py
 run_counted -v "qemu migrate" python3 tests/migrate/migrate.py
 

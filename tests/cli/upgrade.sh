@@ -11,7 +11,7 @@ mkdir -p "$S"
 
 # --- usage and I/O: exit 2 ------------------------------------------------------------
 t 2 err 'romsize: diff takes two trees: OLD NEW, not 1 argument' $R diff "$D12"
-t 2 err 'romsize: diff does not take --padded (diff takes --json, --manifest, --romdevs, --allow-removed and --overlay)' $R diff --padded "$D12" "$D12"
+t 2 err 'romsize: diff does not take --padded (diff takes --json, --manifest, --romdevs, --allow-removed, --overlay, --code and --machine)' $R diff --padded "$D12" "$D12"
 t 2 err 'romsize: check does not take --allow-removed' $R check --allow-removed "$D12"
 t 2 err "romsize: $S/nope: not a directory"                $R diff "$S/nope" "$D12"
 mkdir -p "$S/empty"
@@ -26,6 +26,20 @@ t 0 out '0 changed, 0 removed, 0 added'                     $R diff "$D12" "$(di
 t 0 out 'resized  pxe-e1000.rom: region 131072 bytes both (file 75264 -> 131072 bytes, rom)' $R diff "$D12" "$(dirname "$REF")/padded"
 t 0 out 'resized  vgabios-ramfb.bin: no RAM block of its own (file 29184 -> 65536 bytes, through fw_cfg)' $R diff "$D12" "$(dirname "$REF")/padded"
 t 0 out 'resized  vgabios-bochs-display.bin: region 32768 bytes both (file 28672 -> 32768 bytes, rom); devices: bochs-display' $R diff "$D12" "$(dirname "$REF")/padded"
+
+# --- a saved VM as OLD (romsize diff STATE NEW; QEMU is the judge in tests/states) -----
+printf 'QEVM\0\0\0\3\7\0\0\0\15pc-i440fx-7.2\1\0\0\0\2\3ram\0\0\0\0\0\0\0\4' > "$S/short.state"
+t 1 err 'the stream ends at 0x2b inside the RAM total: the block list needs more of it' $R diff "$S/short.state" "$D12"
+printf 'LibvirtQemudPart' > "$S/part.save" && head -c 200 /dev/zero >> "$S/part.save"
+t 1 err 'a libvirt save image still being written (LibvirtQemudPart): incomplete' $R diff "$S/part.save" "$D12"
+{ printf 'LibvirtQemudSave\2\0\0\0\10\0\0\0\0\0\0\0\2\0\0\0'; head -c 60 /dev/zero; printf '<d/>\0\0\0\0BZh9'; } > "$S/bz.save"
+t 1 err 'libvirt save image in bzip2 format: not read (libvirt restores it with bzip2 -dc)' $R diff "$S/bz.save" "$D12"
+t 1 err 'not a QEMU migration stream: no "QEVM" at 0x0'        $R diff "$D12/usr/share/seabios/bios.bin" "$D12"
+qemu-img create -q -f qcow2 "$S/disk.qcow2" 1M
+t 1 err 'a qcow2 image with no snapshot holding a VM state (0 snapshots)' $R diff "$S/disk.qcow2" "$D12"
+t 2 err 'romsize: --code and --machine describe a saved state: OLD here is a tree' $R diff --code OVMF_CODE_4M.fd "$D12" "$D12"
+t 2 err 'romsize: --code: the CODE'"'"'s file name in NEW (OVMF_CODE_4M.fd), no folder' $R diff --code /usr/share/OVMF/OVMF_CODE_4M.fd "$S/short.state" "$D12"
+t 2 err 'with a saved state, NEW is the whole tree'            $R diff --overlay "$S/short.state" "$D12"
 
 # --- a file only an older machine type loads: its devices, with the machine type ------
 # (QEMU 7.2: pc-i440fx-1.4 loads pxe-e1000.rom for e1000; pkg/romdevs.conf, from QEMU)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # libFuzzer harnesses (clang): one per parser entry point in lib/.
-FUZZ_NAMES := optrom image fv varstore ovmfcode slots size efidecomp varmigrate
+FUZZ_NAMES := optrom image fv varstore ovmfcode slots size efidecomp varmigrate savedstate
 FUZZ_CC := clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BINS := $(addprefix $(O)/fuzz/bin/fuzz_,$(FUZZ_NAMES))

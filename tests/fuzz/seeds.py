@@ -23,7 +23,8 @@ def fv_sum_fix(b):
 def main(out, ref, gen):
     seabios, ipxe, ovmf = (os.path.join(ref, p) for p in ("usr/share/seabios", "usr/lib/ipxe/qemu", "usr/share/OVMF"))
     rd = lambda p: open(p, "rb").read()  # noqa: E731
-    seeds = {k: {} for k in ("optrom", "image", "fv", "varstore", "ovmfcode", "slots", "size", "efidecomp", "varmigrate")}
+    seeds = {k: {} for k in ("optrom", "image", "fv", "varstore", "ovmfcode", "slots", "size", "efidecomp", "varmigrate",
+                             "savedstate")}
     for n in ("pxe-e1000.rom", "efi-e1000.rom", "pxe-virtio.rom"):
         seeds["optrom"][n] = seeds["image"][n] = rd(os.path.join(ipxe, n))
     for n in ("vgabios-stdvga.bin", "vgabios-ramfb.bin"):
@@ -70,6 +71,29 @@ def main(out, ref, gen):
     seeds["slots"]["guid"] = b"96b582de-1fb2-45f7-baea-a366c55a082d"
     for i, s in enumerate(("128K", "0x10000", "64KiB", "2M", "65536", "4k")):
         seeds["size"]["s%d" % i] = s.encode()
+    # saved states: a stream as QEMU 7.2 writes one (pc, e1000), without its configuration
+    # (machine types 2.3 and older), and a qcow2 image whose snapshot holds it
+    blocks = [(b"pc.ram", 0x8000000), (b"/rom@etc/acpi/tables", 0x20000), (b"pc.bios", 0x40000),
+              (b"0000:00:02.0/e1000.rom", 0x40000), (b"pc.rom", 0x20000)]
+    ram = struct.pack(">B", 1) + struct.pack(">I", 2) + b"\x03ram" + struct.pack(">II", 0, 4)
+    ram += struct.pack(">Q", sum(n for _, n in blocks) | 4)
+    ram += b"".join(struct.pack(">B", len(k)) + k + struct.pack(">Q", n) for k, n in blocks) + struct.pack(">Q", 0x10)
+    machine = b"pc-i440fx-7.2"
+    stream = b"QEVM" + struct.pack(">I", 3) + b"\x07" + struct.pack(">I", len(machine)) + machine + ram + b"\x7e\0\0\0\x02"
+    seeds["savedstate"]["stream"] = stream
+    seeds["savedstate"]["stream-2.3"] = b"QEVM" + struct.pack(">I", 3) + ram
+    q = bytearray(0xa00)
+    struct.pack_into(">IIIIQ", q, 0, 0x514649fb, 3, 0, 0, 0)
+    struct.pack_into(">IQ", q, 20, 9, 0x8000)
+    struct.pack_into(">IQ", q, 60, 1, 0x200)
+    struct.pack_into(">QIHH", q, 0x200, 0x400, 2, 1, 4)
+    struct.pack_into(">II", q, 0x220, len(stream), 16)
+    struct.pack_into(">QQ", q, 0x228, len(stream), 0x8000)
+    q[0x238:0x23d] = b"1snap"
+    struct.pack_into(">Q", q, 0x408, 0x600)
+    struct.pack_into(">Q", q, 0x600, 0x800)
+    q[0x800:0x800 + len(stream)] = stream
+    seeds["savedstate"]["qcow2"] = bytes(q)
     for k, files in seeds.items():
         d = os.path.join(out, k)
         os.makedirs(d, exist_ok=True)

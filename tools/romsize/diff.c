@@ -306,6 +306,33 @@ static void text_line(const char *name, enum status st, const struct fw_file *a,
 	putchar('\n');
 }
 
+int diff_file_sizes(const struct diff_tables *t, const char *root, struct fw_size **set, size_t *n,
+		    char (**names)[SLOTS_NAME_MAX])
+{
+	struct fw_set s = { 0 };
+	int rc = collect(t, root, NULL, &s);
+
+	*set = NULL;
+	*names = NULL;
+	*n = 0;
+	if (rc == 0 && s.n) {
+		*set = calloc(s.n, sizeof(**set));
+		*names = calloc(s.n, sizeof(**names));
+		if (!*set || !*names) {
+			fprintf(stderr, "romsize: %s: out of memory for %zu files\n", root, s.n);
+			rc = 2;
+		}
+		for (size_t i = 0; rc == 0 && i < s.n; i++) {
+			memcpy((*names)[i], s.f[i].name, SLOTS_NAME_MAX);
+			(*set)[i].name = (*names)[i];
+			(*set)[i].size = s.f[i].size;
+		}
+		*n = rc ? 0 : s.n;
+	}
+	set_free(&s);
+	return rc;
+}
+
 int cmd_diff(const struct diff_tables *t, const char *old_root, const char *new_root, int json)
 {
 	struct fw_set a = { 0 }, b = { 0 };

@@ -5,12 +5,15 @@
 
 #include "romdevs.h"
 #include "slots.h"
+#include "statejudge.h"
 
 struct diff_tables {
 	const struct slot_manifest *slots; /* names the firmware files */
 	const struct romdevs *devs;        /* names the devices that load them */
 	int allow_removed;                 /* removed images are listed, not failed */
 	int overlay;                       /* NEW is a package installed over OLD */
+	const char *code;                  /* a saved state's CODE file name (--code) */
+	const char *machine;               /* its machine type, when the stream names none (--machine) */
 };
 
 /*
@@ -21,5 +24,21 @@ struct diff_tables {
  * or layout changed and nothing was removed, 1 otherwise, 2 on I/O trouble.
  */
 int cmd_diff(const struct diff_tables *t, const char *old_root, const char *new_root, int json);
+
+/*
+ * The firmware files QEMU would find in a tree, by name and size (as diff
+ * collects them): *set and *names malloc'd (free both). 0, or 2 on trouble.
+ */
+int diff_file_sizes(const struct diff_tables *t, const char *root, struct fw_size **set, size_t *n,
+		    char (**names)[SLOTS_NAME_MAX]);
+
+/*
+ * romsize diff STATE NEW: a saved VM (a QEMU migration stream, a libvirt
+ * save image, a qcow2 image's internal snapshots) against the tree NEW:
+ * whether each state's RAM blocks load on NEW's files (state.c). Returns 0
+ * when every state loads, 1 when one does not (or cannot be judged), 2 on
+ * trouble.
+ */
+int cmd_diff_state(const struct diff_tables *t, const char *state, const char *new_root, int json);
 
 #endif

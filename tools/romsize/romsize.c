@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "blame.h"
 #include "bytes.h"
@@ -33,6 +34,7 @@ static const char usage[] =
 "       romsize pad   [--slot SIZE] [--manifest FILE] [-o OUT] FILE...\n"
 "       romsize diff  [--json] [--manifest FILE] [--romdevs FILE] [--allow-removed]\n"
 "                     [--overlay] OLD NEW\n"
+"       romsize diff  [--json] [--code NAME] [--machine TYPE] STATE NEW\n"
 "       romsize blame [--json] [--top N] ELF\n"
 "       romsize --commands\n"
 "\n"
@@ -51,7 +53,10 @@ static const char usage[] =
 "          (pc.bios, pflash: file size; PCI ROM: pow2ceil) and, for VARS\n"
 "          templates, the varstore layout; one line per changed, removed,\n"
 "          added or resized image with the devices that load it. Exit 1 when a\n"
-"          VM of OLD could not migrate or restore onto NEW\n"
+"          VM of OLD could not migrate or restore onto NEW. STATE: a saved VM (a\n"
+"          QEMU migration stream, a libvirt save image: raw, gzip or xz, a qcow2\n"
+"          image's savevm snapshots): exit 0 only if each state's RAM blocks\n"
+"          load on NEW's files, as QEMU judges them on load\n"
 "  blame   the largest allocated sections and symbols of the ELF an image was\n"
 "          linked from (SeaBIOS out/rom.o, out/vgarom.o): what to cut when an\n"
 "          image outgrows its slot\n"
@@ -63,6 +68,10 @@ static const char usage[] =
 "  --romdevs FILE   diff: device -> romfile table (default: the built-in copy of\n"
 "                   pkg/romdevs.conf, generated from QEMU)\n"
 "  --allow-removed  diff: list removed images but do not fail for them\n"
+"  --code NAME      diff STATE: the OVMF CODE file (in NEW) the VM's pflash names;\n"
+"                   a libvirt save image names it itself\n"
+"  --machine TYPE   diff STATE: the VM's machine type, for a stream that names\n"
+"                   none (machine types 2.3 and older)\n"
 "  --overlay        diff: NEW is a package tree installed over the root OLD:\n"
 "                   where NEW has no file, QEMU still finds OLD's\n"
 "  --require-all    check: fail when a manifest entry is not found in the DIRs\n"
@@ -277,7 +286,7 @@ static int cmd_report(struct opts *o, int argc, char **argv, int check)
 }
 
 enum { O_JSON, O_MANIFEST, O_ROMDEVS, O_SLOT, O_MINFREE, O_STRICT, O_PADDED, O_ALLOWRM, O_OVERLAY, O_REQALL,
-       O_TOP, O_OUT };
+       O_TOP, O_OUT, O_CODE, O_MACHINE };
 
 static const struct cli_opt options[] = {
 	[O_JSON] = { "json", 0, 0 },
@@ -292,6 +301,8 @@ static const struct cli_opt options[] = {
 	[O_REQALL] = { "require-all", 0, 0 },
 	[O_TOP] = { "top", 1, 0 },
 	[O_OUT] = { "output", 1, 'o' },
+	[O_CODE] = { "code", 1, 0 },
+	[O_MACHINE] = { "machine", 1, 0 },
 };
 
 static int set_option(void *opts, size_t i, const char *arg)
@@ -328,6 +339,12 @@ static int set_option(void *opts, size_t i, const char *arg)
 		break;
 	}
 	case O_OUT: o->out = arg; break;
+	case O_CODE:
+		if (strchr(arg, '/'))
+			return die_usage("--code: the CODE's file name in NEW (OVMF_CODE_4M.fd), no folder", arg);
+		o->code = arg;
+		break;
+	case O_MACHINE: o->machine = arg; break;
 	}
 	return 0;
 }
@@ -364,13 +381,19 @@ static int run_pad(void *opts, int argc, char **argv)
 static int run_diff(void *opts, int argc, char **argv)
 {
 	struct opts *o = opts;
-	struct diff_tables t = { &o->manifest, &o->devs, o->allow_removed, o->overlay };
+	struct diff_tables t = { &o->manifest, &o->devs, o->allow_removed, o->overlay, o->code, o->machine };
 	int rc = with_manifest(o);
 
 	(void)argc;
 	if (!rc)
 		rc = load_table(o->romdevs_path, romdevs_builtin, romdevs_builtin_len, parse_romdevs, &o->devs);
-	return rc ? rc : cmd_diff(&t, argv[0], argv[1], o->json);
+	if (rc)
+		return rc;
+	if (!is_dir(argv[0]) && access(argv[0], F_OK) == 0) /* a saved VM, not a tree */
+		return cmd_diff_state(&t, argv[0], argv[1], o->json);
+	if (o->code || o->machine)
+		return die_usage("--code and --machine describe a saved state: OLD here is a tree", argv[0]);
+	return cmd_diff(&t, argv[0], argv[1], o->json);
 }
 
 static int run_blame(void *opts, int argc, char **argv)
@@ -386,7 +409,8 @@ static const struct cli_cmd commands[] = {
 	{ "check", CLI_BIT(O_JSON) | CLI_BIT(O_MANIFEST) | CLI_BIT(O_SLOT) | CLI_BIT(O_MINFREE) | CLI_BIT(O_STRICT) |
 	  CLI_BIT(O_PADDED) | CLI_BIT(O_REQALL), 1, -1, "one or more files or folders", run_check },
 	{ "pad", CLI_BIT(O_SLOT) | CLI_BIT(O_MANIFEST) | CLI_BIT(O_OUT), 1, -1, "one or more files", run_pad },
-	{ "diff", CLI_BIT(O_JSON) | CLI_BIT(O_MANIFEST) | CLI_BIT(O_ROMDEVS) | CLI_BIT(O_ALLOWRM) | CLI_BIT(O_OVERLAY),
+	{ "diff", CLI_BIT(O_JSON) | CLI_BIT(O_MANIFEST) | CLI_BIT(O_ROMDEVS) | CLI_BIT(O_ALLOWRM) | CLI_BIT(O_OVERLAY) |
+	  CLI_BIT(O_CODE) | CLI_BIT(O_MACHINE),
 	  2, 2, "two trees: OLD NEW", run_diff },
 	{ "blame", CLI_BIT(O_JSON) | CLI_BIT(O_TOP), 1, 1, "one ELF file", run_blame },
 };

@@ -16,6 +16,8 @@ struct opts {
 	struct check_opts chk;
 	const char *manifest_path, *romdevs_path;
 	const char *out;
+	const char *code;        /* diff STATE: the CODE file name the VM's pflash names */
+	const char *machine;     /* diff STATE: the machine type, when the stream names none */
 	struct slot_manifest manifest;
 	struct romdevs devs;
 };

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""romsize diff STATE NEW, held to what QEMU does with the same state.
+
+States are made at test time by QEMU on Debian 12's set (out/ref/root): a
+migration stream (`migrate "exec:cat > FILE"`, the guest stopped with -S) for
+several machine types and devices: pc and q35 of today, pc-i440fx-2.3 (no
+configuration section, no footers), pc-i440fx-1.4 (bios.bin, pxe-*.rom),
+x-ignore-shared, OVMF 4M in pflash; a qcow2 `savevm` snapshot; libvirt save
+images (raw, gzip and xz) written with libvirt's header (qemu_saveimage.h: 92
+bytes, the domain XML naming the machine type and the loader) around such a
+stream. For each state and each target tree (Debian 12's, ours, and
+generated breaks: efi-e1000.rom one block past 256 KiB, vgabios-stdvga.bin
+past 64 KiB, OVMF_CODE_4M.fd one page longer), romsize's verdict (exit 0:
+loads) must equal QEMU's: the destination, started on the target's files,
+loads the state (`-incoming`, `-loadvm`) and runs, or refuses it.
+Prints a line per case and "# states: P passed, F failed".
+"""
+import glob
+import gzip
+import lzma
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
+import harness  # noqa: E402
+from harness import Fail, Vm  # noqa: E402
+
+TREE_DIRS = ("usr/share/seabios", "usr/lib/ipxe/qemu", "usr/share/OVMF", "usr/share/qemu")
+
+
+def flat(scratch, name, root, grow=None):
+    """An -L folder of a tree's firmware files under their names; grow:
+    {name: size} copies zero-padded to that size (a generated break)."""
+    d = os.path.join(scratch, name)
+    os.makedirs(d)
+    for sub in TREE_DIRS:
+        for f in sorted(glob.glob(os.path.join(root, sub, "*"))):
+            n = os.path.basename(f)
+            if os.path.isfile(f) and not os.path.exists(os.path.join(d, n)):
+                os.symlink(os.path.realpath(f), os.path.join(d, n))
+    for n, size in (grow or {}).items():
+        src = os.path.realpath(os.path.join(d, n))
+        os.unlink(os.path.join(d, n))
+        with open(src, "rb") as i, open(os.path.join(d, n), "wb") as o:
+            data = i.read()
+            o.write(data + bytes(size - len(data)))
+    return d
+
+
+def libvirt_image(stream, out, fmt, machine, loader):
+    """A libvirt save image around a stream: LibvirtQemudSave, version 2, the
+    data length, was_running, the format, no cookie; the XML NUL-terminated
+    and padded, as qemuSaveImageCreate writes it (host order: little-endian)."""
+    xml = ("<domain type='qemu'><name>s</name><os><type arch='x86_64' machine='%s'>hvm</type>%s</os></domain>"
+           % (machine, "<loader readonly='yes' type='pflash'>/usr/share/OVMF/%s</loader>" % loader if loader else ""))
+    data = xml.encode() + b"\0" + bytes(4096)
+    codes = {"raw": 0, "gzip": 1, "xz": 3}
+    with open(stream, "rb") as f:
+        body = f.read()
+    body = gzip.compress(body) if fmt == "gzip" else lzma.compress(body) if fmt == "xz" else body
+    with open(out, "wb") as f:
+        f.write(b"LibvirtQemudSave" + struct.pack("<5I", 2, len(data), 0, codes[fmt], 0) + bytes(56) + data + body)
+
+
+class Case:
+    def __init__(self, name, machine, args, make=None):
+        self.name, self.machine, self.args, self.make = name, machine, args, make
+
+
+def vm_args(machine, args, ldir, ctx_dir):
+    """The VM's command line on one set: -L the set, OVMF's CODE from it, the VM's own VARS copy."""
+    out = ["-M", machine, "-m", "128", "-nodefaults", "-L", ldir]
+    for a in args:
+        out.append(a.replace("@L", ldir).replace("@D", ctx_dir))
+    return out
+
+
+def save_stream(ctx, case, ldir, path, caps=()):
+    with Vm(ctx, vm_args(case.machine, case.args, ldir, ctx.scratch) + ["-S"], "save", timeout=60) as vm:
+        if caps:
+            vm.qmp.cmd("migrate-set-capabilities", capabilities=[{"capability": c, "state": True} for c in caps])
+        vm.qmp.cmd("migrate", uri="exec:cat > " + path)
+        while vm.qmp.cmd("query-migrate").get("status") not in ("completed", "failed"):
+            if time.monotonic() > vm.deadline:
+                raise Fail("the source did not finish its migration", vm.logs())
+            time.sleep(0.05)
+        vm.qmp.cmd("quit")
+
+
+def qemu_loads(ctx, case, ldir, state, caps=(), loadvm=None):
+    """QEMU's own verdict: True when the destination on ldir loads the state and runs."""
+    extra = ["-loadvm", loadvm] if loadvm else ["-incoming", "defer"]
+    try:
+        vm = Vm(ctx, vm_args(case.machine, case.args, ldir, ctx.scratch) + extra, "load", timeout=60)
+    except Fail as f:  # -loadvm refused: QEMU ends before its QMP answers
+        if "QEMU exit" in f.what and "QEMU exit None" not in f.what:
+            return False
+        raise
+    with vm:
+        try:
+            if not loadvm:
+                if caps:
+                    vm.qmp.cmd("migrate-set-capabilities",
+                               capabilities=[{"capability": c, "state": True} for c in caps])
+                vm.qmp.cmd("migrate-incoming", uri="exec:cat " + state)
+                while vm.status() == "inmigrate":
+                    if time.monotonic() > vm.deadline:
+                        raise Fail("still inmigrate at the deadline", vm.logs())
+                    time.sleep(0.05)
+            return vm.status() in ("paused", "running", "postmigrate", "prelaunch")
+        except Fail:
+            try:  # a refused load ends QEMU; its QMP socket may close first
+                vm.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                raise
+            return False
+
+
+def romsize_loads(romsize, state, tree, code=None, machine=None):
+    """romsize's verdict; code: the CODE the VM's pflash names, machine: its
+    machine type (what a bare stream does not say)."""
+    r = subprocess.run([romsize, "diff"] + (["--code", code] if code else []) +
+                       (["--machine", machine] if machine else []) + [state, tree],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode not in (0, 1):
+        raise Fail("romsize diff %s %s: exit %d: %s" % (state, tree, r.returncode, r.stderr.strip()))
+    return r.returncode == 0, (r.stdout + r.stderr).strip().splitlines()
+
+
+def main():
+    out, scratch, _, ctx = harness.setup("states")
+    romsize = os.path.abspath(os.environ.get("ROMSIZE", os.path.join(out, "asan", "bin", "romsize")))
+    t = harness.Tally("states")
+    deb = os.path.join(out, "ref", "root")
+    trees = {"debian12": deb}
+    if os.path.exists(os.path.join(out, "firmware", "SHA256SUMS")):
+        trees["ours"] = os.path.join(out, "firmware")
+    else:
+        print("SKIP states on ours: out/firmware not built (run make)")
+    breaks = {"broken-efi-e1000": {"efi-e1000.rom": 262144 + 512},
+              "broken-stdvga": {"vgabios-stdvga.bin": 65536 + 512},
+              "broken-ovmf-code": {"OVMF_CODE_4M.fd": os.path.getsize(deb + "/usr/share/OVMF/OVMF_CODE_4M.fd") + 4096}}
+    ldirs = {n: flat(scratch, "L-" + n, r) for n, r in trees.items()}
+    for n, grow in breaks.items():
+        ldirs[n] = flat(scratch, "L-" + n, deb, grow)
+        trees[n] = ldirs[n]  # romsize reads an -L folder as a tree too
+    vars_copy = os.path.join(scratch, "vars.fd")
+    ovmf = ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=@L/OVMF_CODE_4M.fd",
+            "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
+    cases = [
+        Case("pc 7.2, e1000 and VGA", "pc", ["-device", "VGA", "-device", "e1000"]),
+        Case("q35 7.2, virtio-net-pci and e1000e", "q35", ["-device", "virtio-net-pci", "-device", "e1000e"]),
+        Case("pc-i440fx-2.3 (no configuration), rtl8139", "pc-i440fx-2.3", ["-device", "rtl8139"]),
+        Case("pc-i440fx-1.4 (bios.bin, pxe-e1000.rom), e1000", "pc-i440fx-1.4", ["-device", "e1000"]),
+        Case("pc 7.2 x-ignore-shared, e1000", "pc", ["-device", "e1000"]),
+        Case("q35 OVMF 4M in pflash, e1000", "q35", ovmf + ["-device", "e1000"]),
+    ]
+    states = []
+    for i, c in enumerate(cases):
+        caps = ("x-ignore-shared",) if "x-ignore-shared" in c.name else ()
+        path = os.path.join(scratch, "state-%d" % i)
+        shutil.copyfile(deb + "/usr/share/OVMF/OVMF_VARS_4M.fd", vars_copy)
+        save_stream(ctx, c, ldirs["debian12"], path, caps)
+        states.append((c.name, c, path, caps, None))
+    # libvirt save images around the plain pc stream and the OVMF one
+    for fmt in ("raw", "gzip", "xz"):
+        img = os.path.join(scratch, "libvirt-%s.save" % fmt)
+        libvirt_image(states[0][2], img, fmt, "pc-i440fx-7.2", None)
+        states.append(("libvirt save image (%s) of: %s" % (fmt, cases[0].name), cases[0], img, (), None))
+    img = os.path.join(scratch, "libvirt-ovmf.save")
+    libvirt_image(states[5][2], img, "raw", "pc-q35-7.2", "OVMF_CODE_4M.fd")
+    states.append(("libvirt save image (raw) of: " + cases[5].name, cases[5], img, (), None))
+    # a qcow2 savevm snapshot: the VM's disk holds the state
+    disk = os.path.join(scratch, "disk.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
+    snap = Case("pc 7.2 savevm into qcow2, e1000", "pc", ["-device", "e1000", "-drive", "file=%s,format=qcow2,if=ide" % disk])
+    with Vm(ctx, vm_args(snap.machine, snap.args, ldirs["debian12"], scratch) + ["-S"], "savevm", timeout=60) as vm:
+        said = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+        if said.strip():
+            raise SystemExit("states: savevm said: " + said.strip())
+        vm.qmp.cmd("quit")
+    states.append((snap.name, snap, disk, (), "fwslot"))
+
+    for name, case, path, caps, loadvm in states:
+        for tree_name, tree in trees.items():
+            if "OVMF" not in name and tree_name == "broken-ovmf-code":
+                continue
+            shutil.copyfile(deb + "/usr/share/OVMF/OVMF_VARS_4M.fd", vars_copy)
+            stream = path if not path.endswith(".save") else None
+            if loadvm:
+                work = os.path.join(scratch, "disk-%s.qcow2" % tree_name)
+                shutil.copyfile(path, work)
+                case_t = Case(case.name, case.machine, [a.replace(path, work) for a in case.args])
+                q = qemu_loads(ctx, case_t, ldirs[tree_name], None, loadvm=loadvm)
+            else:
+                q = qemu_loads(ctx, case, ldirs[tree_name], stream or states[[s[0] for s in states].index(
+                    cases[5].name if "OVMF" in name else cases[0].name)][2], caps)
+            # a stream or snapshot does not name the VM's CODE file, its command line does
+            code = "OVMF_CODE_4M.fd" if "OVMF" in name and "libvirt" not in name else None
+            machine = case.machine if case.machine.startswith("pc-i440fx-1") or case.machine.endswith("-2.3") else None
+            r, lines = romsize_loads(romsize, path, tree, code, machine)
+            t.check(q == r, "%-60s on %-16s QEMU %s, romsize %s" % (name, tree_name, "loads" if q else "refuses",
+                                                                  "loads" if r else "refuses"))
+            if q != r:
+                print("\n".join("     | " + x for x in lines[:12]))
+    # what a bare stream does not say is asked for, never guessed
+    for name, case, path, caps, loadvm in states:
+        if case.machine == "pc-i440fx-1.4" and not path.endswith(".save"):
+            r = subprocess.run([romsize, "diff", path, deb], capture_output=True, text=True)
+            t.check(r.returncode == 1 and "pass --machine TYPE" in r.stderr,
+                    "%s: without --machine, romsize says it cannot tell (exit %d)" % (name, r.returncode))
+        if "OVMF" in name and not path.endswith(".save"):
+            r = subprocess.run([romsize, "diff", path, deb], capture_output=True, text=True)
+            t.check(r.returncode == 1 and "(--code NAME)" in r.stderr,
+                    "%s: without --code, romsize says it cannot tell (exit %d)" % (name, r.returncode))
+    return t.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: MIT */
+/* romsize diff STATE NEW: whether a saved VM (stream, libvirt save image, qcow2 snapshot) loads on a firmware tree. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cli.h"
+#include "diff.h"
+#include "json.h"
+#include "migstream.h"
+#include "qcow2.h"
+#include "statejudge.h"
+
+/* The block list comes within the first few KiB (../shared/SAVED-STATES.md 2);
+ * 1 MiB of a stream is read at most, whatever the state's size. */
+#define STREAM_PREFIX   (1u << 20)
+#define COMPRESSED_MAX  (64u << 20)  /* compressed bytes read to get that prefix */
+#define LIBVIRT_HDR     92
+#define LIBVIRT_XML_MAX (16u << 20)
+
+struct src {
+	int fd;
+	uint64_t size;
+};
+
+static int rd_at(void *ctx, uint64_t off, uint8_t *buf, size_t n)
+{
+	const struct src *s = ctx;
+	size_t done = 0;
+
+	if (off > s->size || n > s->size - off)
+		return -1;
+	while (done < n) {
+		ssize_t r = pread(s->fd, buf + done, n - done, (off_t)(off + done));
+
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* One saved state: its name for people, the stream's first bytes, the loader its XML names. */
+struct state {
+	char what[512];
+	const char *kind;          /* "stream", "libvirt", "qcow2" */
+	uint8_t *buf;
+	size_t len;
+	char loader[256];          /* basename of the <loader> a libvirt image names, or "" */
+	char machine_xml[128];
+};
+
+/* Decompresses from off (gzip or xz) into st->buf, at most STREAM_PREFIX bytes. 0 or 1 (with why). */
+static int inflate_prefix(const struct src *s, uint64_t off, int xz, struct state *st, char *why, size_t whysz)
+{
+	uint8_t in[65536];
+	z_stream z = { 0 };
+	lzma_stream l = LZMA_STREAM_INIT;
+	uint64_t read_in = 0;
+	int end = 0, rc = 0;
+
+	if (xz ? lzma_stream_decoder(&l, UINT64_MAX, 0) != LZMA_OK : inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		snprintf(why, whysz, "no memory for the decompressor");
+		return 1;
+	}
+	while (!end && st->len < STREAM_PREFIX && read_in < COMPRESSED_MAX && off + read_in < s->size) {
+		size_t n = sizeof(in);
+
+		if (s->size - off - read_in < n)
+			n = (size_t)(s->size - off - read_in);
+		if (rd_at((void *)s, off + read_in, in, n) < 0) {
+			snprintf(why, whysz, "read error at 0x%llx", (unsigned long long)(off + read_in));
+			rc = 1;
+			break;
+		}
+		read_in += n;
+		if (xz) {
+			lzma_ret r;
+
+			l.next_in = in;
+			l.avail_in = n;
+			do {
+				l.next_out = st->buf + st->len;
+				l.avail_out = STREAM_PREFIX - st->len;
+				r = lzma_code(&l, LZMA_RUN);
+				st->len = STREAM_PREFIX - l.avail_out;
+			} while (r == LZMA_OK && l.avail_in && st->len < STREAM_PREFIX);
+			end = r == LZMA_STREAM_END;
+			if (r != LZMA_OK && r != LZMA_STREAM_END) {
+				snprintf(why, whysz, "xz data not valid (liblzma error %d)", (int)r);
+				rc = 1;
+			}
+		} else {
+			int r;
+
+			z.next_in = in;
+			z.avail_in = (uInt)n;
+			do {
+				z.next_out = st->buf + st->len;
+				z.avail_out = (uInt)(STREAM_PREFIX - st->len);
+				r = inflate(&z, Z_NO_FLUSH);
+				st->len = STREAM_PREFIX - z.avail_out;
+			} while (r == Z_OK && z.avail_in && st->len < STREAM_PREFIX);
+			end = r == Z_STREAM_END;
+			if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) {
+				snprintf(why, whysz, "gzip data not valid (zlib error %d)", r);
+				rc = 1;
+			}
+		}
+		if (rc)
+			break;
+	}
+	if (xz)
+		lzma_end(&l);
+	else
+		inflateEnd(&z);
+	return rc;
+}
+
+/* An attribute or element text of the domain XML, by a simple search (what libvirt writes). */
+static void xml_find(const char *xml, const char *open, char close, char *out, size_t n)
+{
+	const char *p = strstr(xml, open), *q;
+	size_t k;
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	p += strlen(open);
+	q = strchr(p, close);
+	if (!q)
+		return;
+	k = (size_t)(q - p) < n - 1 ? (size_t)(q - p) : n - 1;
+	memcpy(out, p, k);
+	out[k] = '\0';
+}
+
+/* A libvirt save image: header, domain XML, then the stream (raw, gzip or xz). 0, 1 refused, 2 trouble. */
+static int libvirt_state(const struct src *s, const char *path, struct state *st, char *why, size_t whysz)
+{
+	uint8_t h[LIBVIRT_HDR];
+	uint32_t version, data_len, format;
+	char *xml, loader[256];
+	static const char *const formats[] = { "raw", "gzip", "bzip2", "xz", "lzop", "zstd", "sparse" };
+
+	if (rd_at((void *)s, 0, h, sizeof(h)) < 0) {
+		snprintf(why, whysz, "libvirt save header: shorter than %d bytes", LIBVIRT_HDR);
+		return 1;
+	}
+	if (!memcmp(h, "LibvirtQemudPart", 16)) {
+		snprintf(why, whysz, "a libvirt save image still being written (LibvirtQemudPart): incomplete");
+		return 1;
+	}
+	memcpy(&version, h + 16, 4); /* the writing host's order: libvirt swaps when the version looks wrong */
+	memcpy(&data_len, h + 20, 4);
+	memcpy(&format, h + 28, 4);
+	if (version > 2) {
+		version = __builtin_bswap32(version);
+		data_len = __builtin_bswap32(data_len);
+		format = __builtin_bswap32(format);
+	}
+	if (version != 2 || data_len == 0 || data_len > LIBVIRT_XML_MAX || (uint64_t)LIBVIRT_HDR + data_len > s->size) {
+		snprintf(why, whysz, "libvirt save header: version %u, data length %u (file %llu bytes)", version, data_len,
+			 (unsigned long long)s->size);
+		return 1;
+	}
+	if (!(xml = malloc((size_t)data_len + 1))) {
+		fprintf(stderr, "romsize: %s: out of memory for the domain XML (%u bytes)\n", path, data_len);
+		return 2;
+	}
+	if (rd_at((void *)s, LIBVIRT_HDR, (uint8_t *)xml, data_len) < 0) {
+		free(xml);
+		snprintf(why, whysz, "libvirt save image: domain XML past the file end");
+		return 1;
+	}
+	xml[data_len] = '\0';
+	xml_find(xml, "machine='", '\'', st->machine_xml, sizeof(st->machine_xml));
+	xml_find(xml, "<loader", '<', loader, sizeof(loader));
+	if (loader[0]) { /* "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd" */
+		const char *gt = strchr(loader, '>'), *base;
+
+		base = gt ? strrchr(gt, '/') : NULL;
+		snprintf(st->loader, sizeof(st->loader), "%s", base ? base + 1 : gt ? gt + 1 : "");
+	}
+	free(xml);
+	st->kind = "libvirt";
+	snprintf(st->what, sizeof(st->what), "%s (libvirt save image, %s)", path,
+		 format < sizeof(formats) / sizeof(formats[0]) ? formats[format] : "unknown format");
+	if (format == 0 || format == 6) {
+		uint64_t off = (uint64_t)LIBVIRT_HDR + data_len;
+
+		st->len = s->size - off < STREAM_PREFIX ? (size_t)(s->size - off) : STREAM_PREFIX;
+		return rd_at((void *)s, off, st->buf, st->len) < 0 ? (snprintf(why, whysz, "read error"), 1) : 0;
+	}
+	if (format == 1 || format == 3)
+		return inflate_prefix(s, (uint64_t)LIBVIRT_HDR + data_len, format == 3, st, why, whysz);
+	snprintf(why, whysz, "libvirt save image in %s format: not read (libvirt restores it with %s -dc)",
+		 format < sizeof(formats) / sizeof(formats[0]) ? formats[format] : "an unknown",
+		 format == 2 ? "bzip2" : format == 4 ? "lzop" : format == 5 ? "zstd" : "a program");
+	return 1;
+}
+
+static void block_json(struct json *j, const struct mig_block *b, const struct block_judgement *v)
+{
+	json_obj(j, NULL);
+	json_str(j, "name", b->name);
+	json_u64(j, "used", b->used);
+	json_str(j, "verdict", block_verdict_name(v->v));
+	if (v->new_used)
+		json_u64(j, "new", v->new_used);
+	else
+		json_null(j, "new");
+	json_str(j, "files", v->files[0] ? v->files : NULL);
+	json_str(j, "devices", v->devices[0] ? v->devices : NULL);
+	json_end(j, '}');
+}
+
+/*
+ * A stream with no machine type (2.3 and older): judged for the default files
+ * and for each machine type the romfile table gives files of its own
+ * (pc-i440fx-1.4 to 1.7 and isapc load bios.bin; 1.4 pxe-*.rom). 0 when every
+ * one gives the same verdict, else 1 with the reason (--machine says which).
+ */
+static int machine_matters(const struct diff_tables *t, struct mig_stream *ms, const struct fw_size *set, size_t nset,
+			   const char *loader, struct diag *d)
+{
+	static struct block_judgement scratch[MIG_BLOCKS_MAX];
+	struct diag q;
+	int first = -1;
+
+	for (size_t i = 0; i <= t->devs->n; i++) {
+		const char *m = i == t->devs->n ? "" : t->devs->e[i].machines;
+		char one[ROMDEVS_MACHINES_MAX];
+
+		for (const char *p = m;; ) { /* each machine type of the row, then "" for the defaults */
+			size_t k = strcspn(p, ",");
+			int ok;
+
+			memcpy(one, p, k);
+			one[k] = '\0';
+			snprintf(ms->machine, sizeof(ms->machine), "%s", one);
+			diag_init(&q);
+			ok = state_judge(ms, t->devs, set, nset, loader, scratch, &q) == LIB_OK;
+			if (first < 0)
+				first = ok;
+			else if (ok != first) {
+				ms->machine[0] = '\0';
+				return diag_add(d, DIAG_ERROR, "the stream names no machine type (machine types 2.3 and older send none), and whether it loads depends on it (%s: %s): pass --machine TYPE",
+						one[0] ? one : "the default files", ok ? "loads" : "does not load") == LIB_OK ? 0 : 1;
+			}
+			if (!p[k])
+				break;
+			p += k + 1;
+		}
+	}
+	ms->machine[0] = '\0';
+	return 0;
+}
+
+/* Judges one state's stream against NEW; prints it. 0 loads, 1 does not or cannot tell, 2 trouble. */
+static int judge_one(const struct diff_tables *t, struct state *st, const struct fw_size *set, size_t nset,
+		     struct json *j)
+{
+	static struct mig_stream ms;
+	static struct block_judgement out[MIG_BLOCKS_MAX];
+	struct diag d;
+	int short_read, rc;
+	size_t firmware = 0;
+
+	diag_init(&d);
+	rc = cli_exit(mig_stream_parse(st->buf, st->len, &ms, &short_read, &d));
+	if (rc == 0 && !st->loader[0] && t->code)
+		snprintf(st->loader, sizeof(st->loader), "%s", t->code);
+	/* machine types 2.3 and older send no machine type: the libvirt XML's, or --machine */
+	if (rc == 0 && !ms.machine[0])
+		snprintf(ms.machine, sizeof(ms.machine), "%s", st->machine_xml[0] ? st->machine_xml : t->machine ? t->machine : "");
+	if (rc == 0 && !ms.machine[0]) {
+		rc = machine_matters(t, &ms, set, nset, st->loader[0] ? st->loader : NULL, &d);
+		if (rc == 0)
+			rc = cli_exit(state_judge(&ms, t->devs, set, nset, st->loader[0] ? st->loader : NULL, out, &d));
+		else
+			state_judge(&ms, t->devs, set, nset, st->loader[0] ? st->loader : NULL, out, &d);
+	} else if (rc == 0) {
+		rc = cli_exit(state_judge(&ms, t->devs, set, nset, st->loader[0] ? st->loader : NULL, out, &d));
+	} else {
+		ms.n = 0;
+	}
+	for (size_t i = 0; i < ms.n; i++)
+		firmware += out[i].kind != BLOCK_OTHER && out[i].kind != BLOCK_RESIZABLE;
+	if (j) {
+		json_obj(j, NULL);
+		json_str(j, "state", st->what);
+		json_str(j, "kind", st->kind);
+		json_str(j, "machine", ms.n && ms.machine[0] ? ms.machine : st->machine_xml[0] ? st->machine_xml : NULL);
+		json_str(j, "loader", st->loader[0] ? st->loader : NULL);
+		json_arr(j, "blocks");
+		for (size_t i = 0; i < ms.n; i++)
+			block_json(j, &ms.block[i], &out[i]);
+		json_end(j, ']');
+		json_bool(j, "ok", rc == 0);
+		json_arr(j, "errors");
+		for (size_t i = 0; i < d.n; i++)
+			if (d.item[i].level == DIAG_ERROR)
+				json_str(j, NULL, d.item[i].msg);
+		json_end(j, ']');
+		json_end(j, '}');
+	} else {
+		printf("%s: %s, %zu RAM blocks, %zu from firmware files: %s\n", st->what,
+		       ms.n ? (ms.machine[0] ? ms.machine : "no machine type in the stream (2.3 or older)") : "not read",
+		       ms.n, firmware, rc == 0 ? "loads on the new set" : "does NOT load on the new set");
+		for (size_t i = 0; i < ms.n; i++) {
+			const struct block_judgement *v = &out[i];
+
+			if (v->kind == BLOCK_OTHER || v->kind == BLOCK_RESIZABLE)
+				continue;
+			printf("  %-8s %s: 0x%llx", block_verdict_name(v->v), ms.block[i].name,
+			       (unsigned long long)v->used);
+			if (v->v == BV_CHANGED)
+				printf(" -> 0x%llx", (unsigned long long)v->new_used);
+			if (v->files[0])
+				printf(" (%s)", v->files);
+			if (v->devices[0] && v->kind == BLOCK_ROM)
+				printf("; devices: %s", v->devices);
+			putchar('\n');
+		}
+	}
+	cli_print_diag("romsize", st->what, &d);
+	return rc;
+}
+
+int cmd_diff_state(const struct diff_tables *t, const char *path, const char *new_root, int json)
+{
+	static struct qcow2 q;
+	struct fw_size *set = NULL;
+	char (*names)[SLOTS_NAME_MAX] = NULL;
+	size_t nset = 0, nok = 0, nbad = 0;
+	struct src s = { -1, 0 };
+	struct state st;
+	struct stat sb;
+	struct json j;
+	uint8_t magic[16] = { 0 };
+	char why[300] = "";
+	int rc, worst = 0;
+
+	if (t->overlay) {
+		fprintf(stderr, "romsize: %s: --overlay lays a package over an installed tree; with a saved state, NEW is the whole tree\n", path);
+		return 2;
+	}
+	if ((s.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(s.fd, &sb) < 0) {
+		fprintf(stderr, "romsize: %s: cannot open: %s\n", path, strerror(errno));
+		if (s.fd >= 0)
+			close(s.fd);
+		return 2;
+	}
+	s.size = (uint64_t)sb.st_size;
+	if ((rc = diff_file_sizes(t, new_root, &set, &nset, &names)) != 0) {
+		close(s.fd);
+		return rc;
+	}
+	memset(&st, 0, sizeof(st));
+	if (!(st.buf = malloc(STREAM_PREFIX))) {
+		fprintf(stderr, "romsize: %s: out of memory for 0x%x bytes\n", path, STREAM_PREFIX);
+		rc = 2;
+		goto out;
+	}
+	rd_at(&s, 0, magic, s.size < 16 ? (size_t)s.size : 16);
+	if (json) {
+		json_doc(&j, stdout, "romsize", 1, "diff");
+		json_str(&j, "old", path);
+		json_str(&j, "new", new_root);
+		json_arr(&j, "states");
+	}
+	if (!memcmp(magic, "QFI\xfb", 4)) {
+		struct diag d;
+
+		diag_init(&d);
+		if (qcow2_open(rd_at, &s, &q, &d) != LIB_OK) {
+			cli_print_diag("romsize", path, &d);
+			worst = 1;
+		}
+		for (size_t i = 0; !worst && i < q.nsnap; i++) {
+			const struct qcow2_snapshot *sn = &q.snap[i];
+
+			if (!sn->vm_state_size)
+				continue; /* a disk-only snapshot: no VM state to load */
+			st.kind = "qcow2";
+			st.loader[0] = st.machine_xml[0] = '\0';
+			snprintf(st.what, sizeof(st.what), "%s snapshot %s '%s'", path, sn->id, sn->name);
+			st.len = sn->vm_state_size < STREAM_PREFIX ? (size_t)sn->vm_state_size : STREAM_PREFIX;
+			diag_init(&d);
+			if (qcow2_vmstate(rd_at, &s, &q, sn, st.buf, st.len, &d) != LIB_OK) {
+				cli_print_diag("romsize", st.what, &d);
+				st.len = 0;
+			}
+			rc = judge_one(t, &st, set, nset, json ? &j : NULL);
+			worst = cli_worse(worst, rc);
+			rc ? nbad++ : nok++;
+		}
+		if (!worst && nok + nbad == 0) {
+			fprintf(stderr, "romsize: %s: a qcow2 image with no snapshot holding a VM state (%zu snapshots)\n", path, q.nsnap);
+			worst = 1;
+		}
+	} else {
+		if (!memcmp(magic, "LibvirtQemud", 12)) {
+			rc = libvirt_state(&s, path, &st, why, sizeof(why));
+		} else {
+			st.kind = "stream";
+			snprintf(st.what, sizeof(st.what), "%s (QEMU migration stream)", path);
+			st.len = s.size < STREAM_PREFIX ? (size_t)s.size : STREAM_PREFIX;
+			rc = rd_at(&s, 0, st.buf, st.len) < 0 ? 2 : 0;
+		}
+		if (rc) {
+			fprintf(stderr, "romsize: %s: %s\n", path, why[0] ? why : "read error");
+			worst = rc;
+		} else {
+			worst = judge_one(t, &st, set, nset, json ? &j : NULL);
+			worst ? nbad++ : nok++;
+		}
+	}
+	if (json) {
+		json_end(&j, ']');
+		json_bool(&j, "ok", worst == 0);
+		json_end(&j, '}');
+		json_done(&j);
+	} else if (nok + nbad > 1) {
+		printf("%zu saved states: %zu load on the new set, %zu do not\n", nok + nbad, nok, nbad);
+	}
+	rc = worst;
+out:
+	free(st.buf);
+	free(set);
+	free(names);
+	close(s.fd);
+	return rc;
+}
