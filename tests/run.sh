@@ -31,8 +31,8 @@ run_counted() { # [-v] name cmd...   (-v: show every line, not only on failure)
 	t0=$(date +%s)
 	out=$("$@" 2>&1); rc=$?
 	# the suite's own closing line: a whole line, the last one (a check's text may quote another tally)
-	tally=$(grep -E '^# [a-z]+: [0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -1)
-	if [[ $tally =~ \#\ [a-z]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+	tally=$(grep -E '^# [a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -1)
+	if [[ $tally =~ \#\ [a-z0-9_-]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
 	else
 		p=0 f=1

@@ -3,12 +3,14 @@
  * A saved VM as a host reads it before an upgrade: the migration stream's
  * block list (lib/migstream.c), the same bytes as a qcow2 image's snapshot
  * table and VM state (lib/qcow2.c, read through a callback over the input),
- * and the verdict on the blocks found (lib/statejudge.c).
+ * the verdict on the blocks found (lib/statejudge.c), and the same bytes as
+ * a libvirt save image's header and domain XML (lib/libvirtsave.c).
  */
 #include <string.h>
 
 #include "diag.h"
 #include "fuzz.h"
+#include "libvirtsave.h"
 #include "migstream.h"
 #include "qcow2.h"
 #include "romdevs.h"
@@ -60,6 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		state_judge(&s, &t, set, 4, "OVMF_CODE_4M.fd", out, &d);
 		diag_init(&d);
 		state_judge(&s, &t, set, 4, NULL, out, &d);
+	}
+	{
+		struct libvirt_save h;
+
+		diag_init(&d);
+		if (libvirt_save_parse(data, size, &h, &d) == LIB_OK)
+			FUZZ_ASSERT(h.stream_off == 92 + (uint64_t)h.data_len && h.machine[sizeof(h.machine) - 1] == '\0' &&
+				    strlen(h.loader) < sizeof(h.loader));
 	}
 	diag_init(&d);
 	if (qcow2_open(rd, &b, &q, &d) == LIB_OK) {

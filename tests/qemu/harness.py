@@ -34,6 +34,7 @@ class Fail(Exception):
         self.what = what
         self.log = log
         self.needle = needle
+        self.exit = None  # a VM that ended before its QMP answered: its exit status
 
 
 def tail_around(text, needle, lines=12):
@@ -129,6 +130,10 @@ class Vm:
         if qmp:
             try:
                 self.qmp = Qmp(self.qmp_path, self.deadline, self.proc, self.logs)
+            except Fail as f:
+                self.kill()
+                f.exit = self.proc.returncode  # QEMU gone by now (killed if it was not): how it ended
+                raise
             except BaseException:
                 self.kill()
                 raise

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "diff.h"
 #include "json.h"
+#include "libvirtsave.h"
 #include "migstream.h"
 #include "qcow2.h"
 #include "statejudge.h"
@@ -22,8 +23,6 @@
  * 1 MiB of a stream is read at most, whatever the state's size. */
 #define STREAM_PREFIX   (1u << 20)
 #define COMPRESSED_MAX  (64u << 20)  /* compressed bytes read to get that prefix */
-#define LIBVIRT_HDR     92
-#define LIBVIRT_XML_MAX (16u << 20)
 
 struct src {
 	int fd;
@@ -127,87 +126,50 @@ static int inflate_prefix(const struct src *s, uint64_t off, int xz, struct stat
 	return rc;
 }
 
-/* An attribute or element text of the domain XML, by a simple search (what libvirt writes). */
-static void xml_find(const char *xml, const char *open, char close, char *out, size_t n)
-{
-	const char *p = strstr(xml, open), *q;
-	size_t k;
-
-	out[0] = '\0';
-	if (!p)
-		return;
-	p += strlen(open);
-	q = strchr(p, close);
-	if (!q)
-		return;
-	k = (size_t)(q - p) < n - 1 ? (size_t)(q - p) : n - 1;
-	memcpy(out, p, k);
-	out[k] = '\0';
-}
-
-/* A libvirt save image: header, domain XML, then the stream (raw, gzip or xz). 0, 1 refused, 2 trouble. */
+/* A libvirt save image: header and domain XML (lib/libvirtsave.c), then the
+ * stream at 92 + data_len, raw or as gzip or xz. 0, 1 refused, 2 trouble. */
 static int libvirt_state(const struct src *s, const char *path, struct state *st, char *why, size_t whysz)
 {
-	uint8_t h[LIBVIRT_HDR];
-	uint32_t version, data_len, format;
-	char *xml, loader[256];
-	static const char *const formats[] = { "raw", "gzip", "bzip2", "xz", "lzop", "zstd", "sparse" };
+	struct libvirt_save h = { 0 };
+	struct diag d;
+	uint8_t *head;
+	size_t n = s->size < LIBVIRT_SAVE_HDR ? (size_t)s->size : LIBVIRT_SAVE_HDR;
+	int rc;
 
-	if (rd_at((void *)s, 0, h, sizeof(h)) < 0) {
-		snprintf(why, whysz, "libvirt save header: shorter than %d bytes", LIBVIRT_HDR);
-		return 1;
-	}
-	if (!memcmp(h, "LibvirtQemudPart", 16)) {
-		snprintf(why, whysz, "a libvirt save image still being written (LibvirtQemudPart): incomplete");
-		return 1;
-	}
-	memcpy(&version, h + 16, 4); /* the writing host's order: libvirt swaps when the version looks wrong */
-	memcpy(&data_len, h + 20, 4);
-	memcpy(&format, h + 28, 4);
-	if (version > 2) {
-		version = __builtin_bswap32(version);
-		data_len = __builtin_bswap32(data_len);
-		format = __builtin_bswap32(format);
-	}
-	if (version != 2 || data_len == 0 || data_len > LIBVIRT_XML_MAX || (uint64_t)LIBVIRT_HDR + data_len > s->size) {
-		snprintf(why, whysz, "libvirt save header: version %u, data length %u (file %llu bytes)", version, data_len,
-			 (unsigned long long)s->size);
-		return 1;
-	}
-	if (!(xml = malloc((size_t)data_len + 1))) {
-		fprintf(stderr, "romsize: %s: out of memory for the domain XML (%u bytes)\n", path, data_len);
+	/* the header first, then it and the domain XML it announces (bounded there) */
+	if (!(head = malloc(LIBVIRT_SAVE_HDR + (size_t)LIBVIRT_SAVE_DATA_MAX))) {
+		fprintf(stderr, "romsize: %s: out of memory for the domain XML\n", path);
 		return 2;
 	}
-	if (rd_at((void *)s, LIBVIRT_HDR, (uint8_t *)xml, data_len) < 0) {
-		free(xml);
-		snprintf(why, whysz, "libvirt save image: domain XML past the file end");
+	diag_init(&d);
+	rc = rd_at((void *)s, 0, head, n) < 0 ? 2 : cli_exit(libvirt_save_parse(head, n, &h, &d));
+	if (rc == 0 || (h.data_len && h.stream_off <= s->size)) {
+		n = h.stream_off <= s->size ? (size_t)h.stream_off : n;
+		diag_init(&d);
+		rc = rd_at((void *)s, 0, head, n) < 0 ? 2 : cli_exit(libvirt_save_parse(head, n, &h, &d));
+	}
+	free(head);
+	if (rc) {
+		snprintf(why, whysz, "%s", d.n ? d.item[0].msg : "read error");
+		return rc;
+	}
+	if (h.stream_off > s->size) {
+		snprintf(why, whysz, "libvirt save image: the stream would start at 0x%llx, past the file's 0x%llx bytes",
+			 (unsigned long long)h.stream_off, (unsigned long long)s->size);
 		return 1;
 	}
-	xml[data_len] = '\0';
-	xml_find(xml, "machine='", '\'', st->machine_xml, sizeof(st->machine_xml));
-	xml_find(xml, "<loader", '<', loader, sizeof(loader));
-	if (loader[0]) { /* "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd" */
-		const char *gt = strchr(loader, '>'), *base;
-
-		base = gt ? strrchr(gt, '/') : NULL;
-		snprintf(st->loader, sizeof(st->loader), "%s", base ? base + 1 : gt ? gt + 1 : "");
-	}
-	free(xml);
+	snprintf(st->machine_xml, sizeof(st->machine_xml), "%s", h.machine);
+	snprintf(st->loader, sizeof(st->loader), "%s", h.loader);
 	st->kind = "libvirt";
-	snprintf(st->what, sizeof(st->what), "%s (libvirt save image, %s)", path,
-		 format < sizeof(formats) / sizeof(formats[0]) ? formats[format] : "unknown format");
-	if (format == 0 || format == 6) {
-		uint64_t off = (uint64_t)LIBVIRT_HDR + data_len;
-
-		st->len = s->size - off < STREAM_PREFIX ? (size_t)(s->size - off) : STREAM_PREFIX;
-		return rd_at((void *)s, off, st->buf, st->len) < 0 ? (snprintf(why, whysz, "read error"), 1) : 0;
+	snprintf(st->what, sizeof(st->what), "%s (libvirt save image, %s)", path, libvirt_format_name(h.format));
+	if (h.format == LV_GZIP || h.format == LV_XZ)
+		return inflate_prefix(s, h.stream_off, h.format == LV_XZ, st, why, whysz);
+	st->len = s->size - h.stream_off < STREAM_PREFIX ? (size_t)(s->size - h.stream_off) : STREAM_PREFIX;
+	if (rd_at((void *)s, h.stream_off, st->buf, st->len) < 0) {
+		snprintf(why, whysz, "read error at 0x%llx", (unsigned long long)h.stream_off);
+		return 2;
 	}
-	if (format == 1 || format == 3)
-		return inflate_prefix(s, (uint64_t)LIBVIRT_HDR + data_len, format == 3, st, why, whysz);
-	snprintf(why, whysz, "libvirt save image in %s format: not read (libvirt restores it with %s -dc)",
-		 format < sizeof(formats) / sizeof(formats[0]) ? formats[format] : "an unknown",
-		 format == 2 ? "bzip2" : format == 4 ? "lzop" : format == 5 ? "zstd" : "a program");
-	return 1;
+	return 0;
 }
 
 static void block_json(struct json *j, const struct mig_block *b, const struct block_judgement *v)
