@@ -6,6 +6,7 @@ bench: tools $(REF)/padded.stamp $(O)/asan/tests/gen ## time the tools against p
 	$(Q)O=$(O) bench/fdsplit.sh
 	$(Q)O=$(O) bench/fdsplit-many.sh
 	$(Q)O=$(O) bench/varstore-transitions.sh
+	$(Q)O=$(O) bench/saved-state.sh
 
 .PHONY: measurements
 measurements: ## write what the last make and make check measured into doc/measurements.md (a dated section)

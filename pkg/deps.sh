@@ -9,7 +9,7 @@ declare -A need=(
 	[firmware]="apt dpkg-dev xz-utils python3 python3-distutils g++ nasm acpica-tools uuid-dev qemu-system-x86 mtools perl liblzma-dev"
 	[check]="gcc make libc6-dev zlib1g-dev libelf-dev liblzma-dev python3 dpkg-dev nasm qemu-system-x86 qemu-utils clang libclang-rt-14-dev man-db bsdextrautils lintian mtools sbsigntool openssl gnu-efi binutils libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 	[deb]="debhelper dpkg-dev"
-	[bench]="uefitool-cli"
+	[bench]="uefitool-cli strace qemu-system-x86"
 	[fuzz]="clang libclang-rt-14-dev zlib1g-dev liblzma-dev python3"
 )
 

@@ -19,8 +19,10 @@
 #include "qcow2.h"
 #include "statejudge.h"
 
-/* The block list comes within the first few KiB (../shared/SAVED-STATES.md 2);
- * 1 MiB of a stream is read at most, whatever the state's size. */
+/* The block list comes within the first KiB or so (../shared/SAVED-STATES.md
+ * 2): 64 KiB of a stream are read first, 1 MiB at most when the list has not
+ * ended by then, whatever the state's size. */
+#define FIRST_READ      (64u << 10)
 #define STREAM_PREFIX   (1u << 20)
 #define COMPRESSED_MAX  (64u << 20)  /* compressed bytes read to get that prefix */
 
@@ -53,13 +55,13 @@ static int rd_at(void *ctx, uint64_t off, uint8_t *buf, size_t n)
 struct state {
 	char what[512];
 	const char *kind;          /* "stream", "libvirt", "qcow2" */
-	uint8_t *buf;
-	size_t len;
+	uint8_t *buf;              /* STREAM_PREFIX bytes */
+	size_t len, limit;         /* bytes of the stream in buf; how many were asked for */
 	char loader[256];          /* basename of the <loader> a libvirt image names, or "" */
 	char machine_xml[128];
 };
 
-/* Decompresses from off (gzip or xz) into st->buf, at most STREAM_PREFIX bytes. 0 or 1 (with why). */
+/* Decompresses from off (gzip or xz) into st->buf, at most st->limit bytes. 0 or 1 (with why). */
 static int inflate_prefix(const struct src *s, uint64_t off, int xz, struct state *st, char *why, size_t whysz)
 {
 	uint8_t in[65536];
@@ -72,7 +74,7 @@ static int inflate_prefix(const struct src *s, uint64_t off, int xz, struct stat
 		snprintf(why, whysz, "no memory for the decompressor");
 		return 1;
 	}
-	while (!end && st->len < STREAM_PREFIX && read_in < COMPRESSED_MAX && off + read_in < s->size) {
+	while (!end && st->len < st->limit && read_in < COMPRESSED_MAX && off + read_in < s->size) {
 		size_t n = sizeof(in);
 
 		if (s->size - off - read_in < n)
@@ -90,10 +92,10 @@ static int inflate_prefix(const struct src *s, uint64_t off, int xz, struct stat
 			l.avail_in = n;
 			do {
 				l.next_out = st->buf + st->len;
-				l.avail_out = STREAM_PREFIX - st->len;
+				l.avail_out = st->limit - st->len;
 				r = lzma_code(&l, LZMA_RUN);
-				st->len = STREAM_PREFIX - l.avail_out;
-			} while (r == LZMA_OK && l.avail_in && st->len < STREAM_PREFIX);
+				st->len = st->limit - l.avail_out;
+			} while (r == LZMA_OK && l.avail_in && st->len < st->limit);
 			end = r == LZMA_STREAM_END;
 			if (r != LZMA_OK && r != LZMA_STREAM_END) {
 				snprintf(why, whysz, "xz data not valid (liblzma error %d)", (int)r);
@@ -106,10 +108,10 @@ static int inflate_prefix(const struct src *s, uint64_t off, int xz, struct stat
 			z.avail_in = (uInt)n;
 			do {
 				z.next_out = st->buf + st->len;
-				z.avail_out = (uInt)(STREAM_PREFIX - st->len);
+				z.avail_out = (uInt)(st->limit - st->len);
 				r = inflate(&z, Z_NO_FLUSH);
-				st->len = STREAM_PREFIX - z.avail_out;
-			} while (r == Z_OK && z.avail_in && st->len < STREAM_PREFIX);
+				st->len = st->limit - z.avail_out;
+			} while (r == Z_OK && z.avail_in && st->len < st->limit);
 			end = r == Z_STREAM_END;
 			if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) {
 				snprintf(why, whysz, "gzip data not valid (zlib error %d)", r);
@@ -164,7 +166,7 @@ static int libvirt_state(const struct src *s, const char *path, struct state *st
 	snprintf(st->what, sizeof(st->what), "%s (libvirt save image, %s)", path, libvirt_format_name(h.format));
 	if (h.format == LV_GZIP || h.format == LV_XZ)
 		return inflate_prefix(s, h.stream_off, h.format == LV_XZ, st, why, whysz);
-	st->len = s->size - h.stream_off < STREAM_PREFIX ? (size_t)(s->size - h.stream_off) : STREAM_PREFIX;
+	st->len = s->size - h.stream_off < st->limit ? (size_t)(s->size - h.stream_off) : st->limit;
 	if (rd_at((void *)s, h.stream_off, st->buf, st->len) < 0) {
 		snprintf(why, whysz, "read error at 0x%llx", (unsigned long long)h.stream_off);
 		return 2;
@@ -300,6 +302,18 @@ static int judge_one(const struct diff_tables *t, struct state *st, const struct
 	return rc;
 }
 
+/* The block list has not ended within what was read, and the read stopped at its limit. */
+static int needs_more(const struct state *st)
+{
+	static struct mig_stream ms;
+	struct diag d;
+	int short_read = 0;
+
+	diag_init(&d);
+	mig_stream_parse(st->buf, st->len, &ms, &short_read, &d);
+	return short_read && st->len == st->limit && st->limit < STREAM_PREFIX;
+}
+
 int cmd_diff_state(const struct diff_tables *t, const char *path, const char *new_root, int json)
 {
 	static struct qcow2 q;
@@ -358,11 +372,15 @@ int cmd_diff_state(const struct diff_tables *t, const char *path, const char *ne
 			st.kind = "qcow2";
 			st.loader[0] = st.machine_xml[0] = '\0';
 			snprintf(st.what, sizeof(st.what), "%s snapshot %s '%s'", path, sn->id, sn->name);
-			st.len = sn->vm_state_size < STREAM_PREFIX ? (size_t)sn->vm_state_size : STREAM_PREFIX;
-			diag_init(&d);
-			if (qcow2_vmstate(rd_at, &s, &q, sn, st.buf, st.len, &d) != LIB_OK) {
-				cli_print_diag("romsize", st.what, &d);
-				st.len = 0;
+			for (st.limit = FIRST_READ;; st.limit = STREAM_PREFIX) {
+				st.len = sn->vm_state_size < st.limit ? (size_t)sn->vm_state_size : st.limit;
+				diag_init(&d);
+				if (qcow2_vmstate(rd_at, &s, &q, sn, st.buf, st.len, &d) != LIB_OK) {
+					cli_print_diag("romsize", st.what, &d);
+					st.len = 0;
+				}
+				if (!needs_more(&st))
+					break;
 			}
 			rc = judge_one(t, &st, set, nset, json ? &j : NULL);
 			worst = cli_worse(worst, rc);
@@ -373,13 +391,18 @@ int cmd_diff_state(const struct diff_tables *t, const char *path, const char *ne
 			worst = 1;
 		}
 	} else {
-		if (!memcmp(magic, "LibvirtQemud", 12)) {
-			rc = libvirt_state(&s, path, &st, why, sizeof(why));
-		} else {
-			st.kind = "stream";
-			snprintf(st.what, sizeof(st.what), "%s (QEMU migration stream)", path);
-			st.len = s.size < STREAM_PREFIX ? (size_t)s.size : STREAM_PREFIX;
-			rc = rd_at(&s, 0, st.buf, st.len) < 0 ? 2 : 0;
+		for (st.limit = FIRST_READ;; st.limit = STREAM_PREFIX) {
+			st.len = 0;
+			if (!memcmp(magic, "LibvirtQemud", 12)) {
+				rc = libvirt_state(&s, path, &st, why, sizeof(why));
+			} else {
+				st.kind = "stream";
+				snprintf(st.what, sizeof(st.what), "%s (QEMU migration stream)", path);
+				st.len = s.size < st.limit ? (size_t)s.size : st.limit;
+				rc = rd_at(&s, 0, st.buf, st.len) < 0 ? 2 : 0;
+			}
+			if (rc || !needs_more(&st))
+				break;
 		}
 		if (rc) {
 			fprintf(stderr, "romsize: %s: %s\n", path, why[0] ? why : "read error");
