@@ -81,7 +81,10 @@ size_t romdevs_for(const struct romdevs *t, const char *file, char *buf, size_t 
 			continue;
 		if (n++)
 			append(buf, bufsz, &used, " ", 1);
-		append(buf, bufsz, &used, e->device, strlen(e->device));
+		if (!strcmp(e->device, ROMDEVS_MACHINE)) /* no device: the machine's own pc.bios */
+			append(buf, bufsz, &used, "the machine's BIOS", strlen("the machine's BIOS"));
+		else
+			append(buf, bufsz, &used, e->device, strlen(e->device));
 		if (!e->machines[0])
 			continue;
 		/* "(m1, m2)": the older machine types that load this file */

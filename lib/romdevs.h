@@ -21,6 +21,7 @@
 #define ROMDEVS_MAX      256
 #define ROMDEVS_NAME_MAX 64
 #define ROMDEVS_MACHINES_MAX 256
+#define ROMDEVS_MACHINE "machine" /* the DEVICE of the rows for the BIOS each machine type loads (pc.bios) */
 
 struct romdev {
 	char device[ROMDEVS_NAME_MAX];
@@ -39,7 +40,8 @@ enum lib_result romdevs_parse(const char *text, size_t len, struct romdevs *t, s
 
 /* Writes the devices that load file (a file name, no directory), blank-separated,
  * into buf ("" when none); one that loads it on older machine types only is
- * followed by them: "e1000 (pc-i440fx-1.4)". Returns how many. Truncates at bufsz. */
+ * followed by them: "e1000 (pc-i440fx-1.4)"; the machine's own BIOS is "the
+ * machine's BIOS". Returns how many. Truncates at bufsz. */
 size_t romdevs_for(const struct romdevs *t, const char *file, char *buf, size_t bufsz);
 
 /*

@@ -27,6 +27,10 @@ t 0 out 'resized  pxe-e1000.rom: region 131072 bytes both (file 75264 -> 131072 
 t 0 out 'resized  vgabios-ramfb.bin: no RAM block of its own (file 29184 -> 65536 bytes, through fw_cfg)' $R diff "$D12" "$(dirname "$REF")/padded"
 t 0 out 'resized  vgabios-bochs-display.bin: region 32768 bytes both (file 28672 -> 32768 bytes, rom); devices: bochs-display' $R diff "$D12" "$(dirname "$REF")/padded"
 
+# --- the BIOS: which machine types load the file (qom-get firmware, pkg/romdevs.conf) ----
+flat "$S/bios-grown" && grow "$S/bios-grown/bios.bin" 196608 front
+t 1 out 'changed  bios.bin: region 131072 -> 196608 bytes (file 131072 -> 196608 bytes, pc.bios); devices: the machine'"'"'s BIOS (isapc, pc-i440fx-1.4, pc-i440fx-1.5, pc-i440fx-1.6, pc-i440fx-1.7)' $R diff "$D12" "$S/bios-grown"
+
 # --- a saved VM as OLD (romsize diff STATE NEW; QEMU is the judge in tests/states) -----
 printf 'QEVM\0\0\0\3\7\0\0\0\15pc-i440fx-7.2\1\0\0\0\2\3ram\0\0\0\0\0\0\0\4' > "$S/short.state"
 t 1 err 'the stream ends at 0x2b inside the RAM total: the block list needs more of it' $R diff "$S/short.state" "$D12"

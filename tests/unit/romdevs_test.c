@@ -59,6 +59,8 @@ static void test_files_for_block(void)
 	CHECK(romdevs_files_for_block(&t, "e1000.rom", "pc-i440fx-1.4", files, 4, devs, sizeof(devs)) == 2 &&
 	      !strcmp(files[0], "pxe-e1000.rom") && !strcmp(files[1], "efi-e1000.rom"),
 	      "1.4: e1000 loads pxe-e1000.rom, e1000-82545em still efi-e1000.rom");
+	CHECK(romdevs_for(&t, "bios.bin", devs, sizeof(devs)) == 1 &&
+	      !strcmp(devs, "the machine's BIOS (isapc, pc-i440fx-1.4)"), "bios.bin: '%s'", devs);
 	CHECK(romdevs_files_for_block(&t, "pc.bios", "isapc", files, 4, devs, sizeof(devs)) == 1 &&
 	      !strcmp(files[0], "bios.bin"), "isapc: bios.bin");
 	CHECK(romdevs_files_for_block(&t, "pc.bios", "", files, 4, devs, sizeof(devs)) == 1 &&
