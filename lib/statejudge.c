@@ -5,18 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
+
 static uint64_t page_align(uint64_t v)
 {
 	return v > UINT64_MAX - (HOST_PAGE - 1) ? 0 : (v + HOST_PAGE - 1) & ~(uint64_t)(HOST_PAGE - 1);
-}
-
-static uint64_t pow2ceil(uint64_t v)
-{
-	uint64_t p = 1;
-
-	while (p < v && p <= UINT64_MAX / 2)
-		p <<= 1;
-	return p;
 }
 
 static const struct fw_size *find(const struct fw_size *set, size_t n, const char *name)
