@@ -27,7 +27,7 @@ void json_bool(struct json *j, const char *key, int v);
 void json_null(struct json *j, const char *key);
 /* Ends the document with a newline. */
 void json_done(struct json *j);
-/* Ends a document whose last member is the "files" array: the array, "ok", the document. */
+/* Ends a document whose last member is an array ("files", "states"): the array, "ok", the document. */
 void json_done_files(struct json *j, int ok);
 
 #endif

@@ -194,37 +194,32 @@ static void block_json(struct json *j, const struct mig_block *b, const struct b
  * and for each machine type the romfile table gives files of its own
  * (pc-i440fx-1.4 to 1.7 and isapc load bios.bin; 1.4 pxe-*.rom). 0 when every
  * one gives the same verdict, else 1 with the reason (--machine says which).
+ * Leaves ms->machine "".
  */
 static int machine_matters(const struct diff_tables *t, struct mig_stream *ms, const struct fw_size *set, size_t nset,
 			   const char *loader, struct diag *d)
 {
 	static struct block_judgement scratch[MIG_BLOCKS_MAX];
 	struct diag q;
-	int first = -1;
+	int first;
 
-	for (size_t i = 0; i <= t->devs->n; i++) {
-		const char *m = i == t->devs->n ? "" : t->devs->e[i].machines;
-		char one[ROMDEVS_MACHINES_MAX];
-
-		for (const char *p = m;; ) { /* each machine type of the row, then "" for the defaults */
+	diag_init(&q);
+	first = state_judge(ms, t->devs, set, nset, loader, scratch, &q) == LIB_OK; /* the default files */
+	for (size_t i = 0; i < t->devs->n; i++) {
+		for (const char *p = t->devs->e[i].machines; *p;) { /* each machine type of a row that has them */
 			size_t k = strcspn(p, ",");
 			int ok;
 
-			memcpy(one, p, k);
-			one[k] = '\0';
-			snprintf(ms->machine, sizeof(ms->machine), "%s", one);
+			snprintf(ms->machine, sizeof(ms->machine), "%.*s", (int)k, p);
 			diag_init(&q);
 			ok = state_judge(ms, t->devs, set, nset, loader, scratch, &q) == LIB_OK;
-			if (first < 0)
-				first = ok;
-			else if (ok != first) {
+			if (ok != first) {
+				diag_add(d, DIAG_ERROR, "the stream names no machine type (machine types 2.3 and older send none), and whether it loads depends on it (%s: %s): pass --machine TYPE",
+					 ms->machine, ok ? "loads" : "does not load");
 				ms->machine[0] = '\0';
-				return diag_add(d, DIAG_ERROR, "the stream names no machine type (machine types 2.3 and older send none), and whether it loads depends on it (%s: %s): pass --machine TYPE",
-						one[0] ? one : "the default files", ok ? "loads" : "does not load") == LIB_OK ? 0 : 1;
+				return 1;
 			}
-			if (!p[k])
-				break;
-			p += k + 1;
+			p += k + (p[k] == ',');
 		}
 	}
 	ms->machine[0] = '\0';
@@ -243,19 +238,20 @@ static int judge_one(const struct diff_tables *t, struct state *st, const struct
 
 	diag_init(&d);
 	rc = cli_exit(mig_stream_parse(st->buf, st->len, &ms, &short_read, &d));
-	if (rc == 0 && !st->loader[0] && t->code)
-		snprintf(st->loader, sizeof(st->loader), "%s", t->code);
-	/* machine types 2.3 and older send no machine type: the libvirt XML's, or --machine */
-	if (rc == 0 && !ms.machine[0])
-		snprintf(ms.machine, sizeof(ms.machine), "%s", st->machine_xml[0] ? st->machine_xml : t->machine ? t->machine : "");
-	if (rc == 0 && !ms.machine[0]) {
-		rc = machine_matters(t, &ms, set, nset, st->loader[0] ? st->loader : NULL, &d);
-		if (rc == 0)
-			rc = cli_exit(state_judge(&ms, t->devs, set, nset, st->loader[0] ? st->loader : NULL, out, &d));
-		else
-			state_judge(&ms, t->devs, set, nset, st->loader[0] ? st->loader : NULL, out, &d);
-	} else if (rc == 0) {
-		rc = cli_exit(state_judge(&ms, t->devs, set, nset, st->loader[0] ? st->loader : NULL, out, &d));
+	if (rc == 0) {
+		const char *loader;
+
+		if (!st->loader[0] && t->code)
+			snprintf(st->loader, sizeof(st->loader), "%s", t->code);
+		loader = st->loader[0] ? st->loader : NULL;
+		/* machine types 2.3 and older send no machine type: the libvirt XML's, or --machine */
+		if (!ms.machine[0])
+			snprintf(ms.machine, sizeof(ms.machine), "%s",
+				 st->machine_xml[0] ? st->machine_xml : t->machine ? t->machine : "");
+		if (!ms.machine[0])
+			rc = machine_matters(t, &ms, set, nset, loader, &d);
+		/* the blocks are judged (and shown) even when the machine type is the question */
+		rc = cli_worse(rc, cli_exit(state_judge(&ms, t->devs, set, nset, loader, out, &d)));
 	} else {
 		ms.n = 0;
 	}
@@ -412,14 +408,10 @@ int cmd_diff_state(const struct diff_tables *t, const char *path, const char *ne
 			worst ? nbad++ : nok++;
 		}
 	}
-	if (json) {
-		json_end(&j, ']');
-		json_bool(&j, "ok", worst == 0);
-		json_end(&j, '}');
-		json_done(&j);
-	} else if (nok + nbad > 1) {
+	if (json)
+		json_done_files(&j, worst == 0);
+	else if (nok + nbad > 1)
 		printf("%zu saved states: %zu load on the new set, %zu do not\n", nok + nbad, nok, nbad);
-	}
 	rc = worst;
 out:
 	free(st.buf);
