@@ -83,12 +83,11 @@ static const char usage[] =
 "\n"
 "exit status: 0 ok, 1 check failed or image refused, 2 usage or I/O trouble\n";
 
+static const struct cli_tool romsize; /* the command table, below */
+
 int die_usage(const char *msg, const char *arg)
 {
-	if (msg)
-		fprintf(stderr, "romsize: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	fputs(usage, stderr);
-	return 2;
+	return cli_usage_error(&romsize, msg, arg);
 }
 
 /* An option's size that size_parse refused: what is wrong, and the forms it takes. */
