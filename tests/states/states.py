@@ -16,6 +16,7 @@ loads) must equal QEMU's: the destination, started on the target's files,
 loads the state (`-incoming`, `-loadvm`) and runs, or refuses it.
 Prints a line per case and "# states: P passed, F failed".
 """
+import collections
 import glob
 import gzip
 import lzma
@@ -66,6 +67,10 @@ def libvirt_image(stream, out, fmt, machine, loader):
     body = gzip.compress(body) if fmt == "gzip" else lzma.compress(body) if fmt == "xz" else body
     with open(out, "wb") as f:
         f.write(b"LibvirtQemudSave" + struct.pack("<5I", 2, len(data), 0, codes[fmt], 0) + bytes(56) + data + body)
+
+
+# name, the VM, the file romsize reads, the stream QEMU loads (None: -loadvm), capabilities, snapshot
+State = collections.namedtuple("State", "name case path stream caps loadvm")
 
 
 class Case:
@@ -167,15 +172,17 @@ def main():
         path = os.path.join(scratch, "state-%d" % i)
         shutil.copyfile(deb + "/usr/share/OVMF/OVMF_VARS_4M.fd", vars_copy)
         save_stream(ctx, c, ldirs["debian12"], path, caps)
-        states.append((c.name, c, path, caps, None))
-    # libvirt save images around the plain pc stream and the OVMF one
+        states.append(State(c.name, c, path, path, caps, None))
+    # libvirt save images around the plain pc stream and the OVMF one: QEMU loads that stream
+    pc, ovmf_state = states[0], states[5]
     for fmt in ("raw", "gzip", "xz"):
         img = os.path.join(scratch, "libvirt-%s.save" % fmt)
-        libvirt_image(states[0][2], img, fmt, "pc-i440fx-7.2", None)
-        states.append(("libvirt save image (%s) of: %s" % (fmt, cases[0].name), cases[0], img, (), None))
+        libvirt_image(pc.stream, img, fmt, "pc-i440fx-7.2", None)
+        states.append(State("libvirt save image (%s) of: %s" % (fmt, pc.name), pc.case, img, pc.stream, (), None))
     img = os.path.join(scratch, "libvirt-ovmf.save")
-    libvirt_image(states[5][2], img, "raw", "pc-q35-7.2", "OVMF_CODE_4M.fd")
-    states.append(("libvirt save image (raw) of: " + cases[5].name, cases[5], img, (), None))
+    libvirt_image(ovmf_state.stream, img, "raw", "pc-q35-7.2", "OVMF_CODE_4M.fd")
+    states.append(State("libvirt save image (raw) of: " + ovmf_state.name, ovmf_state.case, img, ovmf_state.stream,
+                        (), None))
     # a qcow2 savevm snapshot: the VM's disk holds the state
     disk = os.path.join(scratch, "disk.qcow2")
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
@@ -185,22 +192,20 @@ def main():
         if said.strip():
             raise SystemExit("states: savevm said: " + said.strip())
         vm.qmp.cmd("quit")
-    states.append((snap.name, snap, disk, (), "fwslot"))
+    states.append(State(snap.name, snap, disk, None, (), "fwslot"))
 
-    for name, case, path, caps, loadvm in states:
+    for name, case, path, stream, caps, loadvm in states:
         for tree_name, tree in trees.items():
             if "OVMF" not in name and tree_name == "broken-ovmf-code":
                 continue
             shutil.copyfile(deb + "/usr/share/OVMF/OVMF_VARS_4M.fd", vars_copy)
-            stream = path if not path.endswith(".save") else None
             if loadvm:
                 work = os.path.join(scratch, "disk-%s.qcow2" % tree_name)
                 shutil.copyfile(path, work)
                 case_t = Case(case.name, case.machine, [a.replace(path, work) for a in case.args])
                 q = qemu_loads(ctx, case_t, ldirs[tree_name], None, loadvm=loadvm)
             else:
-                q = qemu_loads(ctx, case, ldirs[tree_name], stream or states[[s[0] for s in states].index(
-                    cases[5].name if "OVMF" in name else cases[0].name)][2], caps)
+                q = qemu_loads(ctx, case, ldirs[tree_name], stream, caps)
             # a stream or snapshot does not name the VM's CODE file, its command line does
             code = "OVMF_CODE_4M.fd" if "OVMF" in name and "libvirt" not in name else None
             machine = case.machine if case.machine.startswith("pc-i440fx-1") or case.machine.endswith("-2.3") else None
@@ -210,7 +215,7 @@ def main():
             if q != r:
                 print("\n".join("     | " + x for x in lines[:12]))
     # what a bare stream does not say is asked for, never guessed
-    for name, case, path, caps, loadvm in states:
+    for name, case, path, stream, caps, loadvm in states:
         if case.machine == "pc-i440fx-1.4" and not path.endswith(".save"):
             r = subprocess.run([romsize, "diff", path, deb], capture_output=True, text=True)
             t.check(r.returncode == 1 and "pass --machine TYPE" in r.stderr,
