@@ -5,21 +5,27 @@
 # suites, components and keyring. Nothing here names a mirror.
 # usage: pkg/apt-src.sh [APT_ETC_DIR]     (default /etc/apt)
 #        pkg/apt-src.sh --binary RELEASE [APT_ETC_DIR]
+#        pkg/apt-src.sh --source RELEASE [APT_ETC_DIR]
 #   --binary: `deb` entries for another Debian release instead: every enabled
 #   entry whose suites are this machine's release (CODENAME, CODENAME-updates,
 #   CODENAME-security, ...) with CODENAME replaced by RELEASE; other entries are
 #   left out. CODENAME is VERSION_CODENAME of /etc/os-release (APT_SRC_CODENAME
-#   overrides it).
+#   overrides it). sid (unstable) has no -updates or -security suite: only
+#   CODENAME itself becomes sid.
+#   --source: the same, as `deb-src` entries (source packages of RELEASE).
 set -euo pipefail
 type=deb-src release="" codename=""
-if [ "${1:-}" = --binary ]; then
-	[ -n "${2:-}" ] || { echo "apt-src: --binary needs a release name" >&2; exit 2; }
-	type=deb release=$2
+if [ "${1:-}" = --binary ] || [ "${1:-}" = --source ]; then
+	[ -n "${2:-}" ] || { echo "apt-src: $1 needs a release name" >&2; exit 2; }
+	[ "$1" = --source ] || type=deb
+	release=$2
 	shift 2
 	codename=${APT_SRC_CODENAME:-$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")}
 	[ -n "$codename" ] || { echo "apt-src: cannot tell this machine's release (no VERSION_CODENAME in /etc/os-release; set APT_SRC_CODENAME)" >&2; exit 2; }
 fi
 etc=${1:-/etc/apt}
+nosub=0
+case "$release" in sid|unstable) nosub=1 ;; esac
 
 files=()
 [ -f "$etc/sources.list" ] && files+=("$etc/sources.list")
@@ -30,7 +36,7 @@ done
 
 out=$(for f in "${files[@]}"; do
 	case "$f" in
-	*.sources) awk -v type="$type" -v rel="$release" -v code="$codename" -f /dev/fd/3 "$f" 3<<'AWK'
+	*.sources) awk -v type="$type" -v rel="$release" -v code="$codename" -v nosub="$nosub" -f /dev/fd/3 "$f" 3<<'AWK'
 # deb822: blank-line separated stanzas; a line starting with space continues
 # the field before it (an inline Signed-By key, for one)
 # suites for --binary: the suites of this release renamed to rel, the others dropped
@@ -38,7 +44,7 @@ function suites(s,   n, w, i, out) {
 	if (rel == "") return s
 	n = split(s, w, /[ \t]+/); out = ""
 	for (i = 1; i <= n; i++)
-		if (w[i] == code || index(w[i], code "-") == 1)
+		if (w[i] == code || (index(w[i], code "-") == 1 && !nosub))
 			out = out (out == "" ? "" : " ") rel substr(w[i], length(code) + 1)
 	return out
 }
@@ -69,7 +75,7 @@ function flush(   i, n, t, isdeb, su) {
 END { flush() }
 AWK
 	;;
-	*) awk -v type="$type" -v rel="$release" -v code="$codename" -f /dev/fd/3 "$f" 3<<'AWK'
+	*) awk -v type="$type" -v rel="$release" -v code="$codename" -v nosub="$nosub" -f /dev/fd/3 "$f" 3<<'AWK'
 # one-line style: deb [opt=val ...] URI SUITE [COMPONENT...]
 { sub(/#.*/, "") }
 $1 != "deb" { next }
@@ -89,7 +95,7 @@ $1 != "deb" { next }
 	j = 0; for (i = 1; i <= n; i++) if (w[i] != "") f[++j] = w[i]
 	if (j < 2) next
 	if (rel != "") {
-		if (f[2] == code || index(f[2], code "-") == 1) f[2] = rel substr(f[2], length(code) + 1)
+		if (f[2] == code || (index(f[2], code "-") == 1 && !nosub)) f[2] = rel substr(f[2], length(code) + 1)
 		else next
 	}
 	printf "Types: %s\nURIs: %s\nSuites: %s\n", type, f[1], f[2]

@@ -8,34 +8,53 @@
 # deb-src entries come from the machine's own sources (pkg/apt-src.sh). The
 # network is touched only when a pinned file is missing or wrong.
 #
+# A lock line may name a RELEASE in a fifth column (trixie, sid): the package
+# then comes from that release's deb-src entries (apt-src.sh --source, in
+# WORKDIR/apt-RELEASE). A package pinned without a .dsc (the archive answers
+# 404 for edk2 2025.02-8+deb13u1's) is downloaded file by file with
+# apt-helper, its sums taken from the archive's Sources index, and unpacked as
+# dpkg-source unpacks a 3.0 (quilt) package: the orig tarball, the debian
+# tarball over it, debian/patches/series applied in order.
+#
 # usage: pkg/fetch-src.sh LOCK NAME WORKDIR
 #   APT_ETC=DIR   read the machine's sources from DIR instead of /etc/apt
 #   FETCH_OFFLINE=1  never download: fail unless every file is already here
 set -euo pipefail
 lock=$1 name=$2 work=$(realpath -m "$3")
 here=$(cd "$(dirname "$0")" && pwd)
-dl=$work/dl apt=$work/apt tree=$work/$name stamp=$work/$name.stamp
+dl=$work/dl tree=$work/$name stamp=$work/$name.stamp
 die() { echo "fetch-src: $*" >&2; exit "${2:-2}"; }
 die1() { echo "fetch-src: $*" >&2; exit 1; }
 
-# the lock's lines for this package: VERSION FILE SHA256
-ver="" files=() sums=()
+# the lock's lines for this package: VERSION FILE SHA256 [RELEASE]
+ver="" files=() sums=() rel="" seen=0
 lineno=0
-while read -r src v file sum extra; do
+while read -r src v file sum r extra; do
 	lineno=$((lineno + 1))
 	case "$src" in ''|'#'*) continue ;; esac
 	[ "$src" = "$name" ] || continue
-	[ -n "$file" ] && [ -z "$extra" ] || die "$lock:$lineno: want 'SOURCE VERSION FILE SHA256'"
+	[ -n "$file" ] && [ -z "$extra" ] || die "$lock:$lineno: want 'SOURCE VERSION FILE SHA256 [RELEASE]'"
+	[[ -z "$r" || "$r" =~ ^[a-z]+$ ]] || die "$lock:$lineno: $r: a release name (trixie, sid), please"
+	[ "$seen" = 0 ] || [ "$rel" = "$r" ] || die "$lock:$lineno: $name pinned from two releases (${rel:-this machine}, ${r:-this machine})"
+	seen=1 rel=$r
 	[[ "$sum" =~ ^[0-9a-f]{64}$ ]] || die "$lock:$lineno: $file: sha256 must be 64 hex digits"
 	[[ "$file" != */* && "$file" != .* ]] || die "$lock:$lineno: $file: a file name, not a path"
 	[ -z "$ver" ] || [ "$ver" = "$v" ] || die "$lock:$lineno: $name pinned at two versions ($ver, $v)"
 	ver=$v files+=("$file") sums+=("$sum")
 done < "$lock"
 [ -n "$ver" ] || die "$lock: no entry for source package '$name'"
-dsc=""
-for f in "${files[@]}"; do case "$f" in *.dsc) dsc=$f ;; esac; done
-[ -n "$dsc" ] || die "$lock: $name: no .dsc file pinned"
-want=$(for i in "${!files[@]}"; do echo "$ver ${files[$i]} ${sums[$i]}"; done)
+apt=$work/apt${rel:+-$rel}
+dsc="" orig="" debtar=""
+for f in "${files[@]}"; do
+	case "$f" in
+	*.dsc) dsc=$f ;;
+	*.orig.tar.*) orig=$f ;;
+	*.debian.tar.*) debtar=$f ;;
+	esac
+done
+[ -n "$dsc" ] || { [ -n "$orig" ] && [ -n "$debtar" ]; } ||
+	die "$lock: $name: pin its .dsc, or (when the archive has none) its orig and debian tarballs"
+want=$(for i in "${!files[@]}"; do echo "$ver ${files[$i]} ${sums[$i]}${rel:+ $rel}"; done)
 
 # nothing to do when the tree was unpacked from exactly these pins
 if [ -d "$tree" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
@@ -52,7 +71,7 @@ have_all() {
 
 apt_setup() {
 	mkdir -p "$apt/etc/sources.list.d" "$apt/lists/partial" "$apt/cache/archives/partial"
-	"$here/apt-src.sh" ${APT_ETC:+"$APT_ETC"} > "$apt/etc/sources.list.d/derived.sources.new"
+	"$here/apt-src.sh" ${rel:+--source "$rel"} ${APT_ETC:+"$APT_ETC"} > "$apt/etc/sources.list.d/derived.sources.new"
 	mv "$apt/etc/sources.list.d/derived.sources.new" "$apt/etc/sources.list.d/derived.sources"
 	cat > "$apt/apt.conf" <<-EOF
 	// written by pkg/fetch-src.sh: deb-src entries derived from the machine's sources
@@ -79,7 +98,25 @@ if ! have_all; then
 	export APT_CONFIG=$apt/apt.conf
 	tmp=$(mktemp -d "$work/.dl.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	get() { (cd "$tmp" && apt-get source -q --download-only "$name=$ver") >"$tmp/.log" 2>&1; }
+	if [ -n "$dsc" ]; then
+		get() { (cd "$tmp" && apt-get source -q --download-only "$name=$ver") >"$tmp/.log" 2>&1; }
+	else
+		# no .dsc to fetch: the pinned files one by one, from the URIs the
+		# Sources index gives (apt-helper checks each against its pin)
+		get() {
+			local uri f _ want_sum i
+			(cd "$tmp" && apt-get source -q --print-uris "$name=$ver") >"$tmp/.uris" 2>"$tmp/.log" || return 1
+			for i in "${!files[@]}"; do
+				read -r uri f _ _ < <(awk -v f="${files[$i]}" '$2 == f' "$tmp/.uris") || true
+				[ -n "${uri:-}" ] || { echo "E: the Sources index has no $name=$ver file ${files[$i]}" >>"$tmp/.log"; return 1; }
+				uri=${uri#\'} uri=${uri%\'} want_sum=${sums[$i]}
+				# (a file that fails here is no stale-list problem: refused at once)
+				/usr/lib/apt/apt-helper download-file "$uri" "$tmp/${files[$i]}" "SHA256:$want_sum" >"$tmp/.dl.log" 2>&1 ||
+					die1 "$name=$ver: ${files[$i]}: download failed ($(grep -E '^(E|W):|Hash' "$tmp/.dl.log" | head -1 | tr -d '\n'))"
+				uri=""
+			done
+		}
+	fi
 	if ! get; then
 		# private package lists are fetched on first use, and again when stale
 		apt-get update -q >"$tmp/.update.log" 2>&1 || die "apt-get update (private config $apt/apt.conf) failed: $(grep -E '^(E|W):' "$tmp/.update.log" | head -2 | tr '\n' ' ')"
@@ -101,13 +138,30 @@ for i in "${!files[@]}"; do
 	got=$(sha "$dl/${files[$i]}")
 	[ "$got" = "${sums[$i]}" ] || die1 "${files[$i]}: sha256 $got, expected ${sums[$i]} (refusing to unpack)"
 done
-command -v dpkg-source >/dev/null || die "dpkg-source not found (Debian package dpkg-dev)"
-echo "  UNPACK  $name=$ver"
+echo "  UNPACK  $name=$ver${rel:+ ($rel)}"
 rm -rf "$tree.new" "$tree"
 rm -f "$stamp"
-# the sums above are the trust anchor; the .dsc signature needs debian-keyring
-dpkg-source --no-check -x "$dl/$dsc" "$tree.new" >"$work/$name.unpack.log" 2>&1 \
-	|| die "$dsc: dpkg-source -x failed (log: $work/$name.unpack.log)"
+if [ -n "$dsc" ]; then
+	command -v dpkg-source >/dev/null || die "dpkg-source not found (Debian package dpkg-dev)"
+	# the sums above are the trust anchor; the .dsc signature needs debian-keyring
+	dpkg-source --no-check -x "$dl/$dsc" "$tree.new" >"$work/$name.unpack.log" 2>&1 \
+		|| die "$dsc: dpkg-source -x failed (log: $work/$name.unpack.log)"
+else
+	# as dpkg-source -x does for 3.0 (quilt): orig, debian/ over it, the series
+	{
+		mkdir -p "$tree.new" &&
+		tar -xf "$dl/$orig" -C "$tree.new" --strip-components=1 &&
+		rm -rf "$tree.new/debian" &&
+		tar -xf "$dl/$debtar" -C "$tree.new" &&
+		[ "$(cat "$tree.new/debian/source/format" 2>/dev/null)" = "3.0 (quilt)" ] &&
+		if [ -f "$tree.new/debian/patches/series" ]; then
+			sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$tree.new/debian/patches/series" | while read -r p opt; do
+				echo "applying $p"
+				(cd "$tree.new" && patch ${opt:--p1} -s -f -E --no-backup-if-mismatch < "debian/patches/$p") || exit 1
+			done
+		fi
+	} >"$work/$name.unpack.log" 2>&1 || die "$name=$ver: unpacking $orig and $debtar failed (not 3.0 (quilt), or a patch did not apply; log: $work/$name.unpack.log)"
+fi
 # dpkg-source leaves a copy of the orig tarball beside the tree
 for f in "${files[@]}"; do rm -f "$work/$f"; done
 mv "$tree.new" "$tree"
