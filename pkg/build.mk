@@ -8,15 +8,19 @@ REF_DIRS := usr/share/seabios usr/lib/ipxe/qemu usr/share/OVMF usr/share/ovmf
 
 # Debian 13 (trixie): the next release, which the tools must read (tests only)
 REF13_ROOT := $(REF)/deb13/root
+# Debian sid: the Secure Boot keys our .ms templates take (ovmf-split/build.mk)
+REFSID_ROOT := $(REF)/sid/root
 
 .PHONY: reference fetch-reference
-fetch-reference: $(REF_ROOT).stamp $(REF13_ROOT).stamp ## download and verify the pinned Debian 12 and 13 firmware packages
+fetch-reference: $(REF_ROOT).stamp $(REF13_ROOT).stamp $(REFSID_ROOT).stamp ## download and verify the pinned Debian 12, 13 and sid firmware packages
 
 # the stamps depend on the pins alone (see $(O)/src/%.stamp)
 $(REF_ROOT).stamp: pkg/reference.lock
 	$(Q)pkg/fetch-debs.sh pkg/reference.lock $(REF)/debs $(REF_ROOT)
 $(REF13_ROOT).stamp: pkg/reference.lock | $(REF_ROOT).stamp
 	$(Q)pkg/fetch-debs.sh pkg/reference.lock $(REF)/deb13/debs $(REF13_ROOT) trixie
+$(REFSID_ROOT).stamp: pkg/reference.lock | $(REF13_ROOT).stamp
+	$(Q)pkg/fetch-debs.sh pkg/reference.lock $(REF)/sid/debs $(REFSID_ROOT) sid
 
 # pad every non-flash image to its slot (flash images are copied: never padded)
 $(REF)/padded.stamp: $(REF_ROOT).stamp $(O)/bin/romsize pkg/slots.conf
