@@ -18,13 +18,16 @@ case $what in bios|vgabios) ;; *) die "target must be bios or vgabios, not '$wha
 mk() { env -u MAKEFLAGS -u MFLAGS make -C "$tree" PYTHON=python3 KCONFIG_CONFIG="$out/.config" OUT="$out/" "$@"; }
 # a changed fragment (or tree) starts from scratch; otherwise SeaBIOS's own
 # dependency tracking decides (SEABIOS_SRC trees are asked on every make)
-if ! cmp -s "$frag" "$out/fragment" || [ "$(cat "$out/tree" 2>/dev/null)" != "$tree" ]; then
+# (the tree is known by its path and its version: a new source unpacked at
+# the same path must not meet the objects and dependencies of the old one)
+treeid=$(printf '%s\n' "$tree" "$(cat "$tree/.version" 2>/dev/null)" "$(head -1 "$tree/debian/changelog" 2>/dev/null)")
+if ! cmp -s "$frag" "$out/fragment" || [ "$(cat "$out/tree" 2>/dev/null)" != "$treeid" ]; then
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp "$frag" "$out/.config"
 	mk oldnoconfig
 	cp "$frag" "$out/fragment"
-	echo "$tree" > "$out/tree"
+	echo "$treeid" > "$out/tree"
 fi
 
 # kconfig silently drops symbols it does not know or whose dependencies fail

@@ -26,8 +26,11 @@ $(BIOS_IMAGES): $(FW)/usr/share/seabios/%.bin: $(O)/seabios/%/bios.bin $(GATE_DE
 
 FIRMWARE += $(BIOS_IMAGES)
 
-# Debian's seabios ships the SeaBIOS DSDT too (a data file, no slot)
-$(FW)/usr/share/seabios/acpi-dsdt.aml: $(SEABIOS_DEP) bios/build-dsdt.sh
-	$(call say,IASL,$@)
-	$(Q)mkdir -p $(@D) && bios/build-dsdt.sh $(SEABIOS_TREE) $@
+# Debian 12's seabios ships the SeaBIOS DSDT too (a data file, no slot; no
+# QEMU since 1.7 loads it). SeaBIOS 1.17 dropped its source (src/fw/acpi-dsdt.dsl)
+# and Debian sid's package the file; so that no installed path disappears,
+# the file is Debian 12's own bytes, from the pinned reference package.
+$(FW)/usr/share/seabios/acpi-dsdt.aml: $(REF_ROOT).stamp
+	$(call say,COPY,$@ (Debian 12's: SeaBIOS 1.17 has no DSDT source))
+	$(Q)mkdir -p $(@D) && cp $(REF_ROOT)/usr/share/seabios/acpi-dsdt.aml $@.tmp && mv $@.tmp $@
 FIRMWARE += $(FW)/usr/share/seabios/acpi-dsdt.aml

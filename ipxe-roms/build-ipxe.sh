@@ -3,8 +3,8 @@
 # Builds pxe-NIC.rom and efi-NIC.rom for every NIC of NICS (ipxe-roms/nics.conf)
 # from an iPXE tree, as QEMU's roms/Makefile does: CONFIG=qemu, the legacy
 # bin/VVVVDDDD.rom, and the x86_64 EFI driver as an EFI ROM image
-# (bin-x86_64-efi/VVVVDDDD.efirom, iPXE's own efirom: uncompressed, as
-# Debian 12 ships it) chained after it with iPXE's catrom.pl.
+# (bin-x86_64-efi/VVVVDDDD.efirom, iPXE's own efirom: EFI-compressed by iPXE 2.0,
+# as Debian 13 ships it) chained after it with iPXE's catrom.pl.
 # Reproducible: the build timestamp and each image's build id are pinned (the
 # id from the target's name, so two ROMs in one VM still differ), the version
 # is iPXE's plus EXTRAVERSION, and no path or host goes into an image.
@@ -54,7 +54,8 @@ else
 		cp "$src/bin/$id.rom" "$out.new/pxe-$nic.rom"
 		perl "$src/util/catrom.pl" "$src/bin/$id.rom" "$src/bin-x86_64-efi/$id.efirom" > "$out.new/efi-$nic.rom"
 	done
-	env -u MAKEFLAGS -u MFLAGS make -s -C "$src" CONFIG=qemu EXTRAVERSION="$extra" version > "$out.new/VERSION"
+	# (iPXE prints its dependency scan before the version: the last line is it)
+	env -u MAKEFLAGS -u MFLAGS make -s -C "$src" CONFIG=qemu EXTRAVERSION="$extra" version | tail -1 > "$out.new/VERSION"
 	echo built > "$out.new/ORIGIN"
 fi
 rm -rf "$out"

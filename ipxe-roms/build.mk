@@ -6,9 +6,9 @@
 # before unpacking), or IPXE_SRC=/path for a tree of your own. Only with none
 # of them are Debian's ipxe-qemu binaries repacked, with a warning.
 IPXE_EXTRAVERSION ?= +fwslot
-# iPXE's link step embeds a build time: pinned to the upstream commit's day
-IPXE_TIMESTAMP ?= 1548374400
-IPXE_TARBALL ?= $(abspath ../shared/src/ipxe-36a4c85.tar.xz)
+# iPXE's link step embeds a build time: pinned to the release tag's day (v2.0.0, 2026-03-06)
+IPXE_TIMESTAMP ?= 1772755200
+IPXE_TARBALL ?= $(abspath ../shared/src/ipxe-2.0.0.tar.xz)
 # every NIC with a pxe-NIC.rom in the manifest (and its efi-NIC.rom)
 IPXE_NICS := $(patsubst pxe-%.rom,%,$(call slot_names,^pxe-.*[.]rom$$))
 IPXE_DIR := usr/lib/ipxe/qemu

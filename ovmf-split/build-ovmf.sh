@@ -24,13 +24,28 @@ die() { echo "build-ovmf: $*" >&2; exit 1; }
 [ -x "$tree/BaseTools/Source/C/bin/GenFw" ] || die "$tree: BaseTools are not built (make -C $tree/BaseTools)"
 
 # the flags file: -p PLATFORM, -a ARCH (default X64) and -D options, one per
-# line, # comments
+# line, # comments; a line "--pcd NAME=VALUE" is one argument, spaces and
+# all (PcdFirmwareVendor=LDebian distribution of EDK II\0)
 args=()
 while read -r line; do
-	case "$line" in ''|'#'*) continue ;; esac
+	case "$line" in
+	''|'#'*) continue ;;
+	'--pcd '*) args+=(--pcd "${line#--pcd }") ;;
 	# shellcheck disable=SC2206
-	args+=($line)
+	*) args+=($line) ;;
+	esac
 done < "$flags"
+# the firmware version a guest reads (SMBIOS type 0: dmidecode), set as Debian
+# 13's debian/rules sets it: the source package's version (EDK2_EXTRAVERSION
+# appended) and its changelog date
+if [ -f "$tree/debian/changelog" ]; then
+	ver=$(dpkg-parsechangelog -l "$tree/debian/changelog" -S Version)${EDK2_EXTRAVERSION:-}
+	day=$(date -u -d "@$(dpkg-parsechangelog -l "$tree/debian/changelog" -S Timestamp)" +%m/%d/%Y)
+	# (build's --pcd takes L... as a UCS-2 string, quotes added by itself)
+	args+=(--pcd "PcdFirmwareVendor=LDebian distribution of EDK II\\0"
+		--pcd "PcdFirmwareVersionString=L$ver\\0"
+		--pcd "PcdFirmwareReleaseDateString=L$day\\0")
+fi
 platform=""
 for ((i = 0; i < ${#args[@]}; i++)); do
 	[ "${args[$i]}" = -p ] && platform=${args[$((i + 1))]:-}

@@ -12,17 +12,31 @@
 # variables with the RTC, so QEMU runs with a fixed RTC base and -icount: the
 # same inputs give the same bytes.
 #
-# usage: ovmf-split/enroll.sh CODE VARS_TEMPLATE SHELL.efi ENROLL.efi CERT.pem OUT [--no-default]
+# usage: ovmf-split/enroll.sh CODE VARS_TEMPLATE SHELL.efi ENROLL.efi CERT.pem OUT [--smm] [--no-default]
+#   --smm  CODE is a Secure Boot build that requires SMM (q35,smm=on and a
+#          secure pflash), as Debian 13 enrolls with its OVMF_CODE_4M.secboot.fd
 set -euo pipefail
-code=$1 tmpl=$2 shell=$3 enroll=$4 pem=$5 out=$6 nodefault=${7:-}
+code=$1 tmpl=$2 shell=$3 enroll=$4 pem=$5 out=$6
 die() { echo "enroll: $*" >&2; exit 1; }
+nodefault="" smm=0
+for a in "${@:7}"; do
+	case "$a" in
+	--no-default) nodefault=$a ;;
+	--smm) smm=1 ;;
+	*) die "$a: the options after OUT are --smm and --no-default" ;;
+	esac
+done
 for f in "$code" "$tmpl" "$shell" "$enroll" "$pem"; do [ -f "$f" ] || die "$f: no such file"; done
-[ -z "$nodefault" ] || [ "$nodefault" = --no-default ] || die "the 7th argument can only be --no-default"
 command -v mformat >/dev/null || die "mformat not found (Debian package mtools)"
 QEMU=${QEMU:-qemu-system-x86_64}
 # the 2M images have an X64 PEI that cannot do S3 with SMM (debian/python/UEFI/Qemu.py)
 extra=()
 [ "$(stat -Lc %s "$code")" -lt $((0x200000)) ] && extra=(-global ICH9-LPC.disable_s3=1)
+machine=q35
+if [ "$smm" = 1 ]; then
+	machine=q35,smm=on
+	extra+=(-global driver=cfi.pflash01,property=secure,value=on)
+fi
 
 work=$(mktemp -d "$(dirname "$out")/.enroll.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -42,7 +56,7 @@ mcopy -i "$disk" "$work/startup.nsh" ::/startup.nsh
 cp "$tmpl" "$work/vars.fd"
 # a comma in -smbios value= is written twice
 rc=0
-timeout 300 "$QEMU" -accel tcg -M q35 -m 256 -smp 1 -nodefaults -no-user-config -display none \
+timeout 300 "$QEMU" -accel tcg -M "$machine" -m 256 -smp 1 -nodefaults -no-user-config -display none \
 	-no-reboot -serial "file:$work/serial.log" \
 	-rtc base=2023-01-01T00:00:00,clock=vm -icount shift=5,sleep=off \
 	"${extra[@]}" \

@@ -19,6 +19,7 @@ does for installed files.
            varstore OVMF wrote passes `fdsplit check` against its CODE
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,8 +30,19 @@ import qemuview  # noqa: E402
 from harness import BOOT_MARKER, RAN, REFUSED, SEABIOS_BANNER, Fail, Vm, build_test_image, efi_disk  # noqa: E402
 
 DEBIAN_VERSION = "1.16.2-debian-1.16.2-1"
-OUR_VERSION = "1.16.2-fwslot"
+OUR_VERSION = "1.17.0-fwslot"
 DEBIAN_IPXE = "1.0.0+git-20190125.36a4c85-5.1"
+
+
+def our_ovmf_version():
+    """The firmware version our OVMF sets: the edk2 source package's version
+    pinned in pkg/sources.lock, EDK2_EXTRAVERSION (+fwslot) appended."""
+    with open("pkg/sources.lock") as f:
+        for line in f:
+            w = line.split()
+            if w and w[0] == "edk2":
+                return w[1] + os.environ.get("EDK2_EXTRAVERSION", "+fwslot")
+    raise SystemExit("boot: pkg/sources.lock pins no edk2")
 
 
 def our_ipxe(out):
@@ -74,11 +86,21 @@ def boot_args(bootsect):
             "-drive", "file=%s,format=raw,if=ide,snapshot=on" % bootsect, "-no-reboot"]
 
 
-def expect_boot(vm, version):
+def expect_boot(vm, version, image=None):
+    """The boot sector reached (its marker, exit 33) and SeaBIOS's banner with
+    version on the debug port; or, given the image of a SeaBIOS built without
+    DEBUG_IO (our bios.bin, as Debian's 1.17.0-1 builds it: it prints nothing
+    there), the version in the image and nothing of SeaBIOS's on the port."""
     rc = vm.wait()
     log = harness.read(vm.debug)
     banner = SEABIOS_BANNER + version + ")"
-    if banner not in log:
+    if image:
+        with open(image, "rb") as f:
+            if (version + "\0").encode() not in f.read():
+                raise Fail("%s carries no version string %s" % (image, version))
+        if SEABIOS_BANNER in log:
+            raise Fail("a SeaBIOS built without DEBUG_IO printed on the debug port", vm.logs())
+    elif banner not in log:
         raise Fail("no '%s' on the debug port" % banner, vm.logs(), SEABIOS_BANNER)
     if BOOT_MARKER not in log:
         raise Fail("the boot sector was never reached", vm.logs(), "Booting from")
@@ -93,8 +115,11 @@ def seabios_case(sset, machine, bootsect):
         else:
             d = ctx.rom_dir("bios", {"bios-256k.bin": os.path.join(sset["seabios"], "bios-256k.bin")})
             args = ["-M", machine, "-L", d]
+        quiet = machine == "isapc" and not sset.get("bios_debug_io", True)
         with Vm(ctx, args + ["-vga", "none", "-nic", "none"] + boot_args(bootsect), "seabios", qmp=False) as vm:
-            expect_boot(vm, sset["version"])
+            expect_boot(vm, sset["version"], os.path.join(sset["seabios"], "bios.bin") if quiet else None)
+        if quiet:
+            return "version %s in the image (no DEBUG_IO), boot sector, exit 33" % sset["version"]
         return "banner %s, boot sector, exit 33" % sset["version"]
     return run
 
@@ -135,40 +160,64 @@ def nic_case(sset, kind, nic, dev, machine, bootsect, sercon):
         with Vm(ctx, args, "nic", timeout=60) as vm:
             vm.wait_for(vm.serial, banner, "iPXE's banner (%s)" % sset["ipxe_version"])
             serial = harness.read(vm.serial)
-            if "iPXE (http://ipxe.org) 00:0" not in serial:
+            # (1.0.0 says http://ipxe.org, 2.0.0 https://ipxe.org)
+            if not re.search(r"iPXE \(https?://ipxe\.org\) 00:0", serial):
                 raise Fail("no iPXE PnP line from the ROM's init code", vm.logs(), "iPXE")
         return "iPXE %s banner on serial (%s, default name %s)" % (sset["ipxe_version"], machine, default_rom(nic))
     return run
 
 
-def nic_ovmf_case(sset, nic, dev, machine, with_rom=True):
+def nic_ovmf_case(sset, nic, dev, machine, with_rom=True, rng=True):
     """OVMF loads the efi ROM's x86_64 iPXE driver, which gives the NIC its
     SNP: OVMF then offers and starts PXE over it. OVMF has no driver of its
     own for these NICs (virtio aside: VirtioNetDxe), and without the ROM it
     offers no network boot at all. iPXE does not print its banner as an SNP
     driver; its version is checked in the driver image (UTF-16, as
-    product_wversion)."""
+    product_wversion).
+
+    EDK2's network stack since the PixieFail fixes (CVE-2023-45236/45237;
+    2025.02 has them, 2022.11 had not) takes its random numbers from
+    EFI_RNG_PROTOCOL, and without one offers no PXE at all: OVMF has it from
+    RDRAND (not in TCG's default CPU, nor in -cpu qemu64) or from a
+    virtio-rng device. So the VMs get a virtio-rng-pci (libvirt's <rng
+    model='virtio'>); rng=False is the control that shows the need."""
     def run(ctx):
         rom = os.path.join(sset["ipxe"], "efi-%s.rom" % nic)
-        if with_rom:
-            with open(rom, "rb") as f:
-                if sset["ipxe_version"].encode("utf-16-le") not in f.read():
-                    raise Fail("efi-%s.rom holds no UTF-16 '%s' (iPXE's product_wversion)" % (nic, sset["ipxe_version"]))
-        v = os.path.join(ctx.scratch, "nic-%s-%s-%s.fd" % (nic, machine, with_rom))
+        if with_rom and rng:
+            # the driver image, decompressed when iPXE EFI-compressed it (2.0.0 does)
+            pe = os.path.join(ctx.scratch, "efi-%s-%s-%s.efi" % (nic, sset["name"], machine))
+            if not os.path.exists(pe):
+                r = subprocess.run([os.path.join(os.environ.get("O", "out"), "asan", "tests", "gen"),
+                                    "--efi-image", rom, pe], capture_output=True, text=True)
+                if r.returncode != 0:
+                    raise Fail("efi-%s.rom: no EFI driver image to read: %s" % (nic, r.stderr.strip()))
+            # iPXE's product_version (ASCII); 1.0.0's driver kept only its
+            # UTF-16 product_wversion, 2.0.0's keeps only the ASCII one
+            v = sset["ipxe_version"]
+            with open(pe, "rb") as f:
+                data = f.read()
+            if (v + "\0").encode() not in data and v.encode("utf-16-le") not in data:
+                raise Fail("efi-%s.rom's EFI driver holds no '%s' (iPXE's product_version, ASCII or UTF-16)" % (nic, v))
+        v = os.path.join(ctx.scratch, "nic-%s-%s-%s-%s.fd" % (nic, machine, with_rom, rng))
         shutil.copyfile(os.path.join(sset["ovmf"], "OVMF_VARS_4M.fd"), v)
         args = ["-M", machine, "-m", "256", "-vga", "none",
                 "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.join(sset["ovmf"], "OVMF_CODE_4M.fd"),
                 "-drive", "if=pflash,format=raw,unit=1,file=" + v,
                 "-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n,romfile=%s" % (dev, rom if with_rom else "")]
+        if rng:
+            args += ["-device", "virtio-rng-pci"]
         pxe = ">>Start PXE over IPv4"
         with Vm(ctx, args, "nic-ovmf", timeout=90) as vm:
-            if with_rom:
+            if with_rom and rng:
                 vm.wait_for(vm.serial, pxe, "OVMF's PXE over the ROM's SNP")
                 return "OVMF_CODE_4M.fd on %s starts PXE over the ROM's iPXE driver (%s in its image)" % (
                     machine, sset["ipxe_version"])
             vm.wait_for(vm.serial, 'BdsDxe: starting Boot', "OVMF's boot manager")
             if pxe in harness.read(vm.serial):
-                raise Fail("OVMF offered PXE without the ROM: the control cannot tell", vm.logs(), pxe)
+                raise Fail("OVMF offered PXE without the %s: the control cannot tell" % ("ROM" if rng else "RNG"),
+                           vm.logs(), pxe)
+            if not rng:
+                return "with the ROM but no RNG (TCG's CPU has no RDRAND) OVMF offers no PXE on %s" % dev
             return "without the ROM OVMF offers no network boot on %s" % dev
     return run
 
@@ -214,12 +263,19 @@ def secureboot_case(sset, code, vars_, disk, expect):
         v = os.path.join(ctx.scratch, "sb-%s-%s-%s-%s" % (sset["name"], code, vars_, efi))
         shutil.copyfile(os.path.join(sset["ovmf"], vars_), v)
         other = REFUSED if expect == RAN else RAN
-        log = harness.ovmf_boot_disk(ctx, c, v, disk, expect, secure=True)
+        # (the image prints RAN, then the SMBIOS line: wait for the second)
+        log = harness.ovmf_boot_disk(ctx, c, v, disk, "SMBIOS" if expect == RAN else expect, secure=True)
+        if expect not in log:
+            raise Fail("%r not on serial" % expect, log)
         if other in log:
             raise Fail("both %r and %r on serial" % (expect, other), log)
         if expect == REFUSED:
             return "%s: refused (Access Denied)" % efi
-        return "%s ran" % efi
+        # the version a guest reads (dmidecode's BIOS Version: SMBIOS type 0)
+        want = sset.get("ovmf_version")
+        if want and "fwslot: SMBIOS BIOS version %s\r\n" % want not in log:
+            raise Fail("the guest reads no SMBIOS BIOS version %r" % want, log)
+        return "%s ran%s" % (efi, ", SMBIOS BIOS version " + want if want else "")
     return run
 
 
@@ -242,11 +298,14 @@ def main():
     if installed:
         # the package smoke test: only the set installed under a root
         r = os.path.abspath(installed)
-        sets = [{"name": "installed", "version": OUR_VERSION, "ipxe_version": our_ipxe(out), "seabios": r + "/usr/share/seabios",
+        sets = [{"name": "installed", "version": OUR_VERSION, "ipxe_version": our_ipxe(out), "bios_debug_io": False,
+                 "seabios": r + "/usr/share/seabios",
                  "ipxe": r + "/usr/lib/ipxe/qemu", "ovmf": r + "/usr/share/OVMF"}]
     elif os.path.exists(os.path.join(fw, "SHA256SUMS")):
-        sets.append({"name": "ours", "version": OUR_VERSION, "ipxe_version": our_ipxe(out), "seabios": fw + "/usr/share/seabios",
-                     "ipxe": fw + "/usr/lib/ipxe/qemu", "ovmf": fw + "/usr/share/OVMF"})
+        sets.append({"name": "ours", "version": OUR_VERSION, "ipxe_version": our_ipxe(out), "bios_debug_io": False,
+                     "seabios": fw + "/usr/share/seabios",
+                     "ipxe": fw + "/usr/lib/ipxe/qemu", "ovmf": fw + "/usr/share/OVMF",
+                     "ovmf_version": our_ovmf_version()})
     else:
         print("SKIP boot: out/firmware not built (run make): only Debian's sets are booted")
     cases = []
@@ -269,6 +328,8 @@ def main():
                               nic_ovmf_case(s, nic, dev, "q35")))
             cases.append(("%s e1000 without its ROM on OVMF (control)" % n,
                           nic_ovmf_case(s, "e1000", "e1000", "q35", with_rom=False)))
+            cases.append(("%s efi-e1000.rom on OVMF without an RNG: no PXE (control)" % n,
+                          nic_ovmf_case(s, "e1000", "e1000", "q35", rng=False)))
     for s in sets:
         if not s["ovmf"]:
             continue
@@ -287,27 +348,35 @@ def main():
         pass  # the package smoke test boots what is installed, nothing more
     elif os.path.exists(os.path.join(fw, "usr", "share", "ovmf", "PkKek-1-snakeoil.key")):
         shell_efi = build_test_image(scratch)
-        signed = os.path.join(scratch, "test-image-snakeoil.efi")
-        keys = os.path.join(fw, "usr", "share", "ovmf")
-        # Debian's snakeoil key is encrypted with the pass phrase "snakeoil"
-        # (debian/tests/shell.py); sbsign wants it in the clear
-        clear = os.path.join(scratch, "snakeoil.key")
-        subprocess.run(["openssl", "rsa", "-in", keys + "/PkKek-1-snakeoil.key", "-passin", "pass:snakeoil",
-                        "-out", clear], check=True, capture_output=True)
-        subprocess.run(["sbsign", "--key", clear, "--cert", keys + "/PkKek-1-snakeoil.pem",
-                        "--output", signed, shell_efi], check=True, capture_output=True)
-        unsigned_disk, signed_disk = efi_disk(scratch, shell_efi), efi_disk(scratch, signed)
+        unsigned_disk = efi_disk(scratch, shell_efi)
+
+        def signed_disk_of(root, tag):
+            """The test image signed with the snakeoil key that root ships (Debian
+            13's edk2 source made a new one in 2023: Debian 12's stores trust the
+            2020 key, ours the 2023 one)."""
+            signed = os.path.join(scratch, "test-image-snakeoil-%s.efi" % tag)
+            keys = os.path.join(root, "usr", "share", "ovmf")
+            # Debian's snakeoil key is encrypted with the pass phrase "snakeoil"
+            # (debian/tests/shell.py); sbsign wants it in the clear
+            clear = os.path.join(scratch, "snakeoil-%s.key" % tag)
+            subprocess.run(["openssl", "rsa", "-in", keys + "/PkKek-1-snakeoil.key", "-passin", "pass:snakeoil",
+                            "-out", clear], check=True, capture_output=True)
+            subprocess.run(["sbsign", "--key", clear, "--cert", keys + "/PkKek-1-snakeoil.pem",
+                            "--output", signed, shell_efi], check=True, capture_output=True)
+            return efi_disk(scratch, signed)
+        signed_disks = {"debian": signed_disk_of(ref, "debian"), "ours": signed_disk_of(fw, "ours")}
         for s in sets:
             if not s["ovmf"]:
                 continue
             n = s["name"]
+            signed_disk = signed_disks[n]
             for code, vars_, efi, expect in (
                     ("OVMF_CODE_4M.ms.fd", "OVMF_VARS_4M.ms.fd", unsigned_disk, REFUSED),
                     ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", unsigned_disk, RAN),
                     ("OVMF_CODE_4M.snakeoil.fd", "OVMF_VARS_4M.snakeoil.fd", unsigned_disk, REFUSED),
                     ("OVMF_CODE_4M.snakeoil.fd", "OVMF_VARS_4M.snakeoil.fd", signed_disk, RAN),
                     ("OVMF_CODE.ms.fd", "OVMF_VARS.ms.fd", unsigned_disk, REFUSED)):
-                cases.append(("%s Secure Boot %s + %s, %s" % (n, code, vars_, os.path.basename(efi)[:-4]),
+                cases.append(("%s Secure Boot %s + %s, %s" % (n, code, vars_, os.path.basename(efi)[:-4].replace("-" + n, "")),
                               secureboot_case(s, code, vars_, efi, expect)))
     else:
         print("SKIP boot: Secure Boot cases: out/firmware not built (run make)")

@@ -72,7 +72,63 @@ static EFI_STATUS main_mode(EFI_SYSTEM_TABLE *st)
 	Print(L"fwslot: churn dump done\n");
 	return EFI_SUCCESS;
 }
+#elif defined(FWSLOT_TICK)
+/*
+ * Built with -DFWSLOT_TICK: a guest that keeps running for the live-migration
+ * tests. Prints "fwslot tick N" about four times a second, forever; the
+ * counter is in guest memory, so a migrated VM goes on from where it was.
+ */
+static EFI_STATUS main_mode(EFI_SYSTEM_TABLE *st)
+{
+	for (UINT32 n = 1;; n++) {
+		st->BootServices->Stall(250000);
+		Print(L"fwslot tick %04x\n", n);
+	}
+}
 #endif
+
+/*
+ * The firmware's version as a guest's dmidecode shows it: SMBIOS type 0's
+ * BIOS Version string (OVMF sets it from PcdFirmwareVersionString), found
+ * through the SMBIOS 3 or 2.x entry point. Prints "fwslot: SMBIOS BIOS version
+ * <string>", or says what it did not find.
+ */
+static void print_bios_version(void)
+{
+	static EFI_GUID smbios3 = SMBIOS3_TABLE_GUID, smbios = SMBIOS_TABLE_GUID;
+	UINT8 *ep = NULL, *p, *end;
+
+	if (LibGetSystemConfigurationTable(&smbios3, (VOID **)&ep) == EFI_SUCCESS && ep) {
+		p = (UINT8 *)(UINTN)*(UINT64 *)(ep + 0x10);
+		end = p + *(UINT32 *)(ep + 0x0c);
+	} else if (LibGetSystemConfigurationTable(&smbios, (VOID **)&ep) == EFI_SUCCESS && ep) {
+		p = (UINT8 *)(UINTN)*(UINT32 *)(ep + 0x18);
+		end = p + *(UINT16 *)(ep + 0x16);
+	} else {
+		Print(L"fwslot: no SMBIOS table\n");
+		return;
+	}
+	while (p + 4 <= end && p[1] >= 4) {
+		UINT8 *str = p + p[1], want = p[0] == 0 && p[1] > 5 ? p[5] : 0;
+
+		for (UINT8 n = 1; str < end && *str; n++) {
+			if (n == want) {
+				Print(L"fwslot: SMBIOS BIOS version %a\n", str);
+				return;
+			}
+			while (str < end && *str)
+				str++;
+			str++;
+		}
+		if (p[0] == 0) /* type 0 without a version string */
+			break;
+		/* the next structure starts after the string set's double NUL */
+		for (str = p + p[1]; str + 1 < end && (str[0] || str[1]); str++)
+			;
+		p = str + 2;
+	}
+	Print(L"fwslot: no SMBIOS BIOS version\n");
+}
 
 /* gnu-efi's crt0 calls efi_main with the System V ABI: no EFIAPI here */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -84,7 +140,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 	InitializeLib(image, st);
 	Print(L"fwslot: test image ran\n");
-#if defined(FWSLOT_CHURN) || defined(FWSLOT_DUMP)
+	print_bios_version();
+#if defined(FWSLOT_CHURN) || defined(FWSLOT_DUMP) || defined(FWSLOT_TICK)
 	return main_mode(st);
 #endif
 	s = st->RuntimeServices->GetVariable(L"FwslotTest", &fwslot_guid, &attr, &size, buf);

@@ -219,20 +219,78 @@ both() {
 t 0 out 'UNPACK  otherfw=2'                       both
 ok 'fetch: parallel fetches both unpack'          test -f "$W/fakefw/README" -a -f "$W/otherfw.stamp"
 ok 'fetch: parallel fetches share one apt-get update' test "$(grep -c 'apt-get update' "$W.calls")" = 1
+# A package the archive serves without its .dsc (edk2 2025.02-8+deb13u1): pinned
+# by its orig and debian tarballs and a release; the files come one by one
+# from the URIs the Sources index gives (apt-helper checks each sum), and the
+# tree is unpacked as dpkg-source does 3.0 (quilt): debian/patches/series applied
+Q=$P/quilt
+mkdir -p "$Q/fakeq-1.0/debian/source" "$Q/fakeq-1.0/debian/patches"
+echo 'upstream text' > "$Q/fakeq-1.0/README"
+(cd "$Q" && tar -czf fakeq_1.0.orig.tar.gz --exclude=debian fakeq-1.0)
+echo '3.0 (quilt)' > "$Q/fakeq-1.0/debian/source/format"
+sed 's/fakefw/fakeq/' "$P/fakefw-1.0/debian/control" > "$Q/fakeq-1.0/debian/control"
+sed 's/fakefw (1.0)/fakeq (1.0-1)/' "$P/fakefw-1.0/debian/changelog" > "$Q/fakeq-1.0/debian/changelog"
+printf -- '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-upstream text\n+patched by debian\n' > "$Q/fakeq-1.0/debian/patches/fix.patch"
+echo 'fix.patch' > "$Q/fakeq-1.0/debian/patches/series"
+(cd "$Q/fakeq-1.0" && tar -cJf ../fakeq_1.0-1.debian.tar.xz debian)
+QO=$Q/fakeq_1.0.orig.tar.gz QD=$Q/fakeq_1.0-1.debian.tar.xz
+printf 'fakeq 1.0-1 fakeq_1.0.orig.tar.gz %s trixie\nfakeq 1.0-1 fakeq_1.0-1.debian.tar.xz %s trixie\n' \
+	"$(sum "$QO")" "$(sum "$QD")" > "$S/nodsc.lock"
+mkdir -p "$S/stubq" "$S/serveq"
+cat > "$S/stubq/apt-get" <<'EOF'
+#!/usr/bin/env bash
+# apt-get source --print-uris as apt prints it: 'URI' FILE SIZE SHA256:SUM
+echo "apt-get $* [APT_CONFIG=$APT_CONFIG]" >> "$STUB_LOG"
+case " $* " in *" --print-uris "*) ;; *) exit 100 ;; esac
+for f in "$STUB_FILES"/*; do echo "'file://$f' $(basename "$f") $(stat -c %s "$f") SHA256:$(sha256sum "$f" | cut -d' ' -f1)"; done
+EOF
+chmod +x "$S/stubq/apt-get"
+cp "$QO" "$QD" "$S/serveq/"
+fetchq() { # WORKDIR LOCK [env...]
+	local w=$1 l=$2; shift 2
+	env PATH="$S/stubq:$PATH" STUB_LOG="$w.calls" STUB_FILES="$S/serveq" APT_ETC="$A" APT_SRC_CODENAME=bookworm "$@" \
+		pkg/fetch-src.sh "$l" fakeq "$w"
+}
+W=$S/wq
+t 0 out 'UNPACK  fakeq=1.0-1 (trixie)'             fetchq "$W" "$S/nodsc.lock"
+ok "fetch without a .dsc: Debian's patch applied over the orig tree" test "$(cat "$W/fakeq/README")" = 'patched by debian'
+ok 'fetch without a .dsc: the URIs asked through the private config of that release' \
+	grep -q "apt-get source -q --print-uris fakeq=1.0-1 \[APT_CONFIG=$W/apt-trixie/apt.conf\]" "$W.calls"
+ok "fetch without a .dsc: the release's deb-src entries (apt-src --source trixie)" \
+	cmp -s "$W/apt-trixie/etc/sources.list.d/derived.sources" <(APT_SRC_CODENAME=bookworm pkg/apt-src.sh --source trixie "$A")
+printf 'x' >> "$S/serveq/fakeq_1.0-1.debian.tar.xz"
+t 1 err 'fakeq=1.0-1: fakeq_1.0-1.debian.tar.xz: download failed' fetchq "$S/wq2" "$S/nodsc.lock"
+ok 'fetch without a .dsc: a file whose sum differs is refused, nothing unpacked' test ! -e "$S/wq2/fakeq"
+cp "$QD" "$S/serveq/"
+# a patch that does not apply: refused, no tree
+printf -- '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-not there\n+x\n' > "$Q/fakeq-1.0/debian/patches/fix.patch"
+(cd "$Q/fakeq-1.0" && tar -cJf "$S/serveq/fakeq_1.0-1.debian.tar.xz" debian)
+printf 'fakeq 1.0-1 fakeq_1.0.orig.tar.gz %s trixie\nfakeq 1.0-1 fakeq_1.0-1.debian.tar.xz %s trixie\n' \
+	"$(sum "$QO")" "$(sum "$S/serveq/fakeq_1.0-1.debian.tar.xz")" > "$S/nodsc-bad.lock"
+t 2 err 'a patch did not apply'                   fetchq "$S/wq3" "$S/nodsc-bad.lock"
+ok 'fetch without a .dsc: a patch that fails leaves no tree and no stamp' test ! -e "$S/wq3/fakeq" -a ! -e "$S/wq3/fakeq.stamp"
+printf 'fakeq 1.0-1 fakeq_1.0.orig.tar.gz %s trixie\nfakeq 1.0-1 fakeq_1.0-1.debian.tar.xz %s sid\n' "$(sum "$QO")" "$(sum "$QD")" > "$S/bad5.lock"
+t 2 err 'fakeq pinned from two releases (trixie, sid)' fetchq "$S/w5" "$S/bad5.lock"
+# --source RELEASE: deb-src entries of that release; sid has no -updates or -security suites
+ok 'apt-src --source trixie: the --binary entries, as deb-src' bash -c \
+	'test "$(APT_SRC_CODENAME=bookworm pkg/apt-src.sh --source trixie "$1")" = "$(APT_SRC_CODENAME=bookworm pkg/apt-src.sh --binary trixie "$1" | sed "s/^Types: deb$/Types: deb-src/")"' _ "$A"
+ok 'apt-src --source sid: only the release suite becomes sid (no sid-updates, no sid-security)' bash -c \
+	'out=$(APT_SRC_CODENAME=bookworm pkg/apt-src.sh --source sid "$1"); ! grep -q "sid-" <<<"$out" && grep -qx "Suites: sid" <<<"$out"' _ "$A"
 # lock errors
 printf 'fakefw 1.0 fakefw_1.0.dsc 1234\n' > "$S/bad1.lock"
 t 2 err 'bad1.lock:1: fakefw_1.0.dsc: sha256 must be 64 hex digits' fetch "$S/w5" "$S/bad1.lock"
 printf 'fakefw 1.0 ../x.dsc %s\n' "$(sum "$DSC")" > "$S/bad2.lock"
 t 2 err 'bad2.lock:1: ../x.dsc: a file name, not a path' fetch "$S/w5" "$S/bad2.lock"
 printf 'fakefw 1.0 fakefw_1.0.tar.xz %s\n' "$(sum "$TAR")" > "$S/bad3.lock"
-t 2 err 'bad3.lock: fakefw: no .dsc file pinned'    fetch "$S/w5" "$S/bad3.lock"
+t 2 err 'bad3.lock: fakefw: pin its .dsc, or (when the archive has none) its orig and debian tarballs' fetch "$S/w5" "$S/bad3.lock"
 printf 'fakefw 1.0 a.dsc %s\nfakefw 1.1 b.tar.xz %s\n' "$(sum "$DSC")" "$(sum "$TAR")" > "$S/bad4.lock"
 t 2 err 'fakefw pinned at two versions (1.0, 1.1)'  fetch "$S/w5" "$S/bad4.lock"
 t 2 err "no entry for source package 'fakefw'"     fetch "$S/w5" /dev/null
 # the project's own lock is well formed for the three packages it builds
-for p in seabios edk2 ipxe; do
-	ok "sources.lock pins $p: a .dsc and two tarballs, one version" \
-		test "$(awk -v p=$p '$1 == p && length($4) == 64 && $4 ~ /^[0-9a-f]+$/ { n++; if (!($2 in v)) nv++; v[$2] } END { print n, nv }' pkg/sources.lock)" = "3 1"
+# (edk2 2025.02-8+deb13u1 has no .dsc in the archive: its two tarballs)
+for p in seabios:3 edk2:2 ipxe:3; do
+	ok "sources.lock pins ${p%:*}: ${p#*:} files (a .dsc where the archive has one, two tarballs), one version, one release" \
+		test "$(awk -v p=${p%:*} '$1 == p && length($4) == 64 && $4 ~ /^[0-9a-f]+$/ { n++; if (!($2 in v)) nv++; v[$2]; if (!($5 in r)) nr++; r[$5] } END { print n, nv, nr }' pkg/sources.lock)" = "${p#*:} 1 1"
 done
 
 # ---- ovmf-split/build-ovmf.sh: EDK2 sees every build through one fixed path -
@@ -373,8 +431,8 @@ ok 'nics.conf: each id is the manifest'"'"'s (or the manifest checks none)' bash
 if [ -f "$O/src/ipxe.stamp" ] && [ "$(head -1 "$O/src/ipxe.stamp")" != none ]; then
 	ok "iPXE ROMs built from source ($(head -1 "$O/src/ipxe.stamp")), not repacked" \
 		test "$(cat "$O/ipxe/roms/ORIGIN" 2>/dev/null)" = built
-	ok 'iPXE ROMs carry our version (iPXE make version: 1.0.0+fwslot)' \
-		test "$(cat "$O/ipxe/roms/VERSION" 2>/dev/null)" = 1.0.0+fwslot
+	ok 'iPXE ROMs carry our version (iPXE make version: 2.0.0+fwslot)' \
+		test "$(cat "$O/ipxe/roms/VERSION" 2>/dev/null)" = 2.0.0+fwslot
 elif [ -f "$O/src/ipxe.stamp" ]; then
 	skip 'iPXE ROMs built from source' "no iPXE source on this machine: make repacked Debian's (see its WARNING)"
 fi
@@ -431,12 +489,21 @@ if [ -f "$FWD/SHA256SUMS" ]; then
 	t 0 out 'fits' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS.ms.fd" --code "$OV/OVMF_CODE.fd"
 	t 0 out 'fits' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS_4M.ms.fd" --code "$OV/OVMF_CODE_4M.secboot.fd"
 	t 1 err 'FvLength 0x20000, CODE expects 0x84000' "$BIN/fdsplit" check "$REF/usr/share/OVMF/OVMF_VARS.fd" --code "$OV/OVMF_CODE_4M.fd"
-	# the pre-enrolled stores: made by EnrollDefaultKeys.efi under QEMU, they hold
-	# exactly Debian 12's PK, KEK, db and dbx, fit the Secure Boot CODE, keep the layout
-	for v in OVMF_VARS.ms.fd OVMF_VARS_4M.ms.fd OVMF_VARS_4M.snakeoil.fd; do
-		ok "firmware: $v holds Debian 12's PK, KEK, db and dbx, byte for byte" \
-			python3 tests/pkg/samekeys.py "$BIN/fdsplit" "$OV/$v" "$REF/usr/share/OVMF/$v"
+	# the pre-enrolled stores: made by EnrollDefaultKeys.efi under QEMU, they fit
+	# the Secure Boot CODE and keep the layout; the Microsoft ones then hold
+	# exactly Debian sid's PK, KEK, db and dbx (the 2011 and 2023 Microsoft CAs),
+	# the snakeoil one Debian 13's (its source's certificate)
+	SID=$O/ref/sid/root/usr/share/OVMF
+	for v in OVMF_VARS.ms.fd OVMF_VARS_4M.ms.fd; do
+		ok "firmware: $v holds Debian sid's PK, KEK, db and dbx (OVMF_VARS_4M.ms.fd of ovmf-generic), byte for byte" \
+			python3 tests/pkg/samekeys.py "$BIN/fdsplit" "$OV/$v" "$SID/OVMF_VARS_4M.ms.fd"
+		ok "firmware: $v no longer holds Debian 12's keys (2011 only)" \
+			bash -c "! python3 tests/pkg/samekeys.py '$BIN/fdsplit' '$OV/$v' '$REF/usr/share/OVMF/$v' >/dev/null"
 	done
+	# (edk2 2025.02's source carries the snakeoil certificate Debian made in
+	# 2023; Debian 12's store holds the 2020 one)
+	ok "firmware: OVMF_VARS_4M.snakeoil.fd holds Debian 13's PK, KEK, db and dbx, byte for byte" \
+		python3 tests/pkg/samekeys.py "$BIN/fdsplit" "$OV/OVMF_VARS_4M.snakeoil.fd" "$O/ref/deb13/root/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
 	ok 'samekeys: the Microsoft and the snakeoil stores differ (the comparison can fail)' \
 		bash -c "! python3 tests/pkg/samekeys.py '$BIN/fdsplit' '$OV/OVMF_VARS_4M.ms.fd' '$OV/OVMF_VARS_4M.snakeoil.fd'"
 	t 0 out 'fits' "$BIN/fdsplit" check "$OV/OVMF_VARS_4M.ms.fd" --code "$OV/OVMF_CODE_4M.ms.fd" --template "$OV/OVMF_VARS_4M.fd"
@@ -455,14 +522,14 @@ if [ -f "$FWD/SHA256SUMS" ]; then
 	ok "firmware: the size report has every image and the 4 OVMF volumes of each of the $nvariants builds" test "$(python3 -c '
 import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(d["volumes"]))' "$O/SIZES.json")" = "$nimg $((4 * nvariants))"
 	ok 'firmware: the text report has a line per image' test "$(grep -c '^usr/' "$O/SIZES.txt")" = "$nimg"
-	ok 'firmware: SeaBIOS carries the fixed version string' grep -aq '1.16.2-fwslot' "$FWD/usr/share/seabios/bios.bin"
+	ok 'firmware: SeaBIOS carries the fixed version string' grep -aq '1.17.0-fwslot' "$FWD/usr/share/seabios/bios.bin"
 	# QEMU finds the set under its default names with one -L (no NIC: no PXE wait)
 	QL=$S/qemu-L.log
 	timeout 60 qemu-system-x86_64 -L "$FWD/usr/share/qemu" -M pc -display none -nic none \
 		-chardev file,id=dbg,path="$QL" -device isa-debugcon,iobase=0x402,chardev=dbg \
 		-no-reboot -boot reboot-timeout=0 >/dev/null 2>&1
-	ok 'firmware: qemu -L usr/share/qemu boots our bios-256k.bin' grep -aq '^SeaBIOS (version 1.16.2-fwslot)' "$QL"
-	ok 'firmware: ... and runs our vgabios-stdvga.bin' grep -aq '^Start SeaVGABIOS (version 1.16.2-fwslot)' "$QL"
+	ok 'firmware: qemu -L usr/share/qemu boots our bios-256k.bin' grep -aq '^SeaBIOS (version 1.17.0-fwslot)' "$QL"
+	ok 'firmware: ... and runs our vgabios-stdvga.bin' grep -aq '^Start SeaVGABIOS (version 1.17.0-fwslot)' "$QL"
 	# EDK2_FIXED_WS is part of what OVMF's bytes depend on: make rebuilds the
 	# OVMF builds (one per ovmf-split/*.flags) for a new value and nothing for the same one (make -n;
 	# the value file is put back as it was, so the next make rebuilds nothing)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "bytes.h"
+#include "efidecomp.h"
 #include "optrom.h"
 #include "romgen.h"
 
@@ -80,6 +81,64 @@ static int transitions(const char *path, const char *mib)
 	return 0;
 }
 
+/*
+ * gen --efi-image ROM OUT: the PE image of ROM's first EFI image, decompressed
+ * when it is EFI-compressed (iPXE 2.0's efi-*.rom), for tests that look inside
+ * it (iPXE's UTF-16 product version). Exit 1 when ROM holds no such image.
+ */
+static int efi_image(const char *rom, const char *outpath)
+{
+	static uint8_t in[1 << 20];
+	struct optrom r;
+	struct diag d;
+	uint8_t *pe = NULL;
+	size_t len, i;
+	FILE *f = fopen(rom, "rb");
+	int rc = 1;
+
+	if (!f) {
+		perror(rom);
+		return 2;
+	}
+	len = fread(in, 1, sizeof(in), f);
+	fclose(f);
+	diag_init(&d);
+	if (optrom_parse(in, len, &r, &d) != LIB_OK) {
+		fprintf(stderr, "gen: %s: not a well-formed option ROM chain\n", rom);
+		goto out;
+	}
+	for (i = 0; i < r.n && !r.img[i].is_efi; i++)
+		;
+	if (i == r.n || !r.img[i].efi_pe_ok) {
+		fprintf(stderr, "gen: %s: no EFI image with a PE inside\n", rom);
+		goto out;
+	}
+	{
+		const struct optrom_image *m = &r.img[i];
+		const uint8_t *src = in + m->offset + m->efi_pe_off;
+		size_t avail = (size_t)(m->offset + m->length) - (size_t)(m->offset + m->efi_pe_off);
+
+		if (!(pe = malloc(m->efi_size)))
+			goto out;
+		if (m->efi_compression == 0)
+			memcpy(pe, src, m->efi_size);
+		else if (efi_decompress(src, avail, EFICOMP_PBIT_EFI, pe, m->efi_size, &d) != LIB_OK) {
+			fprintf(stderr, "gen: %s: the EFI image does not decompress\n", rom);
+			goto out;
+		}
+		f = fopen(outpath, "wb");
+		if (!f || fwrite(pe, 1, m->efi_size, f) != m->efi_size || fclose(f) != 0) {
+			perror(outpath);
+			rc = 2;
+			goto out;
+		}
+		rc = 0;
+	}
+out:
+	free(pe);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t b[1 << 20];
@@ -93,8 +152,10 @@ int main(int argc, char **argv)
 		return regress(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "--transitions"))
 		return transitions(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "--efi-image"))
+		return efi_image(argv[2], argv[3]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: gen DIR | gen --regress DIR | gen --transitions FILE MIB\n");
+		fprintf(stderr, "usage: gen DIR | gen --regress DIR | gen --transitions FILE MIB | gen --efi-image ROM OUT\n");
 		return 2;
 	}
 	dir = argv[1];

@@ -260,7 +260,8 @@ def unsigned_image_verdict(serial, timeout):
 
 def build_test_image(scratch, mode=None):
     """tests/boot/test-image.c as a UEFI application (gnu-efi), unsigned;
-    mode "churn" or "dump" builds its variable-churning or -dumping variant."""
+    mode "churn", "dump" or "tick" builds its variable-churning, -dumping or
+    forever-ticking variant."""
     stem = "test-image" + ("-" + mode if mode else "")
     o, so, efi = (os.path.join(scratch, stem + x) for x in (".o", ".so", ".efi"))
     defs = ["-DFWSLOT_" + mode.upper()] if mode else []
