@@ -107,7 +107,8 @@ flat "$B"
 grow "$B/efi-virtio.rom" $((262144 + 512))
 pairs=("deb12-to-deb13=$REF:$(dirname "$REF")/deb13/root:roms-same" "deb12-to-broken-virtio=$REF:$B:efi-virtio.rom")
 if [ -f "$O/firmware/SHA256SUMS" ]; then
-	pairs=("deb12-to-ours=$REF:$O/firmware:same" "${pairs[@]}")
+	# Debian 13's set against ours too: a host upgraded to trixie, then to ours
+	pairs=("deb12-to-ours=$REF:$O/firmware:same" "deb13-to-ours=$(dirname "$REF")/deb13/root:$O/firmware:same" "${pairs[@]}")
 else
 	echo "SKIP upgrade deb12-to-ours: $O/firmware not built (run make)"
 	skipped=$((${skipped:-0} + 1))

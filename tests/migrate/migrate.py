@@ -43,11 +43,13 @@ def grown(ctx, src, size):
 
 def wait_migrated(vm, what):
     while time.monotonic() < vm.deadline:
-        st = vm.qmp.cmd("query-migrate").get("status")
+        r = vm.qmp.cmd("query-migrate")
+        st = r.get("status")
         if st == "completed":
             return
         if st in ("failed", "cancelled"):
-            raise Fail("%s: outgoing migration %s" % (what, st), vm.logs())
+            raise Fail("%s: outgoing migration %s%s" % (what, st, (": " + r["error-desc"]) if "error-desc" in r else ""),
+                       vm.logs())
         time.sleep(0.05)
     raise Fail("%s: migration did not complete in time" % what, vm.logs())
 
@@ -273,12 +275,159 @@ def savevm_cases(deb, our):
             if want not in out:
                 raise Fail("savevm with a raw VARS said %r, expected %r" % (out.strip(), want), vm.logs())
         return "refused as expected: " + want
+    def ticking_guest(ctx):
+        """The ticker boot sector, on the qcow2 disk that savevm writes into."""
+        d = tempfile.mkdtemp(prefix="savevm-tick.", dir=ctx.scratch)
+        raw, disk = os.path.join(d, "ticker.bin"), os.path.join(d, "disk.qcow2")
+        subprocess.run(["nasm", "-f", "bin", "-o", raw, "tests/boot/ticker.asm"], check=True)
+        subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, disk], check=True)
+        base = PC + ["-nic", "none", "-drive", "file=%s,format=qcow2,if=ide" % disk]
+        with Vm(ctx, base + bios_of(deb)(ctx), "savevm", timeout=40) as vm:
+            wait_ticks(vm, "guest on Debian's set", 0)
+            out = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+            if out.strip():
+                raise Fail("savevm said: " + out.strip(), vm.logs())
+            saved = ticks(vm)[-1]
+            vm.qmp.cmd("quit")
+        with Vm(ctx, base + bios_of(our)(ctx) + ["-loadvm", "fwslot"], "loadvm", timeout=40) as vm:
+            got = wait_ticks(vm, "guest loaded on ours", saved)
+            if min(got) < saved:
+                raise Fail("after loadvm the guest counted from %d, it was saved at %d: not the same guest" %
+                           (min(got), saved), vm.logs())
+        return "savevm at tick %d on Debian's bios-256k.bin; loadvm on ours: the guest goes on, ticks %d..%d" % (
+            saved, got[0], got[-1])
+
     return [("savevm debian bios-256k.bin, loadvm ours (qcow2)", savevm_case(
                 "savevm seabios", PC + ["-nic", "none"], qcow2_disk, bios_of(deb), bios_of(our), SEABIOS_READY)),
+            ("savevm of a running guest on debian bios-256k.bin, loadvm ours: it keeps counting", ticking_guest),
             ("savevm debian OVMF 4M, loadvm ours (VARS in qcow2)", savevm_case(
                 "savevm ovmf", ["-M", "q35", "-m", "256", "-vga", "none", "-nic", "none"], ovmf_qcow2,
                 ovmf_code(deb), ovmf_code(our), OVMF_READY, timeout=90)),
             ("savevm OVMF with raw VARS (refused)", raw_vars_refused)]
+
+
+TICK = re.compile(r"fwslot tick ([0-9a-fA-F]{4})\r?\n")
+
+
+def ticks(vm):
+    """The counter values of the complete tick lines on vm's serial."""
+    return [int(t, 16) for t in TICK.findall(harness.read(vm.serial))]
+
+
+def wait_ticks(vm, what, above, n=2):
+    """Waits for n tick lines above `above` on vm's serial; returns them all."""
+    while time.monotonic() < vm.deadline:
+        got = ticks(vm)
+        if len([t for t in got if t > above]) >= n:
+            return got
+        if vm.proc.poll() is not None:
+            raise Fail("%s: QEMU exited (%s) while the guest should be ticking" % (what, vm.proc.returncode),
+                       vm.logs())
+        time.sleep(0.05)
+    raise Fail("%s: fewer than %d ticks above %d on serial (%s)" % (what, n, above, ticks(vm)[-5:]), vm.logs())
+
+
+def live_chain(name, common, sets, timeout=40):
+    """A guest that runs (the ticker boot sector or UEFI image, counting on
+    serial) is started on sets[0]'s images and migrated while it runs (no
+    stop: the source is live until migration's last pass) to a QEMU on
+    sets[1]'s, then on to sets[2]'s. Each destination must start by itself
+    (the source was running), and its guest must go on counting from the
+    source's last tick, not from 1: the same guest, not a new boot."""
+    def run(ctx):
+        # (the state file goes through a shell: exec:cat > FILE)
+        last, hops, tag = None, [], re.sub(r"[^A-Za-z0-9.-]+", "_", name)
+        for i, extra in enumerate(sets):
+            state_in = os.path.join(ctx.scratch, "%s.%d.state" % (tag, i - 1))
+            state_out = os.path.join(ctx.scratch, "%s.%d.state" % (tag, i))
+            args = common(ctx) + extra(ctx)
+            if last is not None:
+                args += ["-incoming", "exec:cat " + state_in]
+            with Vm(ctx, args, "live%d" % i, timeout=timeout) as vm:
+                got = wait_ticks(vm, "VM %d" % i, last if last is not None else 0)
+                if last is not None:
+                    if vm.status() != "running":
+                        raise Fail("VM %d: status %s after the incoming migration, expected running" %
+                                   (i, vm.status()), vm.logs())
+                    # the line in flight at the switch may be printed by both
+                    if min(got) < last:
+                        raise Fail("VM %d: its guest counted from %d, the source had reached %d: not the "
+                                   "same guest" % (i, min(got), last), vm.logs())
+                    os.unlink(state_in)
+                if i == len(sets) - 1:
+                    hops.append("%d..%d" % (got[0], got[-1]))
+                    break
+                vm.qmp.cmd("migrate", uri="exec:cat > " + state_out)
+                wait_migrated(vm, "VM %d" % i)
+                if vm.status() != "postmigrate":
+                    raise Fail("VM %d: status %s after migrating, expected postmigrate" % (i, vm.status()),
+                               vm.logs())
+                got = ticks(vm)
+                last = got[-1]
+                hops.append("%d..%d" % (got[0], last))
+                vm.qmp.cmd("quit")
+        return "running guest migrated live, ticks %s" % " -> ".join(hops)
+    return run
+
+
+def live_cases(ctx, deb, our, table, machines):
+    """Live migration of a running guest, Debian's set -> ours -> Debian's:
+    pc.bios (bios-256k.bin on pc; bios.bin on pc-i440fx-1.7, whose type loads
+    it), one device of every VGA ROM and every NIC ROM file (efi-* on pc,
+    pxe-* on pc-i440fx-1.4, the type that loads them), and OVMF 4M pflash."""
+    tick = os.path.join(ctx.scratch, "ticker.bin")
+    if not os.path.exists(tick):
+        subprocess.run(["nasm", "-f", "bin", "-o", tick, "tests/boot/ticker.asm"], check=True)
+    disk = ["-drive", "file=%s,format=raw,if=ide,snapshot=on" % tick]
+    cases = []
+
+    def chain(label, common, of):
+        cases.append(("live %s: debian -> ours -> debian" % label,
+                      live_chain(label, common, [of(deb), of(our), of(deb)])))
+    chain("bios-256k.bin (pc)", fixed(PC + ["-nic", "none"] + disk), bios_of)
+    chain("bios.bin (pc-i440fx-1.7)", fixed(["-M", "pc-i440fx-1.7", "-m", "128", "-vga", "none", "-nic", "none"] + disk),
+          lambda s: L({"bios.bin": s["seabios"] + "/bios.bin"}))
+    seen = set()
+    for dev, file in sorted(table.items(), key=lambda x: (x[1], x[0])):
+        if file in seen:
+            continue
+        seen.add(file)
+        if file.startswith("vgabios"):
+            common = fixed(PC + ["-device", dev, "-nic", "none"] + disk)
+            sub = "seabios"
+        else:
+            common = fixed(PC + ["-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n" % dev] + disk)
+            sub = "ipxe"
+        chain("%s (%s)" % (file, dev), common, lambda s, file=file, sub=sub: dev_rom(s, our, file, sub))
+    for (dev, machine), file in sorted(machines.items(), key=lambda x: (x[1], x[0])):
+        if machine != "pc-i440fx-1.4" or not file.startswith("pxe-") or file in seen:
+            continue
+        seen.add(file)
+        common = fixed(["-M", machine, "-m", "128", "-vga", "none", "-netdev", "user,id=n,restrict=on",
+                        "-device", "%s,netdev=n" % dev] + disk)
+        chain("%s (%s, %s)" % (file, dev, machine), common,
+              lambda s, file=file: L({file: "%s/%s" % (s["ipxe"], file), "bios.bin": our["seabios"] + "/bios.bin"}))
+    return cases
+
+
+def live_ovmf_case(ctx, deb, our):
+    """OVMF 4M (CODE in system.flash0, the VM's VARS in system.flash1, which
+    moves with it) running the ticking UEFI test image, Debian -> ours -> Debian."""
+    efi = harness.build_test_image(ctx.scratch, "tick")
+    disk = harness.efi_disk(ctx.scratch, efi)
+    q35 = fixed(["-M", "q35", "-m", "256", "-vga", "none", "-nic", "none",
+                 "-drive", "file=%s,format=raw,if=virtio,snapshot=on" % disk])
+
+    def ovmf(s):
+        def args(ctx):
+            v = os.path.join(ctx.scratch, "vars-live")
+            if not os.path.exists(v):
+                shutil.copyfile(os.path.join(deb["ovmf"], "OVMF_VARS_4M.fd"), v)
+            return ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s/OVMF_CODE_4M.fd" % s["ovmf"],
+                    "-drive", "if=pflash,format=raw,unit=1,file=" + v]
+        return args
+    return [("live OVMF_CODE_4M.fd + VARS: debian -> ours -> debian",
+             live_chain("ovmf", q35, [ovmf(deb), ovmf(our), ovmf(deb)], timeout=120))]
 
 
 def main():
@@ -296,10 +445,12 @@ def main():
         our = dict(dirs(os.path.join(out, "ref", "padded")), ovmf=None)
         print("SKIP migrate: out/firmware not built (run make): SeaBIOS/ROM cases use Debian's images "
               "padded to their slots as the new set; OVMF and savevm cases not run")
-    table = qemuview.parse_table("pkg/romdevs.conf")
-    cases = seabios_cases(deb, our) + display_cases(deb, our, table) + nic_cases(deb, our, table)
+    table, machines = qemuview.parse_table("pkg/romdevs.conf", with_machines=True)
+    cases = seabios_cases(deb, our) + display_cases(deb, our, table) + nic_cases(deb, our, table) + \
+        live_cases(ctx, deb, our, table, machines)
     if built:
-        cases += ovmf_cases(deb, our) + savevm_cases(deb, our) + varstore_cases(out, scratch, deb, our)
+        cases += ovmf_cases(deb, our) + savevm_cases(deb, our) + varstore_cases(out, scratch, deb, our) + \
+            live_ovmf_case(ctx, deb, our)
         # the long OVMF cases first, so two workers end together
         cases.sort(key=lambda c: "OVMF" not in c[0] and "varstore" not in c[0])
     return harness.run_cases("migrate", cases, ctx, os.path.join(out, "test", "migrate.json"))
@@ -312,6 +463,52 @@ def live_vars(fdsplit, path):
         raise Fail("fdsplit info %s: %s" % (path, r.stderr.strip()))
     vs = json.loads(r.stdout)["files"][0]["vars"]
     return {(v["name"], v["guid"]) for v in vs["variables"] if v["state_name"] == "added"}, vs["deleted"]
+
+
+# EDK2's UefiBootManagerLib marks the boot options it made itself (for a
+# device it found) with this GUID as their optional data, and deletes them
+# again when the device is gone (BmBoot.c, mBmAutoCreateBootOptionGuid).
+# OVMF registers options for applications in its own firmware volume (UiApp,
+# the UEFI Shell: Fv(...)/FvFile(...)) and deletes those whose file the
+# image no longer has (PlatformBootManagerLib RemoveStaleFvFileOptions).
+AUTO_CREATED = struct.pack("<IHH8B", 0x8108ac4e, 0x9f11, 0x4d59, 0x85, 0x0e, 0xe2, 0x1a, 0x52, 0x2c, 0x59, 0xb2)
+
+
+def auto_boot_options(fdsplit, path):
+    """{(name, guid): description} of the live Boot#### options of a store that
+    the firmware created itself (EFI_LOAD_OPTION: attributes, device path
+    length, UTF-16 description, device path, optional data = AUTO_CREATED), or
+    for a file of its own firmware volume."""
+    vs = fdsplit_json(fdsplit, "info", path)["files"][0]["vars"]["variables"]
+    with open(path, "rb") as f:
+        raw = f.read()
+    out = {}
+    for v in vs:
+        n = v["name"]
+        if not (v["live"] and len(n) == 8 and n.startswith("Boot") and all(c in "0123456789ABCDEF" for c in n[4:])):
+            continue
+        b = raw[v["data_offset"]:v["data_offset"] + v["data_size"]]
+        if len(b) < 8:
+            continue
+        plen = struct.unpack_from("<H", b, 4)[0]
+        end = 6
+        while end + 1 < len(b) and b[end:end + 2] != b"\0\0":
+            end += 2
+        desc = b[6:end].decode("utf-16-le", "replace")
+        path = b[end + 2:end + 2 + plen]
+        in_fv = len(path) >= 2 and path[0] == 4 and path[1] == 7  # MEDIA_DEVICE_PATH, MEDIA_PIWG_FW_VOL_DP
+        if b[end + 2 + plen:] == AUTO_CREATED or in_fv:
+            out[(n, v["guid"])] = desc
+    return out
+
+
+def lost_variables(fdsplit, before_path, before, after):
+    """The variables of before that after lacks, leaving out the boot options
+    the firmware made itself (it removes those whose device it no longer
+    finds); returns (lost, [descriptions of the refreshed auto options])."""
+    auto = auto_boot_options(fdsplit, before_path)
+    gone = before - after
+    return gone - set(auto), sorted(auto[k] for k in gone & set(auto))
 
 
 def fdsplit_json(fdsplit, cmd, path):
@@ -412,6 +609,8 @@ def varstore_cases(out, scratch, deb, our):
             code = target["ovmf"] + "/OVMF_CODE_4M.fd"
             said = migrate(v2, our["ovmf"] + "/OVMF_VARS_4M.fd", code, v4)
             before, _ = live_vars(fdsplit, v4)
+            v4_before = v4 + ".before"
+            shutil.copyfile(v4, v4_before)
             if before != live2:
                 raise Fail("the migrated store's live variables differ from the 2M store's: %s" % sorted(before ^ live2))
             harness.ovmf_boot_disk(ctx, code, v4, disk, harness.VAR_READ)
@@ -419,14 +618,16 @@ def varstore_cases(out, scratch, deb, our):
             if r.returncode != 0:
                 raise Fail("after the 4M boot the store fails fdsplit check: " + r.stderr.strip())
             after, _ = live_vars(fdsplit, v4)
-            if before - after:
-                raise Fail("the 4M firmware lost variables (reformatted the store?): %s" % sorted(before - after))
+            lost, refreshed = lost_variables(fdsplit, v4_before, before, after)
+            if lost:
+                raise Fail("the 4M firmware lost variables (reformatted the store?): %s" % sorted(lost))
             # and back: the same VM onto the 2M layout, read by the 2M firmware
             back = os.path.join(d, "vars-2m-again.fd")
             migrate(v4, deb["ovmf"] + "/OVMF_VARS.fd", deb["ovmf"] + "/OVMF_CODE.fd", back)
             harness.ovmf_boot_disk(ctx, deb["ovmf"] + "/OVMF_CODE.fd", back, disk, harness.VAR_READ)
-            return "FwslotTest read back by the 4M firmware and again on 2M; %d live variables kept (%s)" % (
-                len(before), said.split(": ", 1)[1].split(";")[0])
+            return "FwslotTest read back by the 4M firmware and again on 2M; %d live variables kept (%s)%s" % (
+                len(before) - len(refreshed), said.split(": ", 1)[1].split(";")[0],
+                "; the firmware's own boot options refreshed: " + ", ".join(refreshed) if refreshed else "")
         return run
 
     def secure_boot(ctx):
@@ -493,7 +694,67 @@ def varstore_cases(out, scratch, deb, our):
                 "(SMM build, %.0f s) read all %d churned variables with the predicted rounds"
                 % (attempt + 1, t1 - t0, boot["disk_live"], boot["live"], t2 - t1, len(got)))
 
+    def signed_image(d):
+        """The test image signed with Debian 12's snakeoil key (sbsigntool): the
+        key its .snakeoil template trusts (Debian 13's source has a newer one)."""
+        keys = os.path.join(out, "ref", "root", "usr", "share", "ovmf")
+        clear, signed = os.path.join(d, "snakeoil.key"), os.path.join(d, "test-image-snakeoil.efi")
+        subprocess.run(["openssl", "rsa", "-in", keys + "/PkKek-1-snakeoil.key", "-passin", "pass:snakeoil",
+                        "-out", clear], check=True, capture_output=True)
+        subprocess.run(["sbsign", "--key", clear, "--cert", keys + "/PkKek-1-snakeoil.pem", "--output", signed, image],
+                       check=True, capture_output=True)
+        return harness.efi_disk(d, signed)
+
+    def powered_off(tmpl):
+        """A powered-off VM's varstore that Debian 12's Secure Boot OVMF wrote,
+        from Debian 12's enrolled template, then booted on our 2025.02 CODE:
+        with the snakeoil store the signed test image sets FwslotTest on
+        Debian's and reads it back on ours; with the Microsoft store Debian's
+        writes its boot options (the image refused). Either way ours keeps
+        every variable (keys byte for byte) and still refuses the unsigned image."""
+        def run(ctx):
+            d = tempfile.mkdtemp(prefix="varstore-off.", dir=ctx.scratch)
+            v = os.path.join(d, "vars.fd")
+            shutil.copyfile(deb["ovmf"] + "/" + tmpl, v)
+            old, new = deb["ovmf"] + "/OVMF_CODE_4M.secboot.fd", our["ovmf"] + "/OVMF_CODE_4M.secboot.fd"
+            snakeoil = "snakeoil" in tmpl
+            if snakeoil:
+                signed = signed_image(d)
+                harness.ovmf_boot_disk(ctx, old, v, signed, harness.VAR_SET, secure=True)
+            harness.ovmf_boot_disk(ctx, old, v, disk, harness.REFUSED, secure=True)
+            before, _ = live_vars(fdsplit, v)
+            if snakeoil and not any(n == "FwslotTest" for n, _ in before):
+                raise Fail("Debian's firmware left no live FwslotTest")
+            if not any(n.startswith("Boot0") for n, _ in before):
+                raise Fail("Debian's firmware wrote no boot option")
+            keep = os.path.join(d, "before.fd")
+            shutil.copyfile(v, keep)
+            if snakeoil:
+                harness.ovmf_boot_disk(ctx, new, v, signed, harness.VAR_READ, secure=True)
+            log = harness.ovmf_boot_disk(ctx, new, v, disk, harness.REFUSED, secure=True)
+            if harness.RAN in log:
+                raise Fail("the unsigned image ran on our CODE", log)
+            after, _ = live_vars(fdsplit, v)
+            lost, refreshed = lost_variables(fdsplit, keep, before, after)
+            if lost:
+                raise Fail("our firmware lost variables (reformatted the store?): %s" % sorted(lost))
+            r = subprocess.run(["python3", "tests/pkg/samekeys.py", fdsplit, v, keep], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise Fail("PK, KEK, db, dbx changed on our firmware: " + r.stdout.strip())
+            r = subprocess.run([fdsplit, "check", v, "--code", new], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise Fail("after our boot the store fails fdsplit check: " + r.stderr.strip())
+            return ("%d live variables kept on our CODE (the firmware's own boot options refreshed: %s), keys byte "
+                    "for byte; %sunsigned image refused" % (
+                        len(before) - len(refreshed), ", ".join(refreshed) or "none",
+                        "FwslotTest read back by the signed image; " if snakeoil else ""))
+        return run
+
     return [("varstore torn mid-reclaim (QEMU killed): OVMF restores what fdsplit predicts", torn),
+            ("varstore of a powered-off VM, Debian 12's .snakeoil template written by Debian 12's Secure Boot OVMF, "
+             "on our 2025.02 CODE", powered_off("OVMF_VARS_4M.snakeoil.fd")),
+            ("varstore of a powered-off VM, Debian 12's .ms template written by Debian 12's Secure Boot OVMF, "
+             "on our 2025.02 CODE", powered_off("OVMF_VARS_4M.ms.fd")),
             ("varstore 2M -> 4M (fdsplit migrate), Debian's OVMF_CODE_4M.fd reads FwslotTest", to_4m(deb)),
             ("varstore 2M -> 4M (fdsplit migrate), our OVMF_CODE_4M.fd reads FwslotTest", to_4m(our)),
             ("varstore 2M .ms -> 4M (fdsplit migrate): Secure Boot still enforced", secure_boot)]
