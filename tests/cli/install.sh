@@ -131,23 +131,25 @@ fi
 # packages: make deb, lintian without errors, install into a scratch root
 # with dpkg, and boot SeaBIOS, the ROMs and OVMF from the installed folders
 if [ -f "$O/firmware/SHA256SUMS" ]; then
-	t 0 out 'fwslot-firmware_0.1_all.deb' make -s --no-print-directory deb
+	t 0 out 'fwslot-firmware_0.2_all.deb' make -s --no-print-directory deb
 	for deb in "$O"/deb/fwslot-tools_*.deb "$O"/deb/fwslot-firmware_*.deb; do
 		t 0 - '' bash -c "lintian --fail-on error,warning '$deb' 2>&1 | { grep -v 'root privileges' || true; }; exit \${PIPESTATUS[0]}"
 	done
 	ok 'deb: fwslot-firmware conflicts with and replaces seabios, ipxe-qemu and ovmf' bash -c \
 		"dpkg-deb -f $O/deb/fwslot-firmware_*.deb Conflicts Replaces | grep -c '^[A-Za-z]*: ipxe-qemu, ovmf, seabios\$' | grep -qx 2"
-	# it provides the Debian 12 packages it replaces at the versions pkg/reference.lock pins
-	ok 'deb: Provides: seabios, ipxe-qemu and ovmf at their Debian 12 versions (pkg/reference.lock)' bash -c '
+	# it provides the packages it replaces at the versions of the sources it
+	# is built from (pkg/sources.lock: seabios; ipxe as ipxe-qemu; edk2 as ovmf)
+	ok 'deb: Provides: seabios, ipxe-qemu and ovmf at the versions of pkg/sources.lock' bash -c '
 		p=$(dpkg-deb -f "$1" Provides)
-		awk "!/^#/ && NF == 3 { print \$1 \" (= \" \$2 \")\" }" pkg/reference.lock | while read -r want; do
-			case ", $p, " in *", $want, "*) ;; *) echo "missing: $want in $p"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.1_all.deb
+		awk "\$1 == \"seabios\" || \$1 == \"ipxe\" || \$1 == \"edk2\" { print \$1, \$2 }" pkg/sources.lock | sort -u |
+		sed "s/^ipxe /ipxe-qemu /; s/^edk2 /ovmf /" | while read -r pkg ver; do want="$pkg (= $ver)"
+			case ", $p, " in *", $want, "*) ;; *) echo "missing: $want in $p"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.2_all.deb
 	ok 'deb: Built-Using names the Debian sources the firmware is built from (pkg/sources.lock)' bash -c '
 		b=$(dpkg-deb -f "$1" Built-Using)
 		for p in seabios edk2; do v=$(awk -v p=$p "\$1 == p { print \$2; exit }" pkg/sources.lock)
-			case "$b" in *"$p (= $v)"*) ;; *) echo "no $p (= $v) in $b"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.1_all.deb
+			case "$b" in *"$p (= $v)"*) ;; *) echo "no $p (= $v) in $b"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.2_all.deb
 	ok 'deb: the firmware inside is out/firmware, byte for byte' bash -c \
-		"rm -rf '$S/x' && mkdir '$S/x' && dpkg-deb -x $O/deb/fwslot-firmware_0.1_all.deb '$S/x' && cd '$S/x' && sha256sum --quiet -c '$(realpath "$O")/firmware/SHA256SUMS'"
+		"rm -rf '$S/x' && mkdir '$S/x' && dpkg-deb -x $O/deb/fwslot-firmware_0.2_all.deb '$S/x' && cd '$S/x' && sha256sum --quiet -c '$(realpath "$O")/firmware/SHA256SUMS'"
 	# fwslot-tools' copyright names what it holds: the tools, not the firmware
 	ok 'deb: fwslot-tools copyright is fwslot'"'"'s own code only (no SeaBIOS, iPXE, EDK2 stanza)' bash -c \
 		"rm -rf '$S/t' && mkdir '$S/t' && dpkg-deb -x $O/deb/fwslot-tools_*.deb '$S/t' && c='$S/t/usr/share/doc/fwslot-tools/copyright' &&
