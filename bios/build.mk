@@ -31,6 +31,6 @@ FIRMWARE += $(BIOS_IMAGES)
 # and Debian sid's package the file; so that no installed path disappears,
 # the file is Debian 12's own bytes, from the pinned reference package.
 $(FW)/usr/share/seabios/acpi-dsdt.aml: $(REF_ROOT).stamp
-	$(call say,COPY,$@ (Debian 12's: SeaBIOS 1.17 has no DSDT source))
+	$(call say,COPY,$@ (Debian 12 file: SeaBIOS 1.17 has no DSDT source))
 	$(Q)mkdir -p $(@D) && cp $(REF_ROOT)/usr/share/seabios/acpi-dsdt.aml $@.tmp && mv $@.tmp $@
 FIRMWARE += $(FW)/usr/share/seabios/acpi-dsdt.aml
