@@ -70,35 +70,38 @@ $(OVMF_DIR)/OVMF_CODE.secboot.fd: $(O)/ovmf/2m-secboot/OVMF.fd $(OVMF_DIR)/OVMF_
 # As Debian 13 makes them: the Secure Boot (SMM) CODE enrolls, booting the
 # UEFI Shell of the 4m build (the Secure Boot builds have none) from a disk;
 # EnrollDefaultKeys.efi comes from a Secure Boot build (2025.02 builds it
-# only there). $(1) is the CODE that enrolls.
+# only there).
 ENROLL_TOOLS := $(O)/ovmf/4m/Shell.efi $(O)/ovmf/4m-secboot/EnrollDefaultKeys.efi
 $(O)/ovmf/4m/Shell.efi: $(O)/ovmf/4m/OVMF.fd
 	$(Q)cp $(abspath $(O))/edk2-ws/4m/Build/OvmfX64/RELEASE_GCC5/X64/Shell.efi $@.tmp && mv $@.tmp $@
 $(O)/ovmf/4m-secboot/EnrollDefaultKeys.efi: $(O)/ovmf/4m-secboot/OVMF.fd
 	$(Q)cp $(abspath $(O))/edk2-ws/4m-secboot/Build/Ovmf3264/RELEASE_GCC5/X64/EnrollDefaultKeys.efi $@.tmp && mv $@.tmp $@
-ENROLL = ovmf-split/enroll.sh $(1) $(2) $(ENROLL_TOOLS) $(EDK2_TREE)/debian/PkKek-1-$(3).pem $@.tmp --smm $(4) && \
-	$(O)/bin/fdsplit check $@.tmp --code $(5) --template $(2) >/dev/null && mv $@.tmp $@
+# $(call ENROLL,CODE,TEMPLATE,CERT,OUT[,--no-default]): CODE enrolls a copy of
+# TEMPLATE with debian/PkKek-1-CERT.pem into OUT, which must fit CODE and
+# keep TEMPLATE's layout
+ENROLL = ovmf-split/enroll.sh $(1) $(2) $(ENROLL_TOOLS) $(EDK2_TREE)/debian/PkKek-1-$(3).pem $(4) --smm $(5) && \
+	$(O)/bin/fdsplit check $(4) --code $(1) --template $(2) >/dev/null
 ENROLL_DEPS := ovmf-split/enroll.sh $(ENROLL_TOOLS) $(EDK2_DEP) $(O)/bin/fdsplit
 # The Microsoft-enrolled stores then take today's keys: the PK, KEK, db and dbx
 # records of Debian sid's OVMF_VARS_4M.ms.fd (the 2011 and 2023 Microsoft KEK
 # and UEFI CAs, sid's dbx; PK is Debian's PkKek-1 there too), copied exactly by
 # fdsplit migrate into the store the firmware enrolled (which keeps its other
 # variables), and checked again against the CODE and the template's layout.
+# $(call ENROLL_MS,CODE,TEMPLATE)
 MS_KEYS := $(REFSID_ROOT)/usr/share/OVMF/OVMF_VARS_4M.ms.fd
-ENROLL_MS = ovmf-split/enroll.sh $(1) $(2) $(ENROLL_TOOLS) $(EDK2_TREE)/debian/PkKek-1-Debian.pem $@.enrolled.tmp --smm && \
-	$(O)/bin/fdsplit check $@.enrolled.tmp --code $(3) --template $(2) >/dev/null && \
-	$(O)/bin/fdsplit migrate $(MS_KEYS) --template $@.enrolled.tmp --code $(3) -o $@.tmp >/dev/null && rm $@.enrolled.tmp && \
-	$(O)/bin/fdsplit check $@.tmp --code $(3) --template $(2) >/dev/null && mv $@.tmp $@
+ENROLL_MS = $(call ENROLL,$(1),$(2),Debian,$@.enrolled.tmp) && \
+	$(O)/bin/fdsplit migrate $(MS_KEYS) --template $@.enrolled.tmp --code $(1) -o $@.tmp >/dev/null && rm $@.enrolled.tmp && \
+	$(O)/bin/fdsplit check $@.tmp --code $(1) --template $(2) >/dev/null && mv $@.tmp $@
 
-$(OVMF_DIR)/OVMF_VARS_4M.ms.fd: $(OVMF_DIR)/OVMF_CODE_4M.fd $(OVMF_DIR)/OVMF_VARS_4M.fd $(OVMF_DIR)/OVMF_CODE_4M.secboot.fd $(ENROLL_DEPS) $(REFSID_ROOT).stamp
+$(OVMF_DIR)/OVMF_VARS_4M.ms.fd: $(OVMF_DIR)/OVMF_VARS_4M.fd $(OVMF_DIR)/OVMF_CODE_4M.secboot.fd $(ENROLL_DEPS) $(REFSID_ROOT).stamp
 	$(call say,ENROLL,$@ (Debian PK/KEK1; then the PK, KEK, db, dbx of Debian sid: Microsoft 2011 + 2023))
-	$(Q)$(call ENROLL_MS,$(OVMF_DIR)/OVMF_CODE_4M.secboot.fd,$(OVMF_DIR)/OVMF_VARS_4M.fd,$(OVMF_DIR)/OVMF_CODE_4M.secboot.fd)
-$(OVMF_DIR)/OVMF_VARS_4M.snakeoil.fd: $(OVMF_DIR)/OVMF_CODE_4M.fd $(OVMF_DIR)/OVMF_VARS_4M.fd $(OVMF_DIR)/OVMF_CODE_4M.secboot.fd $(ENROLL_DEPS)
+	$(Q)$(call ENROLL_MS,$(OVMF_DIR)/OVMF_CODE_4M.secboot.fd,$(OVMF_DIR)/OVMF_VARS_4M.fd)
+$(OVMF_DIR)/OVMF_VARS_4M.snakeoil.fd: $(OVMF_DIR)/OVMF_VARS_4M.fd $(OVMF_DIR)/OVMF_CODE_4M.secboot.fd $(ENROLL_DEPS)
 	$(call say,ENROLL,$@ (snakeoil PK/KEK1 only))
-	$(Q)$(call ENROLL,$(OVMF_DIR)/OVMF_CODE_4M.secboot.fd,$(OVMF_DIR)/OVMF_VARS_4M.fd,snakeoil,--no-default,$(OVMF_DIR)/OVMF_CODE_4M.secboot.fd)
-$(OVMF_DIR)/OVMF_VARS.ms.fd: $(OVMF_DIR)/OVMF_CODE.fd $(OVMF_DIR)/OVMF_VARS.fd $(OVMF_DIR)/OVMF_CODE.secboot.fd $(ENROLL_DEPS) $(REFSID_ROOT).stamp
+	$(Q)$(call ENROLL,$(OVMF_DIR)/OVMF_CODE_4M.secboot.fd,$(OVMF_DIR)/OVMF_VARS_4M.fd,snakeoil,$@.tmp,--no-default) && mv $@.tmp $@
+$(OVMF_DIR)/OVMF_VARS.ms.fd: $(OVMF_DIR)/OVMF_VARS.fd $(OVMF_DIR)/OVMF_CODE.secboot.fd $(ENROLL_DEPS) $(REFSID_ROOT).stamp
 	$(call say,ENROLL,$@ (Debian PK/KEK1; then the PK, KEK, db, dbx of Debian sid: Microsoft 2011 + 2023))
-	$(Q)$(call ENROLL_MS,$(OVMF_DIR)/OVMF_CODE.secboot.fd,$(OVMF_DIR)/OVMF_VARS.fd,$(OVMF_DIR)/OVMF_CODE.secboot.fd)
+	$(Q)$(call ENROLL_MS,$(OVMF_DIR)/OVMF_CODE.secboot.fd,$(OVMF_DIR)/OVMF_VARS.fd)
 
 # the CODE names VMs reference that Debian ships as links to the Secure Boot build
 OVMF_LINKS := $(OVMF_DIR)/OVMF_CODE.ms.fd $(OVMF_DIR)/OVMF_CODE_4M.ms.fd $(OVMF_DIR)/OVMF_CODE_4M.snakeoil.fd
