@@ -104,16 +104,15 @@ if ! have_all; then
 		# no .dsc to fetch: the pinned files one by one, from the URIs the
 		# Sources index gives (apt-helper checks each against its pin)
 		get() {
-			local uri f _ want_sum i
+			local uri i
 			(cd "$tmp" && apt-get source -q --print-uris "$name=$ver") >"$tmp/.uris" 2>"$tmp/.log" || return 1
 			for i in "${!files[@]}"; do
-				read -r uri f _ _ < <(awk -v f="${files[$i]}" '$2 == f' "$tmp/.uris") || true
-				[ -n "${uri:-}" ] || { echo "E: the Sources index has no $name=$ver file ${files[$i]}" >>"$tmp/.log"; return 1; }
-				uri=${uri#\'} uri=${uri%\'} want_sum=${sums[$i]}
+				# a line is 'URI' FILE SIZE SHA256:SUM
+				uri=$(awk -v f="${files[$i]}" '$2 == f { gsub("\047", "", $1); print $1; exit }' "$tmp/.uris")
+				[ -n "$uri" ] || { echo "E: the Sources index has no $name=$ver file ${files[$i]}" >>"$tmp/.log"; return 1; }
 				# (a file that fails here is no stale-list problem: refused at once)
-				/usr/lib/apt/apt-helper download-file "$uri" "$tmp/${files[$i]}" "SHA256:$want_sum" >"$tmp/.dl.log" 2>&1 ||
+				/usr/lib/apt/apt-helper download-file "$uri" "$tmp/${files[$i]}" "SHA256:${sums[$i]}" >"$tmp/.dl.log" 2>&1 ||
 					die1 "$name=$ver: ${files[$i]}: download failed ($(grep -E '^(E|W):|Hash' "$tmp/.dl.log" | head -1 | tr -d '\n'))"
-				uri=""
 			done
 		}
 	fi
