@@ -350,21 +350,12 @@ def main():
         shell_efi = build_test_image(scratch)
         unsigned_disk = efi_disk(scratch, shell_efi)
 
-        def signed_disk_of(root, tag):
-            """The test image signed with the snakeoil key that root ships (Debian
-            13's edk2 source made a new one in 2023: Debian 12's stores trust the
-            2020 key, ours the 2023 one)."""
-            signed = os.path.join(scratch, "test-image-snakeoil-%s.efi" % tag)
-            keys = os.path.join(root, "usr", "share", "ovmf")
-            # Debian's snakeoil key is encrypted with the pass phrase "snakeoil"
-            # (debian/tests/shell.py); sbsign wants it in the clear
-            clear = os.path.join(scratch, "snakeoil-%s.key" % tag)
-            subprocess.run(["openssl", "rsa", "-in", keys + "/PkKek-1-snakeoil.key", "-passin", "pass:snakeoil",
-                            "-out", clear], check=True, capture_output=True)
-            subprocess.run(["sbsign", "--key", clear, "--cert", keys + "/PkKek-1-snakeoil.pem",
-                            "--output", signed, shell_efi], check=True, capture_output=True)
-            return efi_disk(scratch, signed)
-        signed_disks = {"debian": signed_disk_of(ref, "debian"), "ours": signed_disk_of(fw, "ours")}
+        # each set's image signed with the snakeoil key that set ships (Debian
+        # 13's edk2 source made a new one in 2023: Debian 12's stores trust the
+        # 2020 key, ours the 2023 one)
+        signed_disks = {n: efi_disk(scratch, harness.snakeoil_signed(scratch, shell_efi,
+                                                                     os.path.join(root, "usr", "share", "ovmf"), n))
+                        for n, root in (("debian", ref), ("ours", fw))}
         for s in sets:
             if not s["ovmf"]:
                 continue

@@ -278,9 +278,8 @@ def savevm_cases(deb, our):
     def ticking_guest(ctx):
         """The ticker boot sector, on the qcow2 disk that savevm writes into."""
         d = tempfile.mkdtemp(prefix="savevm-tick.", dir=ctx.scratch)
-        raw, disk = os.path.join(d, "ticker.bin"), os.path.join(d, "disk.qcow2")
-        subprocess.run(["nasm", "-f", "bin", "-o", raw, "tests/boot/ticker.asm"], check=True)
-        subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, disk], check=True)
+        disk = os.path.join(d, "disk.qcow2")
+        subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", ticker_bin(ctx), disk], check=True)
         base = PC + ["-nic", "none", "-drive", "file=%s,format=qcow2,if=ide" % disk]
         with Vm(ctx, base + bios_of(deb)(ctx), "savevm", timeout=40) as vm:
             wait_ticks(vm, "guest on Debian's set", 0)
@@ -307,6 +306,15 @@ def savevm_cases(deb, our):
 
 
 TICK = re.compile(r"fwslot tick ([0-9a-fA-F]{4})\r?\n")
+
+
+def ticker_bin(ctx):
+    """tests/boot/ticker.asm assembled, once per run (in ctx.scratch)."""
+    tick = os.path.join(ctx.scratch, "ticker.bin")
+    if not os.path.exists(tick):
+        subprocess.run(["nasm", "-f", "bin", "-o", tick + ".tmp", "tests/boot/ticker.asm"], check=True)
+        os.replace(tick + ".tmp", tick)
+    return tick
 
 
 def ticks(vm):
@@ -375,10 +383,7 @@ def live_cases(ctx, deb, our, table, machines):
     pc.bios (bios-256k.bin on pc; bios.bin on pc-i440fx-1.7, whose type loads
     it), one device of every VGA ROM and every NIC ROM file (efi-* on pc,
     pxe-* on pc-i440fx-1.4, the type that loads them), and OVMF 4M pflash."""
-    tick = os.path.join(ctx.scratch, "ticker.bin")
-    if not os.path.exists(tick):
-        subprocess.run(["nasm", "-f", "bin", "-o", tick, "tests/boot/ticker.asm"], check=True)
-    disk = ["-drive", "file=%s,format=raw,if=ide,snapshot=on" % tick]
+    disk = ["-drive", "file=%s,format=raw,if=ide,snapshot=on" % ticker_bin(ctx)]
     cases = []
 
     def chain(label, common, of):
@@ -502,11 +507,11 @@ def auto_boot_options(fdsplit, path):
     return out
 
 
-def lost_variables(fdsplit, before_path, before, after):
+def lost_variables(before, after, auto):
     """The variables of before that after lacks, leaving out the boot options
-    the firmware made itself (it removes those whose device it no longer
-    finds); returns (lost, [descriptions of the refreshed auto options])."""
-    auto = auto_boot_options(fdsplit, before_path)
+    the firmware made itself (auto: auto_boot_options of the store when before
+    was read; it removes those whose device it no longer finds); returns
+    (lost, [descriptions of the refreshed auto options])."""
     gone = before - after
     return gone - set(auto), sorted(auto[k] for k in gone & set(auto))
 
@@ -609,8 +614,7 @@ def varstore_cases(out, scratch, deb, our):
             code = target["ovmf"] + "/OVMF_CODE_4M.fd"
             said = migrate(v2, our["ovmf"] + "/OVMF_VARS_4M.fd", code, v4)
             before, _ = live_vars(fdsplit, v4)
-            v4_before = v4 + ".before"
-            shutil.copyfile(v4, v4_before)
+            auto = auto_boot_options(fdsplit, v4)
             if before != live2:
                 raise Fail("the migrated store's live variables differ from the 2M store's: %s" % sorted(before ^ live2))
             harness.ovmf_boot_disk(ctx, code, v4, disk, harness.VAR_READ)
@@ -618,7 +622,7 @@ def varstore_cases(out, scratch, deb, our):
             if r.returncode != 0:
                 raise Fail("after the 4M boot the store fails fdsplit check: " + r.stderr.strip())
             after, _ = live_vars(fdsplit, v4)
-            lost, refreshed = lost_variables(fdsplit, v4_before, before, after)
+            lost, refreshed = lost_variables(before, after, auto)
             if lost:
                 raise Fail("the 4M firmware lost variables (reformatted the store?): %s" % sorted(lost))
             # and back: the same VM onto the 2M layout, read by the 2M firmware
@@ -694,17 +698,6 @@ def varstore_cases(out, scratch, deb, our):
                 "(SMM build, %.0f s) read all %d churned variables with the predicted rounds"
                 % (attempt + 1, t1 - t0, boot["disk_live"], boot["live"], t2 - t1, len(got)))
 
-    def signed_image(d):
-        """The test image signed with Debian 12's snakeoil key (sbsigntool): the
-        key its .snakeoil template trusts (Debian 13's source has a newer one)."""
-        keys = os.path.join(out, "ref", "root", "usr", "share", "ovmf")
-        clear, signed = os.path.join(d, "snakeoil.key"), os.path.join(d, "test-image-snakeoil.efi")
-        subprocess.run(["openssl", "rsa", "-in", keys + "/PkKek-1-snakeoil.key", "-passin", "pass:snakeoil",
-                        "-out", clear], check=True, capture_output=True)
-        subprocess.run(["sbsign", "--key", clear, "--cert", keys + "/PkKek-1-snakeoil.pem", "--output", signed, image],
-                       check=True, capture_output=True)
-        return harness.efi_disk(d, signed)
-
     def powered_off(tmpl):
         """A powered-off VM's varstore that Debian 12's Secure Boot OVMF wrote,
         from Debian 12's enrolled template, then booted on our 2025.02 CODE:
@@ -719,10 +712,13 @@ def varstore_cases(out, scratch, deb, our):
             old, new = deb["ovmf"] + "/OVMF_CODE_4M.secboot.fd", our["ovmf"] + "/OVMF_CODE_4M.secboot.fd"
             snakeoil = "snakeoil" in tmpl
             if snakeoil:
-                signed = signed_image(d)
+                # signed with Debian 12's snakeoil key, the one its .snakeoil template trusts
+                signed = harness.efi_disk(d, harness.snakeoil_signed(
+                    d, image, os.path.join(out, "ref", "root", "usr", "share", "ovmf"), "debian"))
                 harness.ovmf_boot_disk(ctx, old, v, signed, harness.VAR_SET, secure=True)
             harness.ovmf_boot_disk(ctx, old, v, disk, harness.REFUSED, secure=True)
             before, _ = live_vars(fdsplit, v)
+            auto = auto_boot_options(fdsplit, v)
             if snakeoil and not any(n == "FwslotTest" for n, _ in before):
                 raise Fail("Debian's firmware left no live FwslotTest")
             if not any(n.startswith("Boot0") for n, _ in before):
@@ -735,7 +731,7 @@ def varstore_cases(out, scratch, deb, our):
             if harness.RAN in log:
                 raise Fail("the unsigned image ran on our CODE", log)
             after, _ = live_vars(fdsplit, v)
-            lost, refreshed = lost_variables(fdsplit, keep, before, after)
+            lost, refreshed = lost_variables(before, after, auto)
             if lost:
                 raise Fail("our firmware lost variables (reformatted the store?): %s" % sorted(lost))
             r = subprocess.run(["python3", "tests/pkg/samekeys.py", fdsplit, v, keep], capture_output=True, text=True)

@@ -278,6 +278,21 @@ def build_test_image(scratch, mode=None):
     return efi
 
 
+def snakeoil_signed(scratch, efi, keys, tag):
+    """efi signed (sbsigntool) with the snakeoil key pair in the folder keys
+    (a root's usr/share/ovmf: Debian 12 ships the 2020 key, edk2 2025.02's
+    source the 2023 one); returns the signed file, scratch/NAME-snakeoil-TAG.efi.
+    Debian's snakeoil key is encrypted with the pass phrase "snakeoil"
+    (debian/tests/shell.py); sbsign wants it in the clear."""
+    stem = os.path.join(scratch, "%s-snakeoil-%s" % (os.path.basename(efi)[:-len(".efi")], tag))
+    clear, signed = stem + ".key", stem + ".efi"
+    subprocess.run(["openssl", "rsa", "-in", os.path.join(keys, "PkKek-1-snakeoil.key"), "-passin", "pass:snakeoil",
+                    "-out", clear], check=True, capture_output=True)
+    subprocess.run(["sbsign", "--key", clear, "--cert", os.path.join(keys, "PkKek-1-snakeoil.pem"),
+                    "--output", signed, efi], check=True, capture_output=True)
+    return signed
+
+
 def efi_disk(scratch, efi):
     """A FAT disk (mtools) whose removable-media path \\EFI\\BOOT\\BOOTX64.EFI is efi."""
     disk = os.path.join(scratch, os.path.basename(efi) + ".img")
