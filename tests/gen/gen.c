@@ -84,7 +84,7 @@ static int transitions(const char *path, const char *mib)
 /*
  * gen --efi-image ROM OUT: the PE image of ROM's first EFI image, decompressed
  * when it is EFI-compressed (iPXE 2.0's efi-*.rom), for tests that look inside
- * it (iPXE's UTF-16 product version). Exit 1 when ROM holds no such image.
+ * it (iPXE's product version). Exit 1 when ROM holds no such image.
  */
 static int efi_image(const char *rom, const char *outpath)
 {
@@ -116,7 +116,7 @@ static int efi_image(const char *rom, const char *outpath)
 	{
 		const struct optrom_image *m = &r.img[i];
 		const uint8_t *src = in + m->offset + m->efi_pe_off;
-		size_t avail = (size_t)(m->offset + m->length) - (size_t)(m->offset + m->efi_pe_off);
+		size_t avail = (size_t)m->length - m->efi_pe_off;
 
 		if (!(pe = malloc(m->efi_size)))
 			goto out;
