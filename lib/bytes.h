@@ -112,4 +112,11 @@ int hex_digit(char c);
 /* Smallest power of two >= v, for v in [1, 2^63]; 0 for v == 0 or larger. */
 uint64_t pow2ceil(uint64_t v);
 
+/*
+ * UCS-2 (UTF-16LE) at p[0..nsize) as UTF-8 into out (outn bytes, always
+ * NUL-terminated when outn > 0), up to the first NUL; surrogate pairs joined,
+ * a lone surrogate as U+FFFD, controls as '?'; cut at a whole character.
+ */
+void ucs2_to_utf8(const uint8_t *p, size_t nsize, char *out, size_t outn);
+
 #endif

@@ -48,66 +48,6 @@ uint32_t ftw_header_crc(const uint8_t hdr[FTW_HDR_SIZE])
 	return (uint32_t)crc32(0L, h, FTW_HDR_SIZE);
 }
 
-/* Appends code point cp as UTF-8 if it fits before the NUL; returns the new length. */
-static size_t put_utf8(char *out, size_t n, uint32_t cp)
-{
-	uint8_t b[4];
-	size_t k;
-
-	if (cp < 0x80) {
-		b[0] = (uint8_t)cp;
-		k = 1;
-	} else if (cp < 0x800) {
-		b[0] = (uint8_t)(0xC0 | cp >> 6);
-		b[1] = (uint8_t)(0x80 | (cp & 0x3F));
-		k = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (uint8_t)(0xE0 | cp >> 12);
-		b[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
-		b[2] = (uint8_t)(0x80 | (cp & 0x3F));
-		k = 3;
-	} else {
-		b[0] = (uint8_t)(0xF0 | cp >> 18);
-		b[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
-		b[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
-		b[3] = (uint8_t)(0x80 | (cp & 0x3F));
-		k = 4;
-	}
-	if (n + k >= VAR_NAME_BYTES)
-		return n;
-	memcpy(out + n, b, k);
-	return n + k;
-}
-
-/* The UCS-2 (UTF-16LE) name as UTF-8, cut at a character when it is too long. */
-static void ucs2_name(const uint8_t *p, uint32_t nsize, char *out)
-{
-	size_t n = 0;
-
-	for (uint32_t i = 0; i + 1 < nsize && n + 1 < VAR_NAME_BYTES; i += 2) {
-		uint32_t c = (uint32_t)(p[i] | p[i + 1] << 8);
-		size_t before = n;
-
-		if (c == 0)
-			break;
-		if (c >= 0xD800 && c < 0xDC00 && i + 3 < nsize) {
-			uint32_t lo = (uint32_t)(p[i + 2] | p[i + 3] << 8);
-
-			if (lo >= 0xDC00 && lo < 0xE000) {
-				c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-				i += 2;
-			}
-		}
-		if (c >= 0xD800 && c < 0xE000)
-			c = 0xFFFD; /* a lone surrogate */
-		else if (c < 0x20 || c == 0x7F)
-			c = '?';
-		n = put_utf8(out, n, c);
-		if (n == before)
-			break; /* the next character does not fit */
-	}
-	out[n] = '\0';
-}
 
 static int by_guid_name(const void *a, const void *b)
 {
@@ -221,6 +161,21 @@ static enum lib_result walk_variables(const uint8_t *p, uint64_t off, uint64_t e
 		rd_le32(p, (size_t)end, off + (vs->authenticated ? VAR_AUTH_NSIZE_OFF : VAR_PLAIN_NSIZE_OFF), &nsize);
 		rd_le32(p, (size_t)end, off + (vs->authenticated ? VAR_AUTH_DSIZE_OFF : VAR_PLAIN_DSIZE_OFF), &dsize);
 		memcpy(v->guid, p + off + (vs->authenticated ? VAR_AUTH_GUID_OFF : VAR_PLAIN_GUID_OFF), 16);
+		if (vs->authenticated) { /* inside the header checked above */
+			const uint8_t *t = p + off + VAR_AUTH_TIME_OFF;
+
+			rd_le64(p, (size_t)end, off + VAR_AUTH_MONO_OFF, &v->monotonic);
+			rd_le32(p, (size_t)end, off + VAR_AUTH_PUBKEY_OFF, &v->pubkey_index);
+			v->time.year = (uint16_t)(t[0] | t[1] << 8);
+			v->time.month = t[2];
+			v->time.day = t[3];
+			v->time.hour = t[4];
+			v->time.minute = t[5];
+			v->time.second = t[6];
+			v->time.nanosecond = (uint32_t)t[8] | (uint32_t)t[9] << 8 | (uint32_t)t[10] << 16 | (uint32_t)t[11] << 24;
+			v->time.timezone = (int16_t)(uint16_t)(t[12] | t[13] << 8);
+			v->time.daylight = t[14];
+		}
 		v->name_size = nsize;
 		v->data_size = dsize;
 		v->data_offset = off + hdr + nsize;
@@ -235,7 +190,7 @@ static enum lib_result walk_variables(const uint8_t *p, uint64_t off, uint64_t e
 			break;
 		}
 		vs->nvars++;
-		ucs2_name(p + off + hdr, nsize, v->name);
+		ucs2_to_utf8(p + off + hdr, nsize, v->name, sizeof(v->name));
 		if (v->kind == VSTATE_HEADER_ONLY) {
 			/* a write that stopped after its header: data may be garbage, sizes still bound it */
 		} else if (nsize < 2 || nsize % 2 || p[off + hdr + nsize - 1] || p[off + hdr + nsize - 2]) {

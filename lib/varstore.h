@@ -44,6 +44,9 @@
 #define VAR_STATE_OFF        0x02 /* u8 State */
 #define VAR_ATTR_OFF         0x04 /* u32 Attributes */
 #define VAR_AUTH_MONO_OFF    0x08 /* u64 MonotonicCount */
+#define VAR_AUTH_TIME_OFF    0x10 /* EFI_TIME: u16 Year, u8 Month, Day, Hour, Minute, Second, Pad1,
+				   * u32 Nanosecond, i16 TimeZone, u8 Daylight, Pad2 (UEFI 8.3) */
+#define VAR_AUTH_PUBKEY_OFF  0x20 /* u32 PubKeyIndex */
 #define VAR_AUTH_NSIZE_OFF   0x24 /* u32 NameSize */
 #define VAR_AUTH_DSIZE_OFF   0x28 /* u32 DataSize */
 #define VAR_AUTH_GUID_OFF    0x2C /* VendorGuid */
@@ -99,6 +102,16 @@ struct variable {
 	uint32_t name_size, data_size;
 	uint64_t data_offset; /* of the data, from the start of the file (header + name) */
 	uint8_t guid[16];
+	/* authenticated stores: the header's MonotonicCount, TimeStamp and PubKeyIndex */
+	uint64_t monotonic;
+	struct efi_time {
+		uint16_t year;
+		uint8_t month, day, hour, minute, second;
+		uint32_t nanosecond;
+		int16_t timezone;
+		uint8_t daylight;
+	} time;
+	uint32_t pubkey_index;
 	char name[VAR_NAME_BYTES]; /* UTF-8 of the UCS-2 name; controls as '?', lone surrogates U+FFFD */
 };
 

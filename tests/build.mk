@@ -7,15 +7,15 @@ TEST_BINS := $(UNIT_BINS) $(O)/asan/tests/gen $(O)/asan/tests/sweep
 
 $(O)/asan/tests/%: $(O)/asan/obj/tests/unit/%.o $(call objs,$(O)/asan/obj,$(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) $(UNIT_LDFLAGS) -o $@ $^ -lz -llzma
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) $(UNIT_LDFLAGS) -o $@ $^ -lz -llzma -lcrypto
 # nomem_test fails lib/'s allocations one at a time
 $(O)/asan/tests/nomem_test: UNIT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 $(O)/asan/tests/gen: $(call objs,$(O)/asan/obj,tests/gen/gen.c $(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma -lcrypto
 $(O)/asan/tests/sweep: $(call objs,$(O)/asan/obj,tests/sweep/sweep.c $(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma -lcrypto
 
 ASAN_TOOLS := $(patsubst $(O)/bin/%,$(O)/asan/bin/%,$(TOOLS))
 
@@ -26,7 +26,7 @@ check-deps:
 # a built firmware tree is brought up to date first (its gate runs the tools):
 # make deb in lane B would otherwise remake it while other suites read it
 check: check-deps ## run every test (ASan+UBSan builds); ends with "N passed, N failed"
-	$(Q)$(MAKE) --no-print-directory -s $(TOOLS) $(ASAN_TOOLS) $(TEST_BINS) $(FUZZ_BINS) $(REF)/padded.stamp $(REF13_ROOT).stamp \
+	$(Q)$(MAKE) --no-print-directory -s $(TOOLS) $(ASAN_TOOLS) $(TEST_BINS) $(FUZZ_BINS) $(REF)/padded.stamp $(REF13_ROOT).stamp $(PEERS_ROOT).stamp \
 		$(if $(wildcard $(FW)/SHA256SUMS),$(FW)/SHA256SUMS)
 	$(Q)O=$(O) tests/run.sh
 

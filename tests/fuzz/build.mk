@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # libFuzzer harnesses (clang): one per parser entry point in lib/.
-FUZZ_NAMES := optrom image fv varstore ovmfcode slots size efidecomp varmigrate savedstate
+FUZZ_NAMES := optrom image fv varstore ovmfcode slots size efidecomp varmigrate savedstate keys
 FUZZ_CC := clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BINS := $(addprefix $(O)/fuzz/bin/fuzz_,$(FUZZ_NAMES))
@@ -13,7 +13,7 @@ $(O)/fuzz/obj/%.o: %.c
 
 $(O)/fuzz/bin/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(call objs,$(O)/fuzz/obj,$(LIB_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ -lz -llzma
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ -lz -llzma -lcrypto
 
 .PHONY: fuzz fuzz-deps fuzz-bins
 fuzz-deps:
