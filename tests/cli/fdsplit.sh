@@ -54,6 +54,43 @@ import json,sys; d=json.load(open(sys.argv[1]))["files"][0]; v=d["vars"]
 assert d["kind"]=="vars" and d["ok"] and v["live"]==31 and v["deleted"]==26 and v["ftw"]["crc_ok"]
 assert any(x["name"]=="PK" and x["guid_name"]=="EfiGlobalVariable" and x["state"]==0x3f for x in v["variables"])' $S/ms.json
 
+# --- info: Secure Boot keys and boot options, as an admin reads a VM's settings ---------------
+MS=$O_/OVMF_VARS_4M.ms.fd
+t 0 out '  Secure Boot: on with a Secure Boot CODE: user mode (PK enrolled), SecureBootEnable 1, CustomMode 0' $F info $MS
+t 0 out '  KEK: 2 signature lists, 2 entries, 2565 bytes, written 2025-03-10T02:53:39Z' $F info $MS
+t 0 out '      subject CN=Microsoft Corporation KEK CA 2011,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US' $F info $MS
+t 0 out '      serial 610ad188000000000003, valid 2011-06-24T20:41:29Z to 2026-06-24T20:51:29Z, RSA 2048, sha256 a1117f516a32cefcba3f2d1ace10a87972fd6bbe8fe0d0b996e09e65d802a503' $F info $MS
+t 0 out '      subject CN=Microsoft Corporation UEFI CA 2011,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US' $F info $MS
+t 0 out '  dbx: 1 signature list, 1 entry, 76 bytes, written 2025-03-10T02:53:39Z' $F info $MS
+t 0 out '    list 0: 1 sha256 entry'                        $F info $MS
+t 0 out '  Boot0001: "UEFI QEMU HARDDISK QM00001 " PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0)' $F info $MS
+t 0 out '  Boot0000: "UiApp" Fv(7CB8BDC9-F8EB-4F34-AAEA-3EE4AF6516A1)/FvFile(462CAA21-7614-4503-836E-8AB6F4662331) (hidden)' $F info $MS
+t 0 out '  Secure Boot: off: setup mode (no PK), SecureBootEnable absent, CustomMode absent' $F info $O_/OVMF_VARS_4M.fd
+t 0 out '  PK: absent'                                        $F info $O_/OVMF_VARS_4M.fd
+$F info --json $MS > $S/keys.json
+ok 'info --json: Secure Boot enforced, each key its lists, each certificate its names and dates' python3 -c '
+import json,sys; f=json.load(open(sys.argv[1]))["files"][0]; sb=f["secure_boot"]; k={x["name"]: x for x in sb["keys"]}
+assert sb["enforced"] and not sb["setup_mode"] and sb["secure_boot_enable"] == 1 and sb["custom_mode"] == 0
+kek=[e for l in k["KEK"]["lists"] for e in l["entries"]]
+assert [e["common_name"] for e in kek] == ["Debian UEFI Secure Boot (PK/KEK key)", "Microsoft Corporation KEK CA 2011"], kek
+assert kek[1]["not_after"] == "2026-06-24T20:51:29Z" and kek[1]["owner"] == "77fa9abd-0359-4d32-bd60-28f4e78f784b"
+dbx=k["dbx"]["lists"][0]["entries"]; assert len(dbx) == 1 and dbx[0]["type"] == "sha256" and len(dbx[0]["hash"]) == 64
+assert k["PK"]["timestamp"] == "2025-03-10T02:53:39Z" and all(x["ok"] for x in sb["keys"])
+b={o["name"]: o for o in f["boot_options"]}; assert b["Boot0001"]["device_path"] == "PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0)"
+assert f["boot_order"] is None and b["Boot0000"]["active"]' $S/keys.json
+# a guest writes its own flash: lists that lie are reported, never followed
+kek_at() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["files"][0]["vars"]["variables"]; print([x["data_offset"] for x in v if x["name"]==sys.argv[2] and x["live"]][0])' $S/keys.json "$1"; }
+cp $MS $S/lying.fd
+patch $S/lying.fd $(( $(kek_at KEK) + 0x10 )) ffff0000
+t 0 out '    not trusted past here: signature list 0 at 0x0: SignatureListSize 0xffff exceeds the 0xa05 bytes left' $F info $S/lying.fd
+$F info --json $S/lying.fd > $S/lying.json
+ok 'info --json: the lying KEK is not ok and says why'  python3 -c '
+import json,sys; k={x["name"]: x for x in json.load(open(sys.argv[1]))["files"][0]["secure_boot"]["keys"]}
+assert not k["KEK"]["ok"] and k["KEK"]["lists"] == [] and "exceeds" in k["KEK"]["errors"][0] and k["db"]["ok"]' $S/lying.json
+cp $MS $S/badcert.fd
+patch $S/badcert.fd $(( $(kek_at db) + 0x1c + 0x10 )) 31
+t 0 out '      unreadable: 0x5db bytes that libcrypto cannot read as an X.509 certificate' $F info $S/badcert.fd
+
 # --- check: every CODE against every varstore of its own layout, and not the other ------------
 CODE2M="OVMF_CODE.fd OVMF_CODE.secboot.fd OVMF_CODE.ms.fd"
 CODE4M="OVMF_CODE_4M.fd OVMF_CODE_4M.secboot.fd OVMF_CODE_4M.ms.fd OVMF_CODE_4M.snakeoil.fd"

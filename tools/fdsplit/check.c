@@ -8,6 +8,7 @@
 
 #include "bootstore.h"
 #include "cli.h"
+#include "keys.h"
 #include "report.h"
 #include "varstore.h"
 
@@ -39,10 +40,25 @@ static int info_vars(const uint8_t *p, size_t len, enum fv_module_result ftw_pei
 	char clause[2 * DIAG_MSG];
 	int rc = cli_exit(boot_store_read(p, len, ftw_pei, &bs, d));
 
+	struct sb_state sb;
+	/* the keys and boot options OVMF reads: of a store it can read at all */
+	int keys = rc != 2 && bs.buf && bs.vs.format == VS_FORMATTED && bs.fb.action != FTW_BOOT_REFORMAT;
+
+	if (keys && sb_read(bs.buf, len, &bs.vs, &sb, d) != LIB_OK) {
+		keys = 0;
+		rc = 2;
+	}
 	boot_store_clause(&bs, clause, sizeof(clause));
 	if (j) {
 		vars_json(j, &bs.disk);
 		boot_json(j, &bs, clause);
+		if (keys) {
+			keys_json(j, bs.buf, len, &bs.vs, &sb);
+		} else {
+			json_null(j, "secure_boot");
+			json_null(j, "boot_order");
+			json_null(j, "boot_options");
+		}
 	} else {
 		vars_text(stdout, &bs.disk);
 		if (clause[0])
@@ -51,7 +67,11 @@ static int info_vars(const uint8_t *p, size_t len, enum fv_module_result ftw_pei
 			printf("  variables OVMF will read:\n");
 			vars_list_text(stdout, &bs.vs);
 		}
+		if (keys)
+			keys_text(stdout, bs.buf, len, &bs.vs, &sb);
 	}
+	if (keys)
+		sb_free(&sb);
 	boot_store_free(&bs);
 	return rc;
 }
