@@ -22,6 +22,11 @@ $(REF13_ROOT).stamp: pkg/reference.lock | $(REF_ROOT).stamp
 $(REFSID_ROOT).stamp: pkg/reference.lock | $(REF13_ROOT).stamp
 	$(Q)pkg/fetch-debs.sh pkg/reference.lock $(REF)/sid/debs $(REFSID_ROOT) sid
 
+# peer tools the tests compare with (pkg/peers.lock), through sid's apt lists above
+PEERS_ROOT := $(O)/peers/root
+$(PEERS_ROOT).stamp: pkg/peers.lock | $(REFSID_ROOT).stamp
+	$(Q)pkg/fetch-debs.sh pkg/peers.lock $(REF)/sid/debs $(PEERS_ROOT) sid && touch $@
+
 # pad every non-flash image to its slot (flash images are copied: never padded)
 $(REF)/padded.stamp: $(REF_ROOT).stamp $(O)/bin/romsize pkg/slots.conf
 	$(call say,PAD,$(REF)/padded)

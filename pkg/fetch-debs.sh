@@ -75,7 +75,7 @@ done < "$lock"
 # holds the sum of the .debs unpacked; another release's lines do not count)
 want=$(sha256sum "${debs[@]}" | cut -d' ' -f1 | sha256sum | cut -d' ' -f1)
 if [ ! -d "$root" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	rm -rf "$root.new"
+	rm -rf "$root.new" && mkdir -p "$(dirname "$root")"
 	for d in "${debs[@]}"; do
 		dpkg-deb -x "$d" "$root.new"
 	done

@@ -93,6 +93,9 @@ done
 # hostile input: a few seconds of each fuzz harness (make fuzz runs longer),
 # and writes killed at random moments never leave a half-written image
 run_counted -v "fuzz (3 s per parser)" tests/fuzz/run.sh 3
+# the keys fdsplit info reads equal what a peer reads: virt-fw-vars (Debian sid's
+# python3-virt-firmware), on every OVMF_VARS template of Debian 12, 13, sid and ours
+run_counted -v "keys as virt-fw-vars reads them" python3 tests/keys/peer.py
 run_counted -v "crash safety (SIGKILL)" python3 tests/crash/crash.py 20 "$BIN" \
 	"$REF/usr/lib/ipxe/qemu/pxe-e1000.rom" "$REF/usr/share/ovmf/OVMF.fd"
 
