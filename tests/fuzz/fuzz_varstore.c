@@ -5,7 +5,7 @@
  * CRC and write queue, and the layout compare (lib/varstore.c); what OVMF's
  * flash and FTW drivers make of them at boot (lib/ftwboot.c), and the verdict
  * fdsplit gives on that against CODE with and without FaultTolerantWritePei
- * (lib/bootstore.c).
+ * (lib/bootstore.c); the Secure Boot keys it holds (lib/secboot.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include "bootstore.h"
 #include "diag.h"
 #include "ftwboot.h"
+#include "secboot.h"
 #include "fuzz.h"
 #include "varstore.h"
 
@@ -24,6 +25,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_init(&d);
 	varstore_parse(data, size, &a, &d);
 	FUZZ_ASSERT(a.nlive + a.ndeleted <= a.nvars);
+	/* its Secure Boot keys, as fdsplit info reads them */
+	{
+		struct sb_state sb;
+
+		diag_init(&c);
+		if (sb_read(data, size, &a, &sb, &c) == LIB_OK) {
+			FUZZ_ASSERT(sb.setup_mode == (sb.key[SB_PK].var == NULL));
+			sb_free(&sb);
+		}
+	}
 	/* the same bytes as their own template, and as a half-size template */
 	diag_init(&d);
 	varstore_parse(data, size / 2, &b, &d);

@@ -11,10 +11,10 @@ set -uo pipefail
 O=${O:-out}
 secs=${1:?seconds per harness}
 shift
-names=${*:-optrom image fv varstore ovmfcode slots size efidecomp varmigrate savedstate}
+names=${*:-optrom image fv varstore ovmfcode slots size efidecomp varmigrate savedstate keys}
 F=$O/fuzz
 mkdir -p "$F/crashes" "$F/logs"
-declare -A maxlen=([optrom]=262144 [image]=262144 [fv]=8192 [varstore]=131072 [ovmfcode]=16384 [slots]=8192 [size]=64 [efidecomp]=131072 [varmigrate]=131072 [savedstate]=8192)
+declare -A maxlen=([optrom]=262144 [image]=262144 [fv]=8192 [varstore]=131072 [ovmfcode]=16384 [slots]=8192 [size]=64 [efidecomp]=131072 [varmigrate]=131072 [savedstate]=8192 [keys]=32768)
 
 if [ ! -d "$F/seed/size" ] || [ tests/fuzz/seeds.py -nt "$F/seed/size" ]; then
 	gen=$F/gen

@@ -20,11 +20,31 @@ def fv_sum_fix(b):
     struct.pack_into("<H", b, 0x32, (0x10000 - s) & 0xFFFF)
 
 
+def variables(store):
+    """(name, decoder, data) of the live PK, KEK, db, dbx, Boot#### and ConOut of an
+    authenticated varstore (60-byte headers after the 0x48 FV and 0x1c store headers)."""
+    off, found = 0x48 + 0x1c, []
+    while off + 60 <= len(store) and store[off:off + 2] == b"\xaa\x55":
+        state = store[off + 2]
+        nsize, dsize = struct.unpack_from("<II", store, off + 0x24)
+        name = store[off + 60:off + 60 + nsize].decode("utf-16-le", "replace").rstrip("\0")
+        data = store[off + 60 + nsize:off + 60 + nsize + dsize]
+        if state == 0x3F:
+            if name in ("PK", "KEK", "db", "dbx"):
+                found.append((name, 0, data))
+            elif name.startswith("Boot0"):
+                found.append((name, 2, data))
+            elif name == "ConOut":
+                found.append((name, 1, data))
+        off = (off + 60 + nsize + dsize + 3) & ~3
+    return found
+
+
 def main(out, ref, gen):
     seabios, ipxe, ovmf = (os.path.join(ref, p) for p in ("usr/share/seabios", "usr/lib/ipxe/qemu", "usr/share/OVMF"))
     rd = lambda p: open(p, "rb").read()  # noqa: E731
     seeds = {k: {} for k in ("optrom", "image", "fv", "varstore", "ovmfcode", "slots", "size", "efidecomp", "varmigrate",
-                             "savedstate")}
+                             "savedstate", "keys")}
     for n in ("pxe-e1000.rom", "efi-e1000.rom", "pxe-virtio.rom"):
         seeds["optrom"][n] = seeds["image"][n] = rd(os.path.join(ipxe, n))
     for n in ("vgabios-stdvga.bin", "vgabios-ramfb.bin"):
@@ -43,6 +63,10 @@ def main(out, ref, gen):
     for n in sorted(os.listdir(gen)):
         if n.startswith("torn-"):
             seeds["varstore"][n] = seeds["varmigrate"][n] = rd(os.path.join(gen, n))
+    # keys and boot options: each variable's data behind the byte that picks its decoder
+    # (fuzz_keys.c: 0 signature lists, 1 device path, 2 load option)
+    for name, sel, data in variables(ms2m):
+        seeds["keys"][name] = bytes([sel]) + data
     seeds["image"]["OVMF_VARS.fd"] = vars2m
     seeds["fv"]["vars-head"] = vars2m[:0x1000]
     for code in ("OVMF_CODE.fd", "OVMF_CODE_4M.fd"):
