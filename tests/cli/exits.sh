@@ -68,6 +68,9 @@ row 2 fdsplit check   err "unrecognized option '--frob'" $F check --frob "$O_/OV
 row 0 fdsplit migrate out 'm4.fd: 0 variables from' $F migrate "$O_/OVMF_VARS.fd" --template "$O_/OVMF_VARS_4M.fd" -o "$S/m4.fd"
 row 1 fdsplit migrate err 'junk: not a varstore or a unified OVMF image' $F migrate "$S/junk" --template "$O_/OVMF_VARS_4M.fd" -o "$S/m.fd"
 row 2 fdsplit migrate err 'migrate needs --template TEMPLATE and -o OUT' $F migrate "$O_/OVMF_VARS.fd" -o "$S/m.fd"
+row 0 fdsplit audit   out "audit: 1 varstore, 1 with Secure Boot on" $F audit "$O_/OVMF_VARS_4M.ms.fd"
+row 1 fdsplit audit   err "junk: not a varstore (VARS) image" $F audit "$S/junk"
+row 2 fdsplit audit   err "$S/nope.fd: cannot open: No such file or directory" $F audit "$S/nope.fd"
 ok 'exits: the quiet successes wrote their outputs (pad 128 KiB, split, join)' test "$(stat -c %s "$S/pxe-padded.rom")" = 131072 \
 	-a -s "$S/CODE.fd" -a -s "$S/VARS.fd" -a -s "$S/joined.fd"
 

@@ -91,6 +91,33 @@ cp $MS $S/badcert.fd
 patch $S/badcert.fd $(( $(kek_at db) + 0x1c + 0x10 )) 31
 t 0 out '      unreadable: 0x5db bytes that libcrypto cannot read as an X.509 certificate' $F info $S/badcert.fd
 
+# --- audit: which VMs trust only the expired 2011 CAs, and what they lack against a template --
+SID=$(dirname "$REF")/sid/root/usr/share/OVMF/OVMF_VARS_4M.ms.fd
+t 0 out "$MS: Secure Boot on; Microsoft CAs in db: 2011 only; KEK 2011 only: cannot take updates signed by the 2023 KEK" $F audit $MS
+t 1 out "lacks what $SID holds: KEK: Microsoft Corporation KEK 2K CA 2023; db: Windows UEFI CA 2023, Microsoft UEFI CA 2023, Microsoft Option ROM UEFI CA 2023; dbx: 443 hashes; holds what the template lacks: dbx: 1 hash" $F audit --against $SID $MS
+t 0 out "$SID: Secure Boot on; Microsoft CAs in db: 2011 and 2023; KEK takes updates signed by the 2023 KEK; holds all $SID holds" $F audit --against $SID $SID
+t 0 out "Secure Boot off (setup mode: no PK); Microsoft CAs in db: none; KEK holds no Microsoft KEK; no keys enrolled: not compared" $F audit --against $SID $O_/OVMF_VARS_4M.fd
+t 1 out 'audit: 3 varstores, 2 with Secure Boot on; Microsoft CAs in db: 1 2011 only, 1 2011 and 2023, 0 2023 only, 1 none; 1 lacks what' $F audit --against $SID $MS $SID $O_/OVMF_VARS_4M.fd
+t 1 err "fdsplit: $O_/OVMF_CODE_4M.fd: not a varstore (VARS) image" $F audit $O_/OVMF_CODE_4M.fd
+t 2 err 'cannot open'                                     $F audit --against $S/nope.fd $MS
+t 2 err 'cannot open'                                     $F audit $S/nope.fd
+# a CA is known by its fingerprint, not its name: a db entry one byte off is no Microsoft CA
+cp $MS $S/fake-ca.fd
+patch $S/fake-ca.fd $(( $(kek_at db) + 0x1c + 0x10 + 0x200 )) 00
+t 0 out 'Microsoft CAs in db: 2011 only'                  $F audit $S/fake-ca.fd
+$F audit --json $S/fake-ca.fd > $S/fake-ca.json
+ok 'audit --json: the altered Windows PCA 2011 no longer counts; the UEFI CA 2011 still does' python3 -c '
+import json,sys; f=json.load(open(sys.argv[1]))["files"][0]
+assert f["microsoft_cas"] == ["Microsoft Corporation KEK CA 2011", "Microsoft Corporation UEFI CA 2011"], f["microsoft_cas"]' $S/fake-ca.json
+$F audit --json --against $SID $MS $O_/OVMF_VARS_4M.fd > $S/audit.json
+ok 'audit --json: per VM what it lacks, with names and fingerprints; a summary' python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); a,b=d["files"]
+assert not d["ok"] and d["summary"]["lacking"] == 1 and d["summary"]["microsoft_2011_only"] == 1 and d["summary"]["microsoft_none"] == 1
+assert not a["kek_2023"] and a["microsoft_db"] == "2011 only" and len(a["missing"]) == 447
+assert {"key": "KEK", "type": "x509", "name": "Microsoft Corporation KEK 2K CA 2023", "sha256": "3cd3f0309edae228767a976dd40d9f4affc4fbd5218f2e8cc3c9dd97e8ac6f9d"} in a["missing"]
+assert a["extra"] == [{"key": "dbx", "type": "sha256", "hash": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]
+assert b["setup_mode"] and b["missing"] is None and b["ok"]' $S/audit.json
+
 # --- check: every CODE against every varstore of its own layout, and not the other ------------
 CODE2M="OVMF_CODE.fd OVMF_CODE.secboot.fd OVMF_CODE.ms.fd"
 CODE4M="OVMF_CODE_4M.fd OVMF_CODE_4M.secboot.fd OVMF_CODE_4M.ms.fd OVMF_CODE_4M.snakeoil.fd"

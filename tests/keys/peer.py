@@ -107,6 +107,26 @@ def compare(path):
         check(la_cmp == lb, f"{name}: {k}: {len(la)} lists, {n} entries equal", diff)
 
 
+def microsoft_cas():
+    """Our table of Microsoft CAs (lib/keyaudit.c, by fingerprint) against virt-firmware's
+    certs/microsoft.com: on sid's template, the CAs audit names are exactly its
+    certificates whose DER is one of those files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    theirs = set()
+    for pem in glob.glob(PEER[0] + "/virt/firmware/certs/microsoft.com/*.pem"):
+        theirs.add(x509.load_pem_x509_certificate(open(pem, "rb").read()).fingerprint(hashes.SHA256()).hex())
+    sid = glob.glob(O + "/ref/sid/root/usr/share/OVMF/OVMF_VARS_4M.ms.fd")[0]
+    info = json.loads(subprocess.run([BIN + "/fdsplit", "info", "--json", sid], capture_output=True, text=True).stdout)
+    held = {e["common_name"] for k in info["files"][0]["secure_boot"]["keys"] for l in k.get("lists", [])
+            for e in l["entries"] if e["type"] == "x509" and e["sha256"] in theirs}
+    audit = json.loads(subprocess.run([BIN + "/fdsplit", "audit", "--json", sid], capture_output=True, text=True).stdout)
+    ours = set(audit["files"][0]["microsoft_cas"])
+    check(len(theirs) >= 7 and ours == held and len(ours) == 7,
+          f"the 7 Microsoft CAs audit knows on sid's template are virt-firmware's certs/microsoft.com",
+          f"ours {sorted(ours)}, by virt-firmware's files {sorted(held)}")
+
+
 def main():
     if not PEER:
         check(False, "virt-fw-vars unpacked", f"no {O}/peers/root (make fetches pkg/peers.lock)")
@@ -118,6 +138,7 @@ def main():
         check(len(files) >= 10, f"{len(files)} varstores to judge")
         for f in files:
             compare(f)
+        microsoft_cas()
     print(f"# peer-keys: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

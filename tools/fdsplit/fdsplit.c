@@ -16,6 +16,7 @@ static const char usage[] =
 "       fdsplit check [--json] VARS... [--code CODE] [--template TEMPLATE]\n"
 "       fdsplit migrate [--json] OLD --template TEMPLATE [--code CODE] -o OUT\n"
 "                       [--prefer-template NAME[,NAME...]] [--force-readable]\n"
+"       fdsplit audit [--json] [--against TEMPLATE] VARS...\n"
 "       fdsplit --commands\n"
 "\n"
 "  split   cut a unified OVMF.fd into VARS (the varstore FV at offset 0, FvLength\n"
@@ -36,12 +37,16 @@ static const char usage[] =
 "          only when it fits; OLD's copy of a variable wins over TEMPLATE's\n"
 "          unless named in --prefer-template. --force-readable copies what can\n"
 "          be read from an OLD that fails check, or has a write in progress\n"
+"  audit   per VM varstore: Secure Boot on or off, the Microsoft CAs its db\n"
+"          trusts (2011 only, 2023, both), whether its KEK takes updates signed\n"
+"          by Microsoft's 2023 KEK; with --against, the KEK, db and dbx entries\n"
+"          it lacks and holds beyond TEMPLATE (exit 1 when any VM lacks one)\n"
 "  --commands  each command and the options it takes (an option a command\n"
 "          does not take is a usage error)\n"
 "\n"
 "exit status: 0 ok, 1 check failed or input refused, 2 usage or I/O trouble\n";
 
-enum { O_JSON, O_CODE, O_VARS, O_TEMPLATE, O_PREFER, O_FORCE, O_OUT };
+enum { O_JSON, O_CODE, O_VARS, O_TEMPLATE, O_PREFER, O_FORCE, O_OUT, O_AGAINST };
 
 static const struct cli_opt options[] = {
 	[O_JSON] = { "json", 0, 0 },
@@ -51,6 +56,7 @@ static const struct cli_opt options[] = {
 	[O_PREFER] = { "prefer-template", 1, 0 },
 	[O_FORCE] = { "force-readable", 0, 0 },
 	[O_OUT] = { "output", 1, 'o' },
+	[O_AGAINST] = { "against", 1, 0 },
 };
 
 static const struct cli_cmd commands[] = {
@@ -61,6 +67,7 @@ static const struct cli_cmd commands[] = {
 	  cmd_check },
 	{ "migrate", CLI_BIT(O_JSON) | CLI_BIT(O_CODE) | CLI_BIT(O_TEMPLATE) | CLI_BIT(O_PREFER) | CLI_BIT(O_FORCE) |
 	  CLI_BIT(O_OUT), 1, 1, "one OLD varstore", cmd_migrate },
+	{ "audit", CLI_BIT(O_JSON) | CLI_BIT(O_AGAINST), 1, -1, "one or more VARS files", cmd_audit },
 };
 
 static int set_option(void *opts, size_t i, const char *arg)
@@ -74,6 +81,7 @@ static int set_option(void *opts, size_t i, const char *arg)
 	case O_TEMPLATE: o->tmpl = arg; break;
 	case O_FORCE: o->force = 1; break;
 	case O_OUT: o->out = arg; break;
+	case O_AGAINST: o->against = arg; break;
 	case O_PREFER:
 		if (strlen(arg) >= sizeof(o->prefer))
 			return fd_usage("--prefer-template: NAME[,NAME...] under 1024 characters", arg);

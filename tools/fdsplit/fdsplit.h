@@ -22,7 +22,7 @@
 
 struct fdsplit_opts {
 	int json, force;
-	const char *code, *vars, *tmpl, *out;
+	const char *code, *vars, *tmpl, *out, *against;
 	struct migrate_opts migrate;
 	char prefer[1024];       /* --prefer-template's copy, split in place */
 };
@@ -66,5 +66,6 @@ int cmd_join(void *o, int argc, char **argv);
 int cmd_info(void *o, int argc, char **argv);
 int cmd_check(void *o, int argc, char **argv);
 int cmd_migrate(void *o, int argc, char **argv);
+int cmd_audit(void *o, int argc, char **argv);
 
 #endif

@@ -267,3 +267,43 @@ void keys_json(struct json *j, const uint8_t *p, size_t len, const struct varsto
 	}
 	json_end(j, ']');
 }
+
+int store_keys_load(const char *path, struct store_keys *s)
+{
+	uint64_t vlen;
+	enum lib_result r;
+
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	diag_init(&s->d);
+	if ((s->rc = fd_load(&s->f, path, &s->d)) != 0)
+		return s->rc;
+	if (ovmf_classify(s->f.buf, s->f.len, &vlen) != OVMF_VARS) {
+		diag_add(&s->d, DIAG_ERROR, "not a varstore (VARS) image");
+		return s->rc = 1;
+	}
+	r = boot_store_read(s->f.buf, s->f.len, FV_MODULE_UNDECODED, &s->bs, &s->d);
+	if (r == LIB_NO_MEMORY)
+		return s->rc = 2;
+	/* a write in progress: OVMF restores it first; its keys are read from what it will read */
+	if (s->bs.vs.format != VS_FORMATTED || s->bs.fb.action == FTW_BOOT_REFORMAT) {
+		if (r == LIB_OK)
+			diag_add(&s->d, DIAG_ERROR, "no variable store OVMF can read");
+		return s->rc = 1;
+	}
+	if (sb_read(s->bs.buf, s->f.len, &s->bs.vs, &s->sb, &s->d) != LIB_OK)
+		return s->rc = 2;
+	s->read = 1;
+	s->rc = r == LIB_OK ? 0 : 1;
+	return s->rc;
+}
+
+void store_keys_free(struct store_keys *s)
+{
+	if (s->read)
+		sb_free(&s->sb);
+	boot_store_free(&s->bs);
+	free(s->f.buf);
+	s->f.buf = NULL;
+	s->read = 0;
+}

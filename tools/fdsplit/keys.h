@@ -5,11 +5,27 @@
 
 #include <stdio.h>
 
+#include "bootstore.h"
 #include "fdsplit.h"
 #include "secboot.h"
 
 /* p[0..len): the buffer vs was parsed from; sb: sb_read of it. */
 void keys_text(FILE *f, const uint8_t *p, size_t len, const struct varstore *vs, const struct sb_state *sb);
 void keys_json(struct json *j, const uint8_t *p, size_t len, const struct varstore *vs, const struct sb_state *sb);
+
+/* A varstore's keys, loaded for audit and update-keys: the store OVMF reads at boot. */
+struct store_keys {
+	const char *path;
+	struct file f;
+	struct boot_store bs;
+	struct sb_state sb;
+	int read;                /* bs and sb hold the store */
+	int rc;                  /* 0; 1 refused (d says why); 2 I/O trouble or out of memory */
+	struct diag d;
+};
+
+/* Loads path and reads its keys into s (store_keys_free it whatever the result); returns s->rc. */
+int store_keys_load(const char *path, struct store_keys *s);
+void store_keys_free(struct store_keys *s);
 
 #endif
