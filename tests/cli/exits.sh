@@ -71,6 +71,10 @@ row 2 fdsplit migrate err 'migrate needs --template TEMPLATE and -o OUT' $F migr
 row 0 fdsplit audit   out "audit: 1 varstore, 1 with Secure Boot on" $F audit "$O_/OVMF_VARS_4M.ms.fd"
 row 1 fdsplit audit   err "junk: not a varstore (VARS) image" $F audit "$S/junk"
 row 2 fdsplit audit   err "$S/nope.fd: cannot open: No such file or directory" $F audit "$S/nope.fd"
+cp "$O_/OVMF_VARS_4M.ms.fd" "$S/keys.fd"
+row 0 fdsplit update-keys out "keys.fd: updated KEK +1, db +3, dbx +443" $F update-keys --from "$(dirname "$REF")/sid/root/usr/share/OVMF/OVMF_VARS_4M.ms.fd" --no-backup "$S/keys.fd"
+row 1 fdsplit update-keys err "OVMF_VARS_4M.fd: no PK (setup mode): no keys enrolled to update" $F update-keys --from "$S/keys.fd" "$O_/OVMF_VARS_4M.fd"
+row 2 fdsplit update-keys err "$S/nope.fd: cannot open: No such file or directory" $F update-keys --from "$S/keys.fd" "$S/nope.fd"
 ok 'exits: the quiet successes wrote their outputs (pad 128 KiB, split, join)' test "$(stat -c %s "$S/pxe-padded.rom")" = 131072 \
 	-a -s "$S/CODE.fd" -a -s "$S/VARS.fd" -a -s "$S/joined.fd"
 

@@ -118,6 +118,79 @@ assert {"key": "KEK", "type": "x509", "name": "Microsoft Corporation KEK 2K CA 2
 assert a["extra"] == [{"key": "dbx", "type": "sha256", "hash": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]
 assert b["setup_mode"] and b["missing"] is None and b["ok"]' $S/audit.json
 
+# --- update-keys: KEK and db gain what the template holds, dbx becomes the union ----------------
+cp $MS $S/up4.fd && cp $O_/OVMF_VARS.ms.fd $S/up2.fd && chmod 600 $S/up4.fd
+t 0 out "$S/up4.fd: would update KEK +1, db +3, dbx +443 (new records 0x8200 bytes): KEK: Microsoft Corporation KEK 2K CA 2023; db: Windows UEFI CA 2023, Microsoft UEFI CA 2023, Microsoft Option ROM UEFI CA 2023; dbx: 443 hashes" $F update-keys --from $SID --dry-run $S/up4.fd
+ok 'update-keys --dry-run writes nothing'                 sh -c "cmp -s $MS $S/up4.fd && test ! -e $S/up4.fd.bak"
+t 0 out "$S/up2.fd: updated KEK +1, db +3, dbx +443 (new records 0x8200 bytes); backup $S/up2.fd.bak" $F update-keys --from $SID $S/up4.fd $S/up2.fd
+ok 'the old stores are kept as backups, byte for byte'    sh -c "cmp -s $MS $S/up4.fd.bak && cmp -s $O_/OVMF_VARS.ms.fd $S/up2.fd.bak"
+ok 'the updated store keeps its mode (0600)'              sh -c "test \$(stat -c %a $S/up4.fd) = 600"
+t 0 out "holds all $SID holds; holds what the template lacks: dbx: 1 hash" $F audit --against $SID $S/up4.fd
+t 0 out 'fits'                                            $F check $S/up4.fd --code $O_/OVMF_CODE_4M.secboot.fd
+t 0 out 'fits'                                            $F check $S/up2.fd --code $O_/OVMF_CODE.secboot.fd
+t 0 out "$S/up4.fd: holds all $SID holds: unchanged"      $F update-keys --from $SID --no-backup $S/up4.fd
+$F info --json $MS > $S/before.json
+$F info --json $S/up4.fd > $S/after.json
+ok 'update-keys: the VM keeps every variable it held, its own dbx entry, its KEK first; timestamps no older than its own' python3 -c '
+import json,sys
+a,b=(json.load(open(f))["files"][0] for f in sys.argv[1:3])
+live=lambda f: {(v["name"], v["guid"]) for v in f["vars"]["variables"] if v["live"]}
+assert live(a) == live(b), live(a) ^ live(b)
+k=lambda f: {x["name"]: x for x in f["secure_boot"]["keys"]}
+ka,kb=k(a),k(b)
+hashes=lambda x: [e.get("hash") or e["sha256"] for l in x["lists"] for e in l["entries"]]
+assert hashes(kb["dbx"])[0] == hashes(ka["dbx"])[0] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+assert len(hashes(kb["dbx"])) == 444 and hashes(kb["KEK"])[:2] == hashes(ka["KEK"]) and len(hashes(kb["db"])) == 5
+assert ka["PK"] == kb["PK"] and all(kb[n]["timestamp"] >= ka[n]["timestamp"] for n in ("KEK", "db", "dbx"))
+assert b["boot_options"] == a["boot_options"]' $S/before.json $S/after.json
+ok 'virt-fw-vars reads the updated stores with the same lists as fdsplit' python3 tests/keys/peer.py --only $S/up4.fd $S/up2.fd
+# PK only when asked: an .ms store taken over by Debian 13's snakeoil keys
+SNAKE=$(dirname "$REF")/deb13/root/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
+cp $MS $S/pk.fd
+t 0 out "$S/pk.fd: updated KEK +1, db +1 (new records"   $F update-keys --from $SNAKE --no-backup $S/pk.fd
+t 0 out '      subject emailAddress=debian-devel@lists.debian.org,CN=Debian UEFI Secure Boot (PK/KEK key),O=Debian' sh -c "$F info $S/pk.fd | grep -A2 '^  PK:'"
+t 0 out "$S/pk.fd: updated PK replaced (new records"      $F update-keys --from $SNAKE --no-backup --replace-pk $S/pk.fd
+t 0 out '      subject CN=SnakeOil Test Key for EFI Secure Boot' sh -c "$F info $S/pk.fd | grep -A2 '^  PK:'"
+t 0 out "$S/pk.fd: holds all $SNAKE holds: unchanged"     $F update-keys --from $SNAKE --no-backup --replace-pk $S/pk.fd
+# refused, writing nothing: an earlier backup, a write in progress, no PK, no room, a running QEMU
+t 1 err "$S/up2.fd.bak exists (an earlier backup): move it away, or pass --no-backup" $F update-keys --from $SID $S/up2.fd --replace-pk
+cp $GEN/torn-restart.fd $S/torn.fd
+t 1 err 'a write in progress, which OVMF finishes at its next boot (FTW write queue on disk: 1 records, 1 pending, the last write not complete)' $F update-keys --from $SID $S/torn.fd
+t 1 err 'no PK (setup mode): no keys enrolled to update' $F update-keys --from $SID $O_/OVMF_VARS_4M.fd
+t 2 err 'no PK (setup mode): a template without keys'   $F update-keys --from $O_/OVMF_VARS_4M.fd $S/up4.fd
+t 2 err 'update-keys needs --from TEMPLATE'             $F update-keys $S/up4.fd
+ok 'refused updates write nothing'                      sh -c "cmp -s $GEN/torn-restart.fd $S/torn.fd && test ! -e $S/torn.fd.bak"
+# a 2M store the guest filled: a variable of its own leaves 2000 bytes, no room for sid's keys
+# even once the deleted records are reclaimed
+cat > $S/fill.py <<'EOF'
+import struct,sys,uuid
+b=bytearray(open(sys.argv[1],"rb").read()); off=0x48+0x1c
+while b[off:off+2]==b"\xaa\x55":
+    n,d=struct.unpack_from("<II",b,off+0x24); off=(off+60+n+d+3)&~3
+name="Filler\0".encode("utf-16-le"); data=bytes(0xe000-off-60-len(name)-2000)
+hdr=struct.pack("<HBBIQ16sIII16s",0x55aa,0x3f,0,7,0,bytes(16),0,len(name),len(data),uuid.UUID("12345678-0000-0000-0000-000000000001").bytes_le)
+b[off:off+len(hdr)+len(name)+len(data)]=hdr+name+data
+open(sys.argv[2],"wb").write(b)
+EOF
+python3 $S/fill.py $O_/OVMF_VARS.ms.fd $S/full2.fd
+t 0 out 'variable @0x' $F info $S/full2.fd
+t 1 err 'does not fit: the updated keys take 0x8200 (33280) bytes in new records; the store has 2000 bytes free after its last variable, 6312 after compaction (its variable region: 57244 bytes)' $F update-keys --from $SID $S/full2.fd
+ok 'the full store is left as it was'                   sh -c "test ! -e $S/full2.fd.bak"
+# 30000 bytes left: too few after the last variable, enough once reclaimed, as OVMF reclaims
+sed 's/-2000)/-30000)/' $S/fill.py > $S/fill30.py && python3 $S/fill30.py $O_/OVMF_VARS.ms.fd $S/half2.fd
+t 0 out "$S/half2.fd: updated KEK +1, db +3, dbx +443 (new records 0x8200 bytes, store compacted first as OVMF reclaims it)" $F update-keys --from $SID --no-backup $S/half2.fd
+t 0 out '  variables: 32 live, 3 deleted, 35 records; 1032 bytes free' $F info $S/half2.fd
+t 0 out 'variable @0x'                                          sh -c "$F info $S/half2.fd | grep 'Filler .* state 0x3f added'"
+cp $MS $S/held.fd
+timeout 20 qemu-system-x86_64 -S -display none -nodefaults -machine q35 -accel tcg \
+	-drive if=pflash,format=raw,readonly=on,file=$O_/OVMF_CODE_4M.secboot.fd -drive if=pflash,format=raw,file=$S/held.fd 2>$S/held.err &
+qpid=$!
+for _ in $(seq 50); do $F update-keys --from $SID --dry-run $S/held.fd 2>/dev/null | grep -q . || break; sleep 0.1; done
+t 1 err 'a running QEMU holds it (its image lock, bytes 100-299): stop the VM first' $F update-keys --from $SID $S/held.fd
+kill $qpid; wait $qpid 2>/dev/null
+ok 'the store QEMU held is unchanged'                   cmp -s $MS $S/held.fd
+t 0 out "$S/held.fd: updated"                           $F update-keys --from $SID --no-backup $S/held.fd
+
 # --- check: every CODE against every varstore of its own layout, and not the other ------------
 CODE2M="OVMF_CODE.fd OVMF_CODE.secboot.fd OVMF_CODE.ms.fd"
 CODE4M="OVMF_CODE_4M.fd OVMF_CODE_4M.secboot.fd OVMF_CODE_4M.ms.fd OVMF_CODE_4M.snakeoil.fd"

@@ -13,6 +13,7 @@
 #include "bootstore.h"
 #include "diag.h"
 #include "ftwboot.h"
+#include "keyupdate.h"
 #include "secboot.h"
 #include "fuzz.h"
 #include "varstore.h"
@@ -25,13 +26,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_init(&d);
 	varstore_parse(data, size, &a, &d);
 	FUZZ_ASSERT(a.nlive + a.ndeleted <= a.nvars);
-	/* its Secure Boot keys, as fdsplit info reads them */
+	/* its Secure Boot keys, as fdsplit info reads them; each key joined with
+	 * itself shifted (PK replacing KEK's data) and appended: a store that
+	 * parsed still parses, with the new records live */
 	{
 		struct sb_state sb;
+		enum lib_result pr = varstore_parse(data, size, &b, &c) ;
 
+		varstore_free(&b);
 		diag_init(&c);
 		if (sb_read(data, size, &a, &sb, &c) == LIB_OK) {
-			FUZZ_ASSERT(sb.setup_mode == (sb.key[SB_PK].var == NULL));
+			struct key_update u[SB_NKEYS];
+			uint8_t *out = malloc(size ? size : 1);
+			uint64_t need, room;
+			int ok = 1;
+
+			FUZZ_ASSERT(sb.setup_mode == (sb.key[SB_PK].var == NULL) && out);
+			memset(u, 0, sizeof(u));
+			for (int k = SB_KEK; k < SB_NKEYS; k++) {
+				u[k].key = (enum sb_key_id)k;
+				ok &= key_union(data, &sb.key[k], data, &sb.key[(k + 1) % SB_NKEYS], 0, &u[k], &c) == LIB_OK;
+			}
+			diag_init(&c);
+			if (ok && pr == LIB_OK && varstore_append_updates(data, size, &a, u + SB_KEK, SB_NKEYS - SB_KEK, out, &need, &room, &c) == LIB_OK) {
+				diag_init(&c);
+				FUZZ_ASSERT(varstore_parse(out, size, &b, &c) == LIB_OK);
+				varstore_free(&b);
+			}
+			for (int k = 0; k < SB_NKEYS; k++)
+				key_update_free(&u[k]);
+			free(out);
 			sb_free(&sb);
 		}
 	}

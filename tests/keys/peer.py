@@ -8,7 +8,8 @@ that `fdsplit info --json` reports are compared with python3-virt-firmware's
 own reading of the same file (Debian sid's package, pkg/peers.lock): the
 variables present, their timestamps, each signature list's type, and per
 entry the owner GUID and either the certificate (SHA-256 of its DER,
-subject, issuer, serial, validity) or the hash. Extra files: argv.
+subject, issuer, serial, validity) or the hash. Extra files: argv;
+--only FILE...: those files alone.
 """
 import datetime
 import glob
@@ -130,6 +131,9 @@ def microsoft_cas():
 def main():
     if not PEER:
         check(False, "virt-fw-vars unpacked", f"no {O}/peers/root (make fetches pkg/peers.lock)")
+    elif sys.argv[1:2] == ["--only"]:
+        for f in sys.argv[2:]:
+            compare(f)
     else:
         files = sorted(glob.glob(O + "/ref/root/usr/share/OVMF/OVMF_VARS*.fd") +
                        glob.glob(O + "/ref/deb13/root/usr/share/OVMF/OVMF_VARS*.fd") +

@@ -17,53 +17,6 @@ struct audit_one {
 	int rc;
 };
 
-static const struct sb_key *key_of(const struct store_keys *s, const struct key_entry *e)
-{
-	return &s->sb.key[e->key];
-}
-
-/* a certificate entry's common name, or its type for a hash */
-static void entry_name(const struct store_keys *s, const struct key_entry *e, char *out, size_t n)
-{
-	const struct sb_key *k = key_of(s, e);
-	const struct sig_entry *se = &k->sigs.entry[e->entry];
-	struct x509_info xi;
-	struct diag d;
-
-	diag_init(&d);
-	if (se->type == SIG_X509 && x509_info_decode(s->bs.buf + k->var->data_offset + se->offset, se->len, &xi, &d) == LIB_OK)
-		snprintf(out, n, "%s", xi.common_name[0] ? xi.common_name : xi.subject);
-	else
-		snprintf(out, n, "%s", sig_type_name(se->type));
-}
-
-/* " KEK: name; db: name, name; dbx: 442 hashes" for a list of entries */
-static void entries_text(FILE *f, const struct store_keys *s, const struct key_entry *v, size_t n)
-{
-	int keys = 0;
-
-	for (int k = SB_KEK; k < SB_NKEYS; k++) {
-		size_t certs = 0, hashes = 0;
-
-		for (size_t i = 0; i < n; i++)
-			if (v[i].key == (enum sb_key_id)k)
-				*(v[i].type == SIG_X509 ? &certs : &hashes) += 1;
-		if (!certs && !hashes)
-			continue;
-		fprintf(f, "%s %s:", keys++ ? ";" : "", sb_key_name(k));
-		for (size_t i = 0, c = 0; i < n; i++) {
-			char name[256];
-
-			if (v[i].key != (enum sb_key_id)k || v[i].type != SIG_X509)
-				continue;
-			entry_name(s, &v[i], name, sizeof(name));
-			fprintf(f, "%s %s", c++ ? "," : "", name);
-		}
-		if (hashes)
-			fprintf(f, "%s %zu hash%s", certs ? "," : "", hashes, hashes == 1 ? "" : "es");
-	}
-}
-
 static void one_text(const struct audit_one *o, const struct store_keys *t)
 {
 	const struct key_audit *a = &o->a;
@@ -86,13 +39,13 @@ static void one_text(const struct audit_one *o, const struct store_keys *t)
 		} else {
 			if (a->nmissing) {
 				printf("; lacks what %s holds:", t->path);
-				entries_text(stdout, t, a->missing, a->nmissing);
+				key_entries_text(stdout, t, a->missing, a->nmissing);
 			} else {
 				printf("; holds all %s holds", t->path);
 			}
 			if (a->nextra) {
 				printf("; holds what the template lacks:");
-				entries_text(stdout, &o->s, a->extra, a->nextra);
+				key_entries_text(stdout, &o->s, a->extra, a->nextra);
 			}
 		}
 	}
@@ -105,7 +58,7 @@ static void entries_json(struct json *j, const char *key, const struct store_key
 
 	json_arr(j, key);
 	for (size_t i = 0; i < n; i++) {
-		const struct sb_key *k = key_of(s, &v[i]);
+		const struct sb_key *k = &s->sb.key[v[i].key];
 		const struct sig_entry *se = &k->sigs.entry[v[i].entry];
 		char name[256], h[2 * 80 + 1];
 		size_t m = 0;
@@ -114,7 +67,7 @@ static void entries_json(struct json *j, const char *key, const struct store_key
 		json_str(j, "key", sb_key_name(v[i].key));
 		json_str(j, "type", sig_type_name(v[i].type));
 		if (v[i].type == SIG_X509) {
-			entry_name(s, &v[i], name, sizeof(name));
+			key_entry_name(s, &v[i], name, sizeof(name));
 			json_str(j, "name", name);
 			for (size_t b = 0; b < 32; b++) {
 				h[m++] = hex[v[i].digest[b] >> 4];

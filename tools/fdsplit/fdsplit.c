@@ -17,6 +17,8 @@ static const char usage[] =
 "       fdsplit migrate [--json] OLD --template TEMPLATE [--code CODE] -o OUT\n"
 "                       [--prefer-template NAME[,NAME...]] [--force-readable]\n"
 "       fdsplit audit [--json] [--against TEMPLATE] VARS...\n"
+"       fdsplit update-keys [--json] --from TEMPLATE [--code CODE] [--dry-run]\n"
+"                       [--no-backup] [--replace-pk] VARS...\n"
 "       fdsplit --commands\n"
 "\n"
 "  split   cut a unified OVMF.fd into VARS (the varstore FV at offset 0, FvLength\n"
@@ -41,12 +43,19 @@ static const char usage[] =
 "          trusts (2011 only, 2023, both), whether its KEK takes updates signed\n"
 "          by Microsoft's 2023 KEK; with --against, the KEK, db and dbx entries\n"
 "          it lacks and holds beyond TEMPLATE (exit 1 when any VM lacks one)\n"
+"  update-keys  bring each VM varstore's KEK and db up to TEMPLATE's (the\n"
+"          certificates it lacks added) and its dbx to the union of both (no\n"
+"          revocation the guest applied is lost), as OVMF appends them; PK\n"
+"          only with --replace-pk. Every other variable is kept as it was;\n"
+"          written atomically, the old store kept as VARS.bak unless\n"
+"          --no-backup; refused, writing nothing, with a write in progress,\n"
+"          when it does not fit, or when a running QEMU holds the file\n"
 "  --commands  each command and the options it takes (an option a command\n"
 "          does not take is a usage error)\n"
 "\n"
 "exit status: 0 ok, 1 check failed or input refused, 2 usage or I/O trouble\n";
 
-enum { O_JSON, O_CODE, O_VARS, O_TEMPLATE, O_PREFER, O_FORCE, O_OUT, O_AGAINST };
+enum { O_JSON, O_CODE, O_VARS, O_TEMPLATE, O_PREFER, O_FORCE, O_OUT, O_AGAINST, O_FROM, O_DRY, O_NOBACKUP, O_PK };
 
 static const struct cli_opt options[] = {
 	[O_JSON] = { "json", 0, 0 },
@@ -57,6 +66,10 @@ static const struct cli_opt options[] = {
 	[O_FORCE] = { "force-readable", 0, 0 },
 	[O_OUT] = { "output", 1, 'o' },
 	[O_AGAINST] = { "against", 1, 0 },
+	[O_FROM] = { "from", 1, 0 },
+	[O_DRY] = { "dry-run", 0, 0 },
+	[O_NOBACKUP] = { "no-backup", 0, 0 },
+	[O_PK] = { "replace-pk", 0, 0 },
 };
 
 static const struct cli_cmd commands[] = {
@@ -68,6 +81,8 @@ static const struct cli_cmd commands[] = {
 	{ "migrate", CLI_BIT(O_JSON) | CLI_BIT(O_CODE) | CLI_BIT(O_TEMPLATE) | CLI_BIT(O_PREFER) | CLI_BIT(O_FORCE) |
 	  CLI_BIT(O_OUT), 1, 1, "one OLD varstore", cmd_migrate },
 	{ "audit", CLI_BIT(O_JSON) | CLI_BIT(O_AGAINST), 1, -1, "one or more VARS files", cmd_audit },
+	{ "update-keys", CLI_BIT(O_JSON) | CLI_BIT(O_FROM) | CLI_BIT(O_CODE) | CLI_BIT(O_DRY) | CLI_BIT(O_NOBACKUP) |
+	  CLI_BIT(O_PK), 1, -1, "one or more VARS files", cmd_update_keys },
 };
 
 static int set_option(void *opts, size_t i, const char *arg)
@@ -82,6 +97,10 @@ static int set_option(void *opts, size_t i, const char *arg)
 	case O_FORCE: o->force = 1; break;
 	case O_OUT: o->out = arg; break;
 	case O_AGAINST: o->against = arg; break;
+	case O_FROM: o->from = arg; break;
+	case O_DRY: o->dry_run = 1; break;
+	case O_NOBACKUP: o->no_backup = 1; break;
+	case O_PK: o->replace_pk = 1; break;
 	case O_PREFER:
 		if (strlen(arg) >= sizeof(o->prefer))
 			return fd_usage("--prefer-template: NAME[,NAME...] under 1024 characters", arg);

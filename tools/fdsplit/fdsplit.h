@@ -21,8 +21,8 @@
 #define FDSPLIT_JSON_VERSION 2
 
 struct fdsplit_opts {
-	int json, force;
-	const char *code, *vars, *tmpl, *out, *against;
+	int json, force, dry_run, no_backup, replace_pk;
+	const char *code, *vars, *tmpl, *out, *against, *from;
 	struct migrate_opts migrate;
 	char prefer[1024];       /* --prefer-template's copy, split in place */
 };
@@ -67,5 +67,6 @@ int cmd_info(void *o, int argc, char **argv);
 int cmd_check(void *o, int argc, char **argv);
 int cmd_migrate(void *o, int argc, char **argv);
 int cmd_audit(void *o, int argc, char **argv);
+int cmd_update_keys(void *o, int argc, char **argv);
 
 #endif

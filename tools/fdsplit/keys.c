@@ -307,3 +307,45 @@ void store_keys_free(struct store_keys *s)
 	s->f.buf = NULL;
 	s->read = 0;
 }
+
+/* a certificate entry's common name, or its type for a hash */
+void key_entry_name(const struct store_keys *s, const struct key_entry *e, char *out, size_t n)
+{
+	const struct sb_key *k = &s->sb.key[e->key];
+	const struct sig_entry *se = &k->sigs.entry[e->entry];
+	struct x509_info xi;
+	struct diag d;
+
+	diag_init(&d);
+	if (se->type == SIG_X509 && x509_info_decode(s->bs.buf + k->var->data_offset + se->offset, se->len, &xi, &d) == LIB_OK)
+		snprintf(out, n, "%s", xi.common_name[0] ? xi.common_name : xi.subject);
+	else
+		snprintf(out, n, "%s", sig_type_name(se->type));
+}
+
+/* " KEK: name; db: name, name; dbx: 442 hashes" for a list of entries */
+void key_entries_text(FILE *f, const struct store_keys *s, const struct key_entry *v, size_t n)
+{
+	int keys = 0;
+
+	for (int k = SB_KEK; k < SB_NKEYS; k++) {
+		size_t certs = 0, hashes = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (v[i].key == (enum sb_key_id)k)
+				*(v[i].type == SIG_X509 ? &certs : &hashes) += 1;
+		if (!certs && !hashes)
+			continue;
+		fprintf(f, "%s %s:", keys++ ? ";" : "", sb_key_name(k));
+		for (size_t i = 0, c = 0; i < n; i++) {
+			char name[256];
+
+			if (v[i].key != (enum sb_key_id)k || v[i].type != SIG_X509)
+				continue;
+			key_entry_name(s, &v[i], name, sizeof(name));
+			fprintf(f, "%s %s", c++ ? "," : "", name);
+		}
+		if (hashes)
+			fprintf(f, "%s %zu hash%s", certs ? "," : "", hashes, hashes == 1 ? "" : "es");
+	}
+}

@@ -7,6 +7,7 @@
 
 #include "bootstore.h"
 #include "fdsplit.h"
+#include "keyaudit.h"
 #include "secboot.h"
 
 /* p[0..len): the buffer vs was parsed from; sb: sb_read of it. */
@@ -27,5 +28,10 @@ struct store_keys {
 /* Loads path and reads its keys into s (store_keys_free it whatever the result); returns s->rc. */
 int store_keys_load(const char *path, struct store_keys *s);
 void store_keys_free(struct store_keys *s);
+
+/* a certificate entry's common name (its subject when it has none), or a hash's type */
+void key_entry_name(const struct store_keys *s, const struct key_entry *e, char *out, size_t n);
+/* " KEK: name; db: name, name; dbx: 442 hashes" for entries of s */
+void key_entries_text(FILE *f, const struct store_keys *s, const struct key_entry *v, size_t n);
 
 #endif
