@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # romsize: BIOS / option ROM slot gate.
 ROMSIZE_SRCS := tools/romsize/romsize.c tools/romsize/pad.c tools/romsize/state.c tools/romsize/report.c tools/romsize/blame.c tools/romsize/diff.c tools/romsize/builtin.S \
-	$(filter-out lib/x509info.c lib/keyaudit.c,$(LIB_SRCS)) $(COMMON_SRCS)
+	$(filter-out $(CRYPTO_LIB_SRCS),$(LIB_SRCS)) $(COMMON_SRCS)
 
 $(O)/bin/romsize: $(call objs,$(O)/obj,$(ROMSIZE_SRCS))
 	$(call say,LD,$@)
