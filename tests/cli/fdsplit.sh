@@ -143,7 +143,7 @@ assert hashes(kb["dbx"])[0] == hashes(ka["dbx"])[0] == "e3b0c44298fc1c149afbf4c8
 assert len(hashes(kb["dbx"])) == 444 and hashes(kb["KEK"])[:2] == hashes(ka["KEK"]) and len(hashes(kb["db"])) == 5
 assert ka["PK"] == kb["PK"] and all(kb[n]["timestamp"] >= ka[n]["timestamp"] for n in ("KEK", "db", "dbx"))
 assert b["boot_options"] == a["boot_options"]' $S/before.json $S/after.json
-ok 'virt-fw-vars reads the updated stores with the same lists as fdsplit' python3 tests/keys/peer.py --only $S/up4.fd $S/up2.fd
+ok 'virt-fw-vars reads the updated stores with the same lists as fdsplit' /usr/bin/python3 tests/keys/peer.py --only $S/up4.fd $S/up2.fd
 # PK only when asked: an .ms store taken over by Debian 13's snakeoil keys
 SNAKE=$(dirname "$REF")/deb13/root/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
 cp $MS $S/pk.fd
