@@ -14,7 +14,7 @@ for tool in romsize fdsplit; do
 	ok "$tool: every option of $tool(1) is in --help or getopt" bash -c "
 		for o in \$(comm -13 <(echo '$opts_help') <(echo '$opts_man')); do
 			case \$o in --help|--version) ;; *) exit 1 ;; esac; done"
-	cmds=$(grep -oE "^(usage: | +)$tool [a-z]+" <<<"$help" | awk '{print $NF}')
+	cmds=$(grep -oE "^(usage: | +)$tool [a-z][a-z-]*" <<<"$help" | awk '{print $NF}')
 	ok "$tool: --help names its commands" test -n "$cmds"
 	for c in $cmds; do
 		ok "$tool: command '$c' has its own entry in $tool(1) COMMANDS" \
