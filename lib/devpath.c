@@ -66,9 +66,7 @@ static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] 
 static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p + 4) << 32 | le32(p); }
 
 /* vendor GUIDs with a text of their own (DevicePathToText.c DevPathToTextVendor) */
-#define G(d1, d2, d3, a, b, c, d, e, f, g, h) { \
-	(d1) & 0xff, ((d1) >> 8) & 0xff, ((d1) >> 16) & 0xff, ((d1) >> 24) & 0xff, \
-	(d2) & 0xff, ((d2) >> 8) & 0xff, (d3) & 0xff, ((d3) >> 8) & 0xff, a, b, c, d, e, f, g, h }
+#define G GUID_BYTES
 static const struct { uint8_t guid[16]; const char *text; } terminals[] = {
 	{ G(0xe0c14753, 0xf9be, 0x11d2, 0x9a, 0x0c, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d), "VenPcAnsi()" },
 	{ G(0xdfa66065, 0xb419, 0x11d3, 0x9a, 0x2d, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d), "VenVt100()" },

@@ -7,11 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* on-disk bytes of a GUID written as {d1, d2, d3, {d4[8]}} */
-#define G(d1, d2, d3, a, b, c, d, e, f, g, h) { \
-	(uint8_t)(d1), (uint8_t)((d1) >> 8), (uint8_t)((d1) >> 16), (uint8_t)((d1) >> 24), \
-	(uint8_t)(d2), (uint8_t)((d2) >> 8), (uint8_t)(d3), (uint8_t)((d3) >> 8), \
-	a, b, c, d, e, f, g, h }
+#define G GUID_BYTES
 
 const uint8_t GUID_SYSTEM_NV_DATA_FV[16] = G(0xfff12b8d, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50);
 const uint8_t GUID_FFS2[16] = G(0x8c8ce578, 0x8a3d, 0x4f1c, 0x99, 0x35, 0x89, 0x61, 0x85, 0xc3, 0x2d, 0xd3);

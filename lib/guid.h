@@ -10,6 +10,12 @@
 
 #define GUID_STR_LEN 37 /* 36 characters and a NUL */
 
+/* the on-disk bytes of a GUID written as {d1, d2, d3, {d4[8]}}, for initializers */
+#define GUID_BYTES(d1, d2, d3, a, b, c, d, e, f, g, h) { \
+	(uint8_t)(d1), (uint8_t)((d1) >> 8), (uint8_t)((d1) >> 16), (uint8_t)((d1) >> 24), \
+	(uint8_t)(d2), (uint8_t)((d2) >> 8), (uint8_t)(d3), (uint8_t)((d3) >> 8), \
+	a, b, c, d, e, f, g, h }
+
 struct guid_name {
 	uint8_t bytes[16];
 	const char *name;

@@ -8,10 +8,7 @@
 #include "bytes.h"
 #include "guid.h"
 
-/* on-disk bytes of a GUID written as {d1, d2, d3, {d4[8]}} */
-#define G(d1, d2, d3, a, b, c, d, e, f, g, h) { \
-	(d1) & 0xff, ((d1) >> 8) & 0xff, ((d1) >> 16) & 0xff, ((d1) >> 24) & 0xff, \
-	(d2) & 0xff, ((d2) >> 8) & 0xff, (d3) & 0xff, ((d3) >> 8) & 0xff, a, b, c, d, e, f, g, h }
+#define G GUID_BYTES
 
 /* ImageAuthentication.h; data sizes from AuthService.c mSupportSigItem (0: any) */
 static const struct {
