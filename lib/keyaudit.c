@@ -135,7 +135,7 @@ enum lib_result key_audit(const uint8_t *p, const struct sb_state *vm, const uin
 		free(mine);
 		free(theirs);
 		key_audit_free(a);
-		return diag_no_memory(d, "%zu and %zu key entries", nm, nt);
+		return diag_no_memory(d, "out of memory for %zu and %zu key entries", nm, nt);
 	}
 	for (size_t i = 0; i < nt; i++)
 		if (!holds(mine, nm, &theirs[i]))

@@ -69,7 +69,7 @@ enum lib_result key_union(const uint8_t *p, const struct sb_key *vm, const uint8
 		if (!t->var)
 			return LIB_OK;
 		if (!(u->data = malloc(t->var->data_size ? t->var->data_size : 1)))
-			return diag_no_memory(d, "%s: %u bytes", name, t->var->data_size);
+			return diag_no_memory(d, "%s: out of memory for %u bytes", name, t->var->data_size);
 		memcpy(u->data, tp + t->var->data_offset, t->var->data_size);
 		u->size = t->var->data_size;
 		u->added = t->sigs.nentries;
@@ -80,7 +80,7 @@ enum lib_result key_union(const uint8_t *p, const struct sb_key *vm, const uint8
 	if (!take || !digest) {
 		free(take);
 		free(digest);
-		return diag_no_memory(d, "%s: %zu entries", name, n);
+		return diag_no_memory(d, "%s: out of memory for %zu entries", name, n);
 	}
 	/* the entries to add and the bytes they take: a list header per certificate and per hash list */
 	size = vm->var ? vm->var->data_size : 0;
@@ -111,7 +111,7 @@ enum lib_result key_union(const uint8_t *p, const struct sb_key *vm, const uint8
 	if (!(u->data = malloc(size ? size : 1))) {
 		free(take);
 		free(digest);
-		return diag_no_memory(d, "%s: %zu bytes", name, size);
+		return diag_no_memory(d, "%s: out of memory for %zu bytes", name, size);
 	}
 	off = 0;
 	if (vm->var) {

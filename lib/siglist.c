@@ -162,13 +162,13 @@ enum lib_result sig_db_parse(const uint8_t *p, size_t len, size_t max_entries, s
 	if (nl) {
 		db->list = calloc(nl, sizeof(*db->list));
 		if (!db->list)
-			return diag_no_memory(d, "%zu signature lists", nl);
+			return diag_no_memory(d, "out of memory for %zu signature lists", nl);
 	}
 	if (ne) {
 		db->entry = calloc(ne, sizeof(*db->entry));
 		if (!db->entry) {
 			sig_db_free(db);
-			return diag_no_memory(d, "%zu signatures", ne);
+			return diag_no_memory(d, "out of memory for %zu signatures", ne);
 		}
 	}
 	walk(p, len, db, &nl2, &ne2, NULL);

@@ -13,8 +13,10 @@
 #include "efidecomp.h"
 #include "fvmodule.h"
 #include "image.h"
+#include "keyupdate.h"
 #include "optrom.h"
 #include "romgen.h"
+#include "siglist.h"
 #include "varmigrate.h"
 #include "varstore.h"
 #include "t.h"
@@ -143,6 +145,57 @@ static void free_stores(void)
 	varstore_free(&tvs);
 }
 
+/* two signature lists (three sha256 entries, one x509-sized): a key's data */
+static uint8_t sigs[2 * SIGLIST_HDR_SIZE + 3 * 48 + 116];
+static struct sig_db db;
+static struct variable sig_var;
+static struct sb_key vm_key;
+static void signature_lists(void)
+{
+	uint8_t *l = sigs;
+
+	memset(sigs, 0x5A, sizeof(sigs));
+	memcpy(l, sig_type_guid(SIG_SHA256), 16);
+	wr_le32(l + SIGLIST_SIZE_OFF, SIGLIST_HDR_SIZE + 3 * 48);
+	wr_le32(l + SIGLIST_HDRSIZE_OFF, 0);
+	wr_le32(l + SIGLIST_SIGSIZE_OFF, 48);
+	l += SIGLIST_HDR_SIZE + 3 * 48;
+	memcpy(l, sig_type_guid(SIG_X509), 16);
+	wr_le32(l + SIGLIST_SIZE_OFF, SIGLIST_HDR_SIZE + 116);
+	wr_le32(l + SIGLIST_HDRSIZE_OFF, 0);
+	wr_le32(l + SIGLIST_SIGSIZE_OFF, 116);
+}
+static enum lib_result parse_sigs(struct diag *d) { return sig_db_parse(sigs, sizeof(sigs), 0, &db, d); }
+static void free_sigs(void) { sig_db_free(&db); }
+
+/* a union: an empty VM key with the lists above as the template's */
+static void key_to_join(void)
+{
+	struct diag d;
+
+	signature_lists();
+	memset(&sig_var, 0, sizeof(sig_var));
+	sig_var.data_size = sizeof(sigs);
+	memset(&vm_key, 0, sizeof(vm_key));
+	vm_key.var = &sig_var;
+	diag_init(&d);
+	vm_key.parsed = sig_db_parse(sigs, sizeof(sigs), 0, &vm_key.sigs, &d);
+}
+static struct key_update joined;
+static enum lib_result join(struct diag *d)
+{
+	struct sb_key none;
+
+	memset(&none, 0, sizeof(none));
+	joined.key = SB_DB;
+	return key_union(sigs, &none, sigs, &vm_key, 0, &joined, d);
+}
+static void free_join(void)
+{
+	key_update_free(&joined);
+	sig_db_free(&vm_key.sigs);
+}
+
 static void nothing(void) { }
 
 static const struct subject subjects[] = {
@@ -153,6 +206,8 @@ static const struct subject subjects[] = {
 	{ "optrom_parse, a compressed EFI image", compressed_rom, parse_rom, nothing, LIB_OK },
 	{ "image_analyse, a compressed EFI image", compressed_rom, analyse_rom, nothing, LIB_OK },
 	{ "varstore_migrate", stores_to_migrate, migrate, free_stores, LIB_OK },
+	{ "sig_db_parse, two lists", signature_lists, parse_sigs, free_sigs, LIB_OK },
+	{ "key_union, a key the VM lacks", key_to_join, join, free_join, LIB_OK },
 };
 
 static enum lib_result run(const struct subject *s, long k, struct diag *d, long *n)
