@@ -39,6 +39,15 @@ t 1 err 'a libvirt save image still being written (LibvirtQemudPart): incomplete
 { printf 'LibvirtQemudSave\2\0\0\0\10\0\0\0\0\0\0\0\2\0\0\0'; head -c 60 /dev/zero; printf '<d/>\0\0\0\0BZh9'; } > "$S/bz.save"
 t 1 err 'libvirt save image in bzip2 format: not read (libvirt restores it with bzip2 -dc)' $R diff "$S/bz.save" "$D12"
 t 1 err 'not a QEMU migration stream: no "QEVM" at 0x0'        $R diff "$D12/usr/share/seabios/bios.bin" "$D12"
+# a running VM: its info ramblock table (virsh qemu-monitor-command --hmp), with the domain's machine type
+{ printf '              Block Name    PSize              Offset               Used              Total\r\n'
+  printf '                 pc.bios    4 KiB  0x0000000008000000 0x0000000000040000 0x0000000000040000\r\n'
+  printf '  0000:00:02.0/e1000.rom    4 KiB  0x0000000008080000 0x0000000000040000 0x0000000000040000\r\n'; } > "$S/vm1.ramblock"
+t 0 out "$S/vm1.ramblock (info ramblock of a running VM): pc-i440fx-7.2, 2 RAM blocks, 2 from firmware files: loads on the new set" $R diff --machine pc-i440fx-7.2 "$S/vm1.ramblock" "$D12"
+t 1 err 'a RAM block table names no machine type (libvirt: virsh dumpxml, <type machine=...>), and whether it loads depends on it (pc-i440fx-1.4: does not load): pass --machine TYPE' $R diff "$S/vm1.ramblock" "$D12"
+t 1 out 'changed  pc.bios: 0x40000 -> 0x20000 (bios.bin 131072 bytes)' $R diff --machine pc-i440fx-1.4 "$S/vm1.ramblock" "$D12"
+printf '  Block Name PSize Offset\n pc.bios 4 KiB 0x0\n' > "$S/cut.ramblock"
+t 1 err 'line 1: not the header of QEMU'"'"'s info ramblock table (Block Name, PSize, Offset, Used, ...)' $R diff --machine pc "$S/cut.ramblock" "$D12"
 qemu-img create -q -f qcow2 "$S/disk.qcow2" 1M
 t 1 err 'a qcow2 image with no snapshot holding a VM state (0 snapshots)' $R diff "$S/disk.qcow2" "$D12"
 t 2 err 'romsize: --code and --machine describe a saved state: OLD here is a tree' $R diff --code OVMF_CODE_4M.fd "$D12" "$D12"

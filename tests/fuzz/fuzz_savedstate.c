@@ -4,7 +4,8 @@
  * block list (lib/migstream.c), the same bytes as a qcow2 image's snapshot
  * table and VM state (lib/qcow2.c, read through a callback over the input),
  * the verdict on the blocks found (lib/statejudge.c), and the same bytes as
- * a libvirt save image's header and domain XML (lib/libvirtsave.c).
+ * a libvirt save image's header and domain XML (lib/libvirtsave.c), and
+ * as a running VM's info ramblock table (lib/ramtable.c).
  */
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "libvirtsave.h"
 #include "migstream.h"
 #include "qcow2.h"
+#include "ramtable.h"
 #include "romdevs.h"
 #include "statejudge.h"
 
@@ -62,6 +64,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		state_judge(&s, &t, set, 4, "OVMF_CODE_4M.fd", out, &d);
 		diag_init(&d);
 		state_judge(&s, &t, set, 4, NULL, out, &d);
+	}
+	diag_init(&d);
+	if (ramtable_parse(data, size, &s, &d) == LIB_OK) {
+		FUZZ_ASSERT(s.n >= 1 && s.n <= MIG_BLOCKS_MAX && !s.has_config);
+		for (size_t i = 0; i < s.n; i++)
+			FUZZ_ASSERT(strlen(s.block[i].name) < MIG_NAME_MAX);
+		diag_init(&d);
+		state_judge(&s, &t, set, 4, NULL, out, &d);
+	} else {
+		FUZZ_ASSERT(d.n > 0);
 	}
 	{
 		struct libvirt_save h;

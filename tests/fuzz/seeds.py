@@ -118,6 +118,10 @@ def main(out, ref, gen):
     struct.pack_into(">Q", q, 0x600, 0x800)
     q[0x800:0x800 + len(stream)] = stream
     seeds["savedstate"]["qcow2"] = bytes(q)
+    # the same VM running: its info ramblock table, as QEMU 7.2's HMP prints it
+    table = "%24s %8s  %18s %18s %18s\r\n" % ("Block Name", "PSize", "Offset", "Used", "Total")
+    table += "".join("%24s %8s  0x%016x 0x%016x 0x%016x\r\n" % (k.decode(), "4 KiB", 0, n, n) for k, n in blocks)
+    seeds["savedstate"]["ramblock"] = table.encode()
     for k, files in seeds.items():
         d = os.path.join(out, k)
         os.makedirs(d, exist_ok=True)

@@ -9,7 +9,8 @@ configuration section, no footers), pc-i440fx-1.4 (bios.bin, pxe-*.rom),
 x-ignore-shared, OVMF 4M in pflash; a qcow2 `savevm` snapshot; libvirt save
 images (raw, gzip and xz) written with libvirt's header (qemu_saveimage.h: 92
 bytes, the domain XML naming the machine type and the loader) around such a
-stream. For each state and each target tree (Debian 12's, ours, and
+stream; and each of those VMs running, as its info ramblock table (HMP, what
+virsh qemu-monitor-command returns), whose verdict on a target is its stream's. For each state and each target tree (Debian 12's, ours, and
 generated breaks: efi-e1000.rom one block past 256 KiB, vgabios-stdvga.bin
 past 64 KiB, OVMF_CODE_4M.fd one page longer), romsize's verdict (exit 0:
 loads) must equal QEMU's: the destination, started on the target's files,
@@ -87,7 +88,14 @@ def vm_args(machine, args, ldir, ctx_dir):
 
 
 def save_stream(ctx, case, ldir, path, caps=()):
+    """The VM's stream into path; its info ramblock table (what libvirt's
+    qemu-monitor-command returns for a running VM) into path.ramblock, and its
+    resolved machine type (what the domain XML names) into path.machine."""
     with Vm(ctx, vm_args(case.machine, case.args, ldir, ctx.scratch) + ["-S"], "save", timeout=60) as vm:
+        with open(path + ".ramblock", "w") as f:
+            f.write(vm.qmp.cmd("human-monitor-command", **{"command-line": "info ramblock"}))
+        with open(path + ".machine", "w") as f:
+            f.write(vm.qmp.cmd("qom-get", path="/machine", property="type")[:-len("-machine")])
         if caps:
             vm.qmp.cmd("migrate-set-capabilities", capabilities=[{"capability": c, "state": True} for c in caps])
         vm.qmp.cmd("migrate", uri="exec:cat > " + path)
@@ -173,6 +181,13 @@ def main():
         shutil.copyfile(deb + "/usr/share/OVMF/OVMF_VARS_4M.fd", vars_copy)
         save_stream(ctx, c, ldirs["debian12"], path, caps)
         states.append(State(c.name, c, path, path, caps, None))
+    # the same VMs running: their info ramblock tables, judged with the machine type the
+    # domain XML would name; QEMU's verdict is that VM's stream loaded on the target
+    for st in list(states):
+        with open(st.path + ".machine") as f:
+            resolved = f.read().strip()
+        states.append(State("running VM (info ramblock, --machine %s) of: %s" % (resolved, st.name), st.case,
+                            st.path + ".ramblock", st.stream, st.caps, None))
     # libvirt save images around the plain pc stream and the OVMF one: QEMU loads that stream
     pc, ovmf_state = states[0], states[5]
     for fmt in ("raw", "gzip", "xz"):
@@ -209,6 +224,8 @@ def main():
             # a stream or snapshot does not name the VM's CODE file, its command line does
             code = "OVMF_CODE_4M.fd" if "OVMF" in name and "libvirt" not in name else None
             machine = case.machine if case.machine.startswith("pc-i440fx-1") or case.machine.endswith("-2.3") else None
+            if path.endswith(".ramblock"):  # a table never names it: the domain's, as resolved
+                machine = name.split("--machine ", 1)[1].split(")", 1)[0]
             r, lines = romsize_loads(romsize, path, tree, code, machine)
             t.check(q == r, "%-60s on %-16s QEMU %s, romsize %s" % (name, tree_name, "loads" if q else "refuses",
                                                                   "loads" if r else "refuses"))
@@ -216,6 +233,11 @@ def main():
                 print("\n".join("     | " + x for x in lines[:12]))
     # what a bare stream does not say is asked for, never guessed
     for name, case, path, stream, caps, loadvm in states:
+        if path.endswith(".ramblock") and case.machine == "pc-i440fx-1.4":
+            r = subprocess.run([romsize, "diff", path, deb], capture_output=True, text=True)
+            t.check(r.returncode == 1 and "a RAM block table names no machine type" in r.stderr,
+                    "%s: without --machine, romsize says it cannot tell (exit %d)" % (name, r.returncode))
+            continue
         if case.machine == "pc-i440fx-1.4" and not path.endswith(".save"):
             r = subprocess.run([romsize, "diff", path, deb], capture_output=True, text=True)
             t.check(r.returncode == 1 and "pass --machine TYPE" in r.stderr,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* romsize diff STATE NEW: whether a saved VM (stream, libvirt save image, qcow2 snapshot) loads on a firmware tree. */
+/* romsize diff STATE NEW: whether a saved VM (stream, libvirt save image, qcow2 snapshot) or a running one (its
+ * info ramblock table) loads on a firmware tree. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include "libvirtsave.h"
 #include "migstream.h"
 #include "qcow2.h"
+#include "ramtable.h"
 #include "statejudge.h"
 
 /* The block list comes within the first KiB or so (../shared/SAVED-STATES.md
@@ -54,7 +56,7 @@ static int rd_at(void *ctx, uint64_t off, uint8_t *buf, size_t n)
 /* One saved state: its name for people, the stream's first bytes, the loader its XML names. */
 struct state {
 	char what[512];
-	const char *kind;          /* "stream", "libvirt", "qcow2" */
+	const char *kind;          /* "stream", "libvirt", "qcow2", "ramblock" (a running VM's table) */
 	uint8_t *buf;              /* STREAM_PREFIX bytes */
 	size_t len, limit;         /* bytes of the stream in buf; how many were asked for */
 	char loader[256];          /* basename of the <loader> a libvirt image names, or "" */
@@ -190,14 +192,15 @@ static void block_json(struct json *j, const struct mig_block *b, const struct b
 }
 
 /*
- * A stream with no machine type (2.3 and older): judged for the default files
+ * A stream with no machine type (2.3 and older), or a running VM's table (none
+ * ever; none_why says which): judged for the default files
  * and for each machine type the romfile table gives files of its own
  * (pc-i440fx-1.4 to 1.7 and isapc load bios.bin; 1.4 pxe-*.rom). 0 when every
  * one gives the same verdict, else 1 with the reason (--machine says which).
  * Leaves ms->machine "".
  */
 static int machine_matters(const struct diff_tables *t, struct mig_stream *ms, const struct fw_size *set, size_t nset,
-			   const char *loader, struct diag *d)
+			   const char *loader, const char *none_why, struct diag *d)
 {
 	static struct block_judgement scratch[MIG_BLOCKS_MAX];
 	struct diag q;
@@ -214,8 +217,8 @@ static int machine_matters(const struct diff_tables *t, struct mig_stream *ms, c
 			diag_init(&q);
 			ok = state_judge(ms, t->devs, set, nset, loader, scratch, &q) == LIB_OK;
 			if (ok != first) {
-				diag_add(d, DIAG_ERROR, "the stream names no machine type (machine types 2.3 and older send none), and whether it loads depends on it (%s: %s): pass --machine TYPE",
-					 ms->machine, ok ? "loads" : "does not load");
+				diag_add(d, DIAG_ERROR, "%s, and whether it loads depends on it (%s: %s): pass --machine TYPE",
+					 none_why, ms->machine, ok ? "loads" : "does not load");
 				ms->machine[0] = '\0';
 				return 1;
 			}
@@ -236,8 +239,10 @@ static int judge_one(const struct diff_tables *t, struct state *st, const struct
 	int short_read, rc;
 	size_t firmware = 0;
 
+	const int table = !strcmp(st->kind, "ramblock");
+
 	diag_init(&d);
-	rc = cli_exit(mig_stream_parse(st->buf, st->len, &ms, &short_read, &d));
+	rc = cli_exit(table ? ramtable_parse(st->buf, st->len, &ms, &d) : mig_stream_parse(st->buf, st->len, &ms, &short_read, &d));
 	if (rc == 0) {
 		const char *loader;
 
@@ -249,7 +254,9 @@ static int judge_one(const struct diff_tables *t, struct state *st, const struct
 			snprintf(ms.machine, sizeof(ms.machine), "%s",
 				 st->machine_xml[0] ? st->machine_xml : t->machine ? t->machine : "");
 		if (!ms.machine[0])
-			rc = machine_matters(t, &ms, set, nset, loader, &d);
+			rc = machine_matters(t, &ms, set, nset, loader, table ?
+					     "a RAM block table names no machine type (libvirt: virsh dumpxml, <type machine=...>)" :
+					     "the stream names no machine type (machine types 2.3 and older send none)", &d);
 		/* the blocks are judged (and shown) even when the machine type is the question */
 		rc = cli_worse(rc, cli_exit(state_judge(&ms, t->devs, set, nset, loader, out, &d)));
 	} else {
@@ -276,7 +283,8 @@ static int judge_one(const struct diff_tables *t, struct state *st, const struct
 		json_end(j, '}');
 	} else {
 		printf("%s: %s, %zu RAM blocks, %zu from firmware files: %s\n", st->what,
-		       ms.n ? (ms.machine[0] ? ms.machine : "no machine type in the stream (2.3 or older)") : "not read",
+		       ms.n ? (ms.machine[0] ? ms.machine : table ? "no machine type (--machine)" :
+			       "no machine type in the stream (2.3 or older)") : "not read",
 		       ms.n, firmware, rc == 0 ? "loads on the new set" : "does NOT load on the new set");
 		for (size_t i = 0; i < ms.n; i++) {
 			const struct block_judgement *v = &out[i];
@@ -396,6 +404,17 @@ int cmd_diff_state(const struct diff_tables *t, const char *path, const char *ne
 				snprintf(st.what, sizeof(st.what), "%s (QEMU migration stream)", path);
 				st.len = s.size < st.limit ? (size_t)s.size : st.limit;
 				rc = rd_at(&s, 0, st.buf, st.len) < 0 ? 2 : 0;
+				if (!rc && ramtable_detect(st.buf, st.len)) {
+					/* a running VM's table: a few KiB; 64 KiB is 256 rows and more */
+					st.kind = "ramblock";
+					snprintf(st.what, sizeof(st.what), "%s (info ramblock of a running VM)", path);
+					if (s.size > st.len) {
+						snprintf(why, sizeof(why), "an info ramblock table of %llu bytes: more than the %zu a table of %d blocks takes",
+							 (unsigned long long)s.size, st.len, MIG_BLOCKS_MAX);
+						rc = 1;
+					}
+					break;
+				}
 			}
 			if (rc || !needs_more(&st))
 				break;
