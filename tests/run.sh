@@ -81,6 +81,9 @@ lane_b() {
 	run_counted -v "system drop-in" python3 tests/system/dropin.py
 	# libvirt itself picks the same firmware from our descriptors as from Debian's
 	run_counted -v "libvirt firmware choice" python3 tests/libvirt/libvirt.py
+	# fwslot-host-check walks a libvirt host: a running VM, a managed save, a
+	# snapshot and an nvram, each judged against Debian's and two broken sets
+	run_counted -v "libvirt host check" python3 tests/libvirt/host.py
 	echo "$pass $fail $skipped" > "$SCRATCH/lane-b.counts"
 }
 lane_b > "$SCRATCH/lane-b.log" 2>&1 &

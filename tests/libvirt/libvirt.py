@@ -20,7 +20,6 @@ on Debian).
 """
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -32,43 +31,8 @@ import harness  # noqa: E402
 import virt  # noqa: E402
 from harness import Fail  # noqa: E402
 
-USER = "nobody"  # libvirt's session daemon refuses nothing to an unprivileged user
 REQUESTS = virt.REQUESTS
-
-
-class Session:
-    """virsh -c qemu:///session as USER, with XDG dirs under home."""
-
-    def __init__(self, home):
-        self.home = home
-        self.env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=home + "/config", XDG_RUNTIME_DIR=home + "/run",
-                        XDG_CACHE_HOME=home + "/cache", XDG_DATA_HOME=home + "/data")
-        for d in ("config/qemu/firmware", "run", "cache", "data"):
-            os.makedirs(os.path.join(home, d), exist_ok=True)
-        os.chmod(home + "/run", 0o700)
-        pre = []
-        if os.getuid() == 0:
-            pw = pwd.getpwnam(USER)
-            for dirpath, dirnames, filenames in os.walk(home):
-                for n in [dirpath] + [os.path.join(dirpath, f) for f in filenames]:
-                    os.chown(n, pw.pw_uid, pw.pw_gid)
-            pre = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups"]
-        self._virsh = virt.Virsh("qemu:///session", pre, self.env)
-
-    def virsh(self, *args, check=True, timeout=90):
-        return self._virsh(*args, check=check, timeout=timeout).stdout
-
-    def descriptors(self, root, src):
-        d = os.path.join(self.home, "config", "qemu", "firmware")
-        for f in os.listdir(d):
-            os.unlink(os.path.join(d, f))
-        for f in sorted(os.listdir(src)):
-            with open(os.path.join(src, f)) as i, open(os.path.join(d, f), "w") as o:
-                o.write(i.read().replace('"/usr/share/', '"%s/usr/share/' % root))
-
-    def stop(self):
-        subprocess.run(["pkill", "-u", USER if os.getuid() == 0 else str(os.getuid()), "-f", "libvirtd --timeout"],
-                       capture_output=True)
+Session = virt.Session
 
 
 def main():
