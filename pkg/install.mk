@@ -8,7 +8,9 @@ MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
 LIBDIR ?= $(PREFIX)/lib
 INSTALL ?= install
-MANPAGES := doc/romsize.1 doc/fdsplit.1
+MANPAGES := doc/romsize.1 doc/fdsplit.1 doc/fwslot-host-check.1
+# scripts installed beside the tools
+SCRIPTS := pkg/fwslot-host-check
 DESCRIPTORS := $(sort $(wildcard pkg/descriptors/*.json))
 
 # what goes where, relative to out/firmware/usr
@@ -29,7 +31,7 @@ DESCRIPTOR_DIR := $(if $(filter /usr,$(PREFIX)),$(DATADIR)/qemu/firmware,$(SYSCO
 # default file name too, as out/firmware/usr/share/qemu (-L DATADIR/qemu)
 FW_QEMU_LINKS := $(if $(filter /usr,$(PREFIX)),OVMF.fd,$(sort $(notdir $(QEMU_LINKS))))
 # every path install writes and uninstall deletes (pkg/install-guard.sh checks them)
-INSTALLED = $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS))) \
+INSTALLED = $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS))) \
 	$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES))) \
 	$(addprefix $(DESTDIR)$(DATADIR)/seabios/,$(FW_SEABIOS) vgabios.bin acpi-dsdt.aml) \
 	$(addprefix $(DESTDIR)$(LIBDIR)/ipxe/qemu/,$(FW_IPXE)) $(addprefix $(DESTDIR)$(LIBDIR)/ipxe/,$(FW_IPXE_LINKS)) \
@@ -46,7 +48,7 @@ install: $(TOOLS) $(FW)/SHA256SUMS ## install tools, man pages and firmware (DES
 	$(Q)$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/seabios \
 		$(DESTDIR)$(LIBDIR)/ipxe/qemu $(DESTDIR)$(DATADIR)/OVMF $(DESTDIR)$(DATADIR)/ovmf \
 		$(DESTDIR)$(DATADIR)/qemu $(DESTDIR)$(DESCRIPTOR_DIR)
-	$(Q)$(INSTALL) -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	$(Q)$(INSTALL) -m 755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	$(Q)$(INSTALL) -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
 	$(Q)$(INSTALL) -m 644 $(addprefix $(FW)/usr/share/seabios/,$(FW_SEABIOS) acpi-dsdt.aml) $(DESTDIR)$(DATADIR)/seabios/
 	$(Q)ln -sfn vgabios-isavga.bin $(DESTDIR)$(DATADIR)/seabios/vgabios.bin

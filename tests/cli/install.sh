@@ -79,8 +79,9 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 	R=$S/root
 	t 0 - '' make -s --no-print-directory install DESTDIR="$R" PREFIX=/usr
 	# the files make ships, the links among them (vgabios.bin, 3 OVMF CODE names, 7 iPXE
-	# compat names), share/qemu/OVMF.fd (as Debian's ovmf), 2 tools, 2 man pages, the descriptors
-	want=$(( $(make -s --no-print-directory print-images | wc -l) + $(find "$O/firmware/usr" -type l -not -path '*/share/qemu/*' | wc -l) + 1 + 2 + 2 + $(ls pkg/descriptors/*.json | wc -l) ))
+	# compat names), share/qemu/OVMF.fd (as Debian's ovmf), 2 tools and fwslot-host-check,
+	# 3 man pages, the descriptors
+	want=$(( $(make -s --no-print-directory print-images | wc -l) + $(find "$O/firmware/usr" -type l -not -path '*/share/qemu/*' | wc -l) + 1 + 3 + 3 + $(ls pkg/descriptors/*.json | wc -l) ))
 	ok "install: $want files and links, all under DESTDIR" test "$(find "$R" -type f -o -type l | wc -l)" = "$want"
 	ok 'install: the tools run from DESTDIR' "$R/usr/bin/romsize" --version
 	ok 'install: vgabios.bin is a link to vgabios-isavga.bin' test "$(readlink "$R/usr/share/seabios/vgabios.bin")" = vgabios-isavga.bin
@@ -131,7 +132,8 @@ fi
 # packages: make deb, lintian without errors, install into a scratch root
 # with dpkg, and boot SeaBIOS, the ROMs and OVMF from the installed folders
 if [ -f "$O/firmware/SHA256SUMS" ]; then
-	t 0 out 'fwslot-firmware_0.2_all.deb' make -s --no-print-directory deb
+	V=$(dpkg-parsechangelog -l debian/changelog -S Version)
+	t 0 out "fwslot-firmware_${V}_all.deb" make -s --no-print-directory deb
 	for deb in "$O"/deb/fwslot-tools_*.deb "$O"/deb/fwslot-firmware_*.deb; do
 		t 0 - '' bash -c "lintian --fail-on error,warning '$deb' 2>&1 | { grep -v 'root privileges' || true; }; exit \${PIPESTATUS[0]}"
 	done
@@ -143,13 +145,13 @@ if [ -f "$O/firmware/SHA256SUMS" ]; then
 		p=$(dpkg-deb -f "$1" Provides)
 		awk "\$1 == \"seabios\" || \$1 == \"ipxe\" || \$1 == \"edk2\" { print \$1, \$2 }" pkg/sources.lock | sort -u |
 		sed "s/^ipxe /ipxe-qemu /; s/^edk2 /ovmf /" | while read -r pkg ver; do want="$pkg (= $ver)"
-			case ", $p, " in *", $want, "*) ;; *) echo "missing: $want in $p"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.2_all.deb
+			case ", $p, " in *", $want, "*) ;; *) echo "missing: $want in $p"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_${V}_all.deb
 	ok 'deb: Built-Using names the Debian sources the firmware is built from (pkg/sources.lock)' bash -c '
 		b=$(dpkg-deb -f "$1" Built-Using)
 		for p in seabios edk2; do v=$(awk -v p=$p "\$1 == p { print \$2; exit }" pkg/sources.lock)
-			case "$b" in *"$p (= $v)"*) ;; *) echo "no $p (= $v) in $b"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_0.2_all.deb
+			case "$b" in *"$p (= $v)"*) ;; *) echo "no $p (= $v) in $b"; exit 1 ;; esac; done' _ "$O"/deb/fwslot-firmware_${V}_all.deb
 	ok 'deb: the firmware inside is out/firmware, byte for byte' bash -c \
-		"rm -rf '$S/x' && mkdir '$S/x' && dpkg-deb -x $O/deb/fwslot-firmware_0.2_all.deb '$S/x' && cd '$S/x' && sha256sum --quiet -c '$(realpath "$O")/firmware/SHA256SUMS'"
+		"rm -rf '$S/x' && mkdir '$S/x' && dpkg-deb -x $O/deb/fwslot-firmware_${V}_all.deb '$S/x' && cd '$S/x' && sha256sum --quiet -c '$(realpath "$O")/firmware/SHA256SUMS'"
 	# fwslot-tools' copyright names what it holds: the tools, not the firmware
 	ok 'deb: fwslot-tools copyright is fwslot'"'"'s own code only (no SeaBIOS, iPXE, EDK2 stanza)' bash -c \
 		"rm -rf '$S/t' && mkdir '$S/t' && dpkg-deb -x $O/deb/fwslot-tools_*.deb '$S/t' && c='$S/t/usr/share/doc/fwslot-tools/copyright' &&
