@@ -63,6 +63,58 @@ def domain(name, machine, os_xml, devices):
                 name, machine, os_xml, devices)
 
 
+def deb(scratch, name, files):
+    """A .deb shipping {path: bytes}, built with dpkg-deb."""
+    root = os.path.join(scratch, "deb-" + name)
+    os.makedirs(os.path.join(root, "DEBIAN"))
+    with open(os.path.join(root, "DEBIAN", "control"), "w") as f:
+        f.write("Package: %s\nVersion: 1\nArchitecture: all\nMaintainer: t <t@example.org>\n"
+                "Description: test\n test\n" % name)
+    for path, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(root, path)), exist_ok=True)
+        with open(os.path.join(root, path), "wb") as f:
+            f.write(data)
+    out = os.path.join(scratch, name + ".deb")
+    subprocess.run(["dpkg-deb", "--root-owner-group", "--build", root, out], check=True, capture_output=True)
+    os.chmod(out, 0o644)
+    return out
+
+
+def apt_hook_cases(t, s, scratch, tools, root, out):
+    """pkg/fwslot-apt-hook as apt runs it (DPkg::Pre-Install-Pkgs, protocol version 2), on
+    the domains above, with FWSLOT_ROOT the installed tree (Debian 12's set)."""
+    e1000 = open(os.path.join(root, "usr/lib/ipxe/qemu/efi-e1000.rom"), "rb").read()
+    breaking = deb(scratch, "fwslot-test-break", {"usr/lib/ipxe/qemu/efi-e1000.rom": e1000 + bytes(262144 + 512 - len(e1000))})
+    harmless = deb(scratch, "fwslot-test-doc", {"usr/share/doc/fwslot-test-doc/README": b"no firmware\n"})
+    same = deb(scratch, "fwslot-test-same", {"usr/lib/ipxe/qemu/efi-e1000.rom": e1000})
+    shutil.copy("pkg/fwslot-apt-hook", tools)
+    env = dict(s.env, PATH=tools + ":" + os.environ["PATH"], LIBVIRT_DEFAULT_URI="qemu:///session", FWSLOT_ROOT=root)
+
+    def hook(debs, config="", extra_env=None):
+        req = "VERSION 2\nAPT::Architecture=amd64\n%s\n" % config + "".join(
+            "%s - < 1 %s\n" % (os.path.basename(d)[:-4], d) for d in debs)
+        t0 = time.monotonic()
+        r = subprocess.run(s.pre + [os.path.join(tools, "fwslot-apt-hook")], input=req, text=True,
+                           capture_output=True, env=dict(env, **(extra_env or {})), timeout=300)
+        return r.returncode, r.stderr, time.monotonic() - t0
+
+    rc, err, secs = hook([harmless])
+    t.check(rc == 0 and not err, "apt hook, a package without firmware: exit %d, silent, %.2f s" % (rc, secs))
+    rc, err, _ = hook([harmless, same])
+    t.check(rc == 0 and "every saved VM of this host loads" in err,
+            "apt hook, Debian's own efi-e1000.rom again: exit %d (%s)" % (rc, err.strip().splitlines()[-1:]))
+    rc, err, _ = hook([harmless, breaking])
+    t.check(rc == 1 and "vm-saved: managed-save" in err and "vm-snapshot: snapshot s1" in err and
+            "warning: vm-running: the running VM" in err and "refusing the transaction: 2 saved state" in err,
+            "apt hook, efi-e1000.rom past 256 KiB: refused, naming the managed save and the snapshot; the running VM warned (exit %d)" % rc)
+    if rc != 1:
+        print(err)
+    rc, err, _ = hook([breaking], "Fwslot::Allow-Breaking=true\n")
+    t.check(rc == 0 and "going on: Fwslot::Allow-Breaking is set" in err, "apt hook, -o Fwslot::Allow-Breaking=true: exit %d" % rc)
+    rc, err, _ = hook([breaking], extra_env={"FWSLOT_ALLOW_BREAKING": "1"})
+    t.check(rc == 0 and "going on" in err, "apt hook, FWSLOT_ALLOW_BREAKING=1: exit %d" % rc)
+
+
 def main():
     out = os.path.abspath(os.environ.get("O", "out"))
     t = harness.Tally("host-check")
@@ -141,6 +193,7 @@ def main():
                     "" if ok else ": " + str(whys.get(key))))
             t.check(rc == (0 if all(want.values()) else 1) and doc["summary"]["states"] == len(want),
                     "%s: exit %d, %d states judged (%s)" % (name, rc, doc["summary"]["states"], err.strip()[:200]))
+        apt_hook_cases(t, s, scratch, tools, trees["debian12"], out)
     except Fail as f:
         t.check(False, "host-check: %s" % f.what)
         if f.log:
