@@ -193,6 +193,14 @@ def main():
                     "" if ok else ": " + str(whys.get(key))))
             t.check(rc == (0 if all(want.values()) else 1) and doc["summary"]["states"] == len(want),
                     "%s: exit %d, %d states judged (%s)" % (name, rc, doc["summary"]["states"], err.strip()[:200]))
+        # what an admin reads: a line per VM and state, and the summary
+        r = subprocess.run(s.pre + [os.path.join(tools, "fwslot-host-check"), "-c", "qemu:///session",
+                                    "--romsize", os.path.join(tools, "romsize"), "--fdsplit", os.path.join(tools, "fdsplit"),
+                                    trees["broken-efi-e1000"]], env=s.env, capture_output=True, text=True, timeout=300)
+        print("\n".join("     | " + x for x in r.stdout.splitlines()))
+        t.check(r.returncode == 1 and "vm-saved: managed save " in r.stdout and
+                "3 domains, 4 states judged against %s: 1 load, 3 do not" % trees["broken-efi-e1000"] in r.stdout,
+                "text: a line per VM and state, and the summary (exit %d)" % r.returncode)
         apt_hook_cases(t, s, scratch, tools, trees["debian12"], out)
     except Fail as f:
         t.check(False, "host-check: %s" % f.what)
