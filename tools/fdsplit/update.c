@@ -64,7 +64,7 @@ static int others_kept(const struct varstore *a, const uint8_t *pa, const struct
 			continue;
 		for (size_t k = 0; k < n; k++)
 			updated |= u[k].data && !strcmp(v->name, sb_key_name(u[k].key)) &&
-				   (guid_eq(v->guid, GUID_GLOBAL_VARIABLE) || guid_eq(v->guid, GUID_IMAGE_SECURITY_DB));
+				   guid_eq(v->guid, u[k].key <= SB_KEK ? GUID_GLOBAL_VARIABLE : GUID_IMAGE_SECURITY_DB);
 		if (updated)
 			continue;
 		w = varstore_find(b, v->name, v->guid);
