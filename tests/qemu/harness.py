@@ -433,6 +433,15 @@ def setup(title):
         f.truncate(1 << 20)
     ovmf_dir = os.path.join(out, "ref", "root", "usr", "share", "OVMF")
     ovmf = (os.path.join(ovmf_dir, "OVMF_CODE_4M.fd"), os.path.join(ovmf_dir, "OVMF_VARS_4M.fd"))
-    accel, why = probe_accel(scratch, bootsect, ovmf if all(map(os.path.isfile, ovmf)) else None)
+    # probed once per test run (tests/run.sh empties out/test): a probe that times out costs 3 s a suite
+    cache = os.path.join(out, "test", "accel")
+    if os.path.exists(cache) and "FWSLOT_ACCEL" not in os.environ:
+        with open(cache) as f:
+            accel, why = f.read().split(" ", 1)
+        why = why.strip() + "; probed earlier in this run"
+    else:
+        accel, why = probe_accel(scratch, bootsect, ovmf if all(map(os.path.isfile, ovmf)) else None)
+        with open(cache, "w") as f:
+            f.write("%s %s\n" % (accel, why))
     print("%s: accelerator %s (%s)" % (title, accel, why), flush=True)
     return out, scratch, bootsect, Ctx(scratch, accel)
