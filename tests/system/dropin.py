@@ -19,9 +19,17 @@ Inside the copy, as root:
    defined and started under TCG: which loader and nvram template libvirt
    chose (from the live XML), whether Secure Boot refused an unsigned UEFI
    image, which SeaBIOS printed its version on the debug port.
-3. `apt-get install ./fwslot-tools_*.deb ./fwslot-firmware_*.deb`: apt takes
+3. `apt-get install ./fwslot-tools_*.deb`, then with `./fwslot-firmware_*.deb`
+   (the tools first: their apt hook judges the firmware transaction): apt takes
    Debian's three away and keeps qemu-system-x86 (our Provides satisfy its
    Depends). libvirtd keeps running, as it does through a package upgrade.
+   Before it, two VMs keep a state made on Debian's firmware: a managed save
+   (virsh managedsave) and an internal snapshot in a qcow2 disk
+   (snapshot-create-as); fwslot-tools' apt hook judges them during this very
+   transaction (they load on ours: it goes through), then the managed save
+   restores (virsh start) and the snapshot reverts (snapshot-revert) on ours.
+   A package built here whose efi-e1000.rom is past 256 KiB is then refused
+   by the hook before dpkg runs, naming both VMs and their states.
 4. The VMs from 2 (their nvram copied from Debian's templates) start again,
    and a new VM per request starts: every request that started with Debian's
    packages starts, picks the files of the same names, refuses the unsigned
@@ -258,6 +266,45 @@ def bios_is(tally, phase, got, pkg):
                 (phase, pkg, boot or "no boot", owner or "nobody"))
 
 
+def saved_vms(t):
+    """A managed save and an internal snapshot made on the firmware installed now."""
+    disk = os.path.join(WORK, "snap.qcow2")
+    run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"])
+    for name, devs in (("saved-vm", ""), ("snap-vm", "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                                                   "<source file='%s'/><target dev='hda' bus='ide'/></disk>" % disk)):
+        xml = os.path.join(WORK, name + ".xml")
+        with open(xml, "w") as f:
+            f.write("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
+                    "<os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>"
+                    "<devices>%s<interface type='user'><model type='e1000'/></interface>"
+                    "<video><model type='none'/></video><memballoon model='none'/></devices></domain>" % (name, devs))
+        virsh("define", xml)
+        virsh("start", name)
+    virsh("managedsave", "saved-vm", timeout=300)
+    virsh("snapshot-create-as", "snap-vm", "s1", timeout=300)
+    virsh("destroy", "snap-vm")
+    t.check("yes" in virsh("dominfo", "saved-vm").stdout and "s1" in virsh("snapshot-list", "snap-vm", "--name").stdout,
+            "on Debian's firmware: saved-vm managed-saved, snap-vm's snapshot s1 holds its VM state")
+
+
+def breaking_deb():
+    """A package whose efi-e1000.rom is one block past 256 KiB (Debian 12's, padded)."""
+    root = os.path.join(WORK, "break")
+    os.makedirs(os.path.join(root, "DEBIAN"), exist_ok=True)
+    os.makedirs(os.path.join(root, "usr/lib/ipxe/qemu"), exist_ok=True)
+    with open(os.path.join(root, "DEBIAN", "control"), "w") as f:
+        f.write("Package: fwslot-test-break\nVersion: 1\nArchitecture: all\nMaintainer: t <t@example.org>\n"
+                "Description: test\n test\n")
+    data = open("/usr/lib/ipxe/qemu/efi-e1000.rom", "rb").read()
+    with open(os.path.join(root, "usr/lib/ipxe/qemu/efi-e1000.rom"), "wb") as f:
+        f.write(data + bytes(262144 + 512 - len(data)))
+    deb = os.path.join(WORK, "fwslot-test-break_1_all.deb")
+    r = run(["dpkg-deb", "--root-owner-group", "--build", root, deb])
+    if r.returncode != 0:
+        raise Fail("dpkg-deb --build: " + r.stderr.strip())
+    return deb
+
+
 def inside():
     t = harness.Tally("system")
     debs = os.environ["FWSLOT_DEBS"].split()
@@ -283,13 +330,40 @@ def inside():
         refused = [q[0] for q in REQUESTS if not results[("debian", q[0])]["started"]]
         t.check(refused in ([BIOS_ASKED], []), "Debian's packages start every request but firmware='bios' "
                 "(not started: %s)" % (", ".join(refused) or "none"))
-        # 3. ours over them
+        saved_vms(t)
+        # 3. ours over them, the tools first: apt reads its hooks when it starts, so
+        # fwslot-tools' hook judges the firmware transaction that follows it
+        tools = [d for d in debs if os.path.basename(d).startswith("fwslot-tools_")]
+        r = apt(["install", "-y"] + tools)
+        t.check(r.returncode == 0, "apt-get install %s: exit %d" % (" ".join(os.path.basename(d) for d in tools),
+                                                                   r.returncode))
         r = apt(["install", "-y"] + debs)
         t.check(r.returncode == 0, "apt-get install %s: exit %d" % (" ".join(os.path.basename(d) for d in debs),
                                                                    r.returncode))
         if r.returncode != 0:
             print("\n".join("     | " + x for x in (r.stdout + r.stderr).splitlines()[-15:]))
             raise Fail("ours did not install")
+        said = [x for x in (r.stdout + r.stderr).splitlines() if x.startswith("fwslot: ")]
+        t.check(any("every saved VM of this host loads on the new firmware" in x for x in said),
+                "the hook judged the VMs during that transaction: %s" % (said[-1] if said else "said nothing"))
+        r2 = virsh("start", "saved-vm", check=False)
+        r3 = virsh("snapshot-revert", "snap-vm", "s1", check=False)
+        t.check(r2.returncode == 0 and r3.returncode == 0 and
+                virsh("domstate", "saved-vm").stdout.strip() == "running" and
+                virsh("domstate", "snap-vm").stdout.strip() in ("running", "paused"),
+                "on ours: saved-vm's managed save restores (virsh start), snap-vm reverts to s1 (%s%s)" % (
+                    (r2.stderr or "").strip()[-200:], (r3.stderr or "").strip()[-200:]))
+        virsh("managedsave", "saved-vm", timeout=300, check=False)
+        virsh("destroy", "snap-vm", check=False)
+        # a package that would break them: refused before dpkg runs, naming each
+        br = apt(["install", "-y", breaking_deb()])
+        out = br.stdout + br.stderr
+        t.check(br.returncode != 0 and "saved-vm: managed-save" in out and "snap-vm: snapshot s1" in out and
+                "refusing the transaction" in out and not installed("fwslot-test-break"),
+                "apt-get install of a package whose efi-e1000.rom is past 256 KiB: refused by fwslot-tools' hook, "
+                "naming saved-vm's managed save and snap-vm's snapshot (exit %d)" % br.returncode)
+        if br.returncode == 0 or "refusing" not in out:
+            print("\n".join("     | " + x for x in out.splitlines()[-15:]))
         t.check(installed("fwslot-firmware") and installed("fwslot-tools")
                 and not any(installed(p) for p in DEBIAN_PKGS) and installed("qemu-system-x86"),
                 "apt replaced seabios, ipxe-qemu and ovmf with fwslot-firmware and kept qemu-system-x86 (%s)" %
