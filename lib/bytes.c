@@ -98,3 +98,17 @@ void ucs2_to_utf8(const uint8_t *p, size_t nsize, char *out, size_t outn)
 	}
 	out[n] = '\0';
 }
+
+void hex_encode(const uint8_t *p, size_t n, char *out, size_t outn)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t k = 0;
+
+	if (outn == 0)
+		return;
+	for (size_t i = 0; i < n && k + 2 < outn; i++) {
+		out[k++] = hex[p[i] >> 4];
+		out[k++] = hex[p[i] & 15];
+	}
+	out[k] = '\0';
+}

@@ -109,6 +109,9 @@ int bytes_all(const uint8_t *p, size_t len, uint64_t off, uint64_t n, uint8_t b)
  * size strings, GUIDs and PCI ids share. */
 int hex_digit(char c);
 
+/* p[0..n) as lower-case hex into out (outn bytes, NUL-terminated when outn > 0),
+ * cut at a whole byte when it does not fit. */
+void hex_encode(const uint8_t *p, size_t n, char *out, size_t outn);
 /* Smallest power of two >= v, for v in [1, 2^63]; 0 for v == 0 or larger. */
 uint64_t pow2ceil(uint64_t v);
 

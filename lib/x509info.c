@@ -13,6 +13,8 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "bytes.h"
+
 void sha256_bytes(const uint8_t *p, size_t len, uint8_t out[32])
 {
 	unsigned int n = 32;
@@ -50,16 +52,9 @@ static void time_text(const ASN1_TIME *t, char *s, size_t n)
 
 static void serial_text(const ASN1_INTEGER *a, char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *v = ASN1_STRING_get0_data(a);
 	int len = ASN1_STRING_length(a);
-	size_t k = 0;
 
-	for (int i = 0; i < len && k + 2 < n; i++) {
-		s[k++] = hex[v[i] >> 4];
-		s[k++] = hex[v[i] & 15];
-	}
-	s[k] = 0;
+	hex_encode(ASN1_STRING_get0_data(a), len > 0 ? (size_t)len : 0, s, n);
 }
 
 static void common_name(const X509_NAME *nm, char *s, size_t n)

@@ -88,6 +88,22 @@ static void test_pow2ceil(void)
 		      (unsigned long long)p2[i].in, (unsigned long long)pow2ceil(p2[i].in));
 }
 
+static void test_hex_encode(void)
+{
+	static const uint8_t b[3] = { 0x00, 0xAB, 0x7f };
+	char s[7];
+
+	hex_encode(b, 3, s, 7);
+	CHECK(!strcmp(s, "00ab7f"), "three bytes in seven: %s", s);
+	hex_encode(b, 3, s, 6);
+	CHECK(!strcmp(s, "00ab"), "one byte short of room: cut at a whole byte: %s", s);
+	hex_encode(b, 0, s, 7);
+	CHECK(s[0] == '\0', "nothing: empty");
+	s[0] = 'x';
+	hex_encode(b, 3, s, 0);
+	CHECK(s[0] == 'x', "no room: nothing written");
+}
+
 int main(void)
 {
 	T_RUN(test_readers_at_the_end);
@@ -95,5 +111,6 @@ int main(void)
 	T_RUN(test_hex_digit);
 	T_RUN(test_bytes_all);
 	T_RUN(test_pow2ceil);
+	T_RUN(test_hex_encode);
 	return T_END("bytes");
 }

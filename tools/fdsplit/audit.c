@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cli.h"
 #include "fdsplit.h"
 #include "guid.h"
@@ -54,14 +55,11 @@ static void one_text(const struct audit_one *o, const struct store_keys *t)
 
 static void entries_json(struct json *j, const char *key, const struct store_keys *s, const struct key_entry *v, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	json_arr(j, key);
 	for (size_t i = 0; i < n; i++) {
 		const struct sb_key *k = &s->sb.key[v[i].key];
 		const struct sig_entry *se = &k->sigs.entry[v[i].entry];
 		char name[256], h[2 * 80 + 1];
-		size_t m = 0;
 
 		json_obj(j, NULL);
 		json_str(j, "key", sb_key_name(v[i].key));
@@ -69,20 +67,10 @@ static void entries_json(struct json *j, const char *key, const struct store_key
 		if (v[i].type == SIG_X509) {
 			key_entry_name(s, &v[i], name, sizeof(name));
 			json_str(j, "name", name);
-			for (size_t b = 0; b < 32; b++) {
-				h[m++] = hex[v[i].digest[b] >> 4];
-				h[m++] = hex[v[i].digest[b] & 15];
-			}
-			h[m] = 0;
+			hex_encode(v[i].digest, sizeof(v[i].digest), h, sizeof(h));
 			json_str(j, "sha256", h);
 		} else {
-			const uint8_t *p = s->bs.buf + k->var->data_offset + se->offset;
-
-			for (size_t b = 0; b < se->len && m + 2 < sizeof(h); b++) {
-				h[m++] = hex[p[b] >> 4];
-				h[m++] = hex[p[b] & 15];
-			}
-			h[m] = 0;
+			hex_encode(s->bs.buf + k->var->data_offset + se->offset, se->len, h, sizeof(h));
 			json_str(j, "hash", h);
 		}
 		json_end(j, '}');

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "devpath.h"
 #include "guid.h"
 #include "x509info.h"
@@ -19,18 +20,6 @@ static void time_text(const struct variable *v, char *s, size_t n)
 	else
 		snprintf(s, n, "%04u-%02u-%02uT%02u:%02u:%02uZ", t->year, t->month, t->day, t->hour, t->minute,
 			 t->second);
-}
-
-static void hex_text(const uint8_t *p, size_t n, char *s, size_t sn)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && k + 2 < sn; i++) {
-		s[k++] = hex[p[i] >> 4];
-		s[k++] = hex[p[i] & 15];
-	}
-	s[k] = 0;
 }
 
 static const char *switch_text(int v, char *s, size_t n)
@@ -114,7 +103,7 @@ void keys_text(FILE *f, const uint8_t *p, size_t len, const struct varstore *vs,
 						fprintf(f, "      unreadable: %s\n", xd.n ? xd.item[0].msg : "?");
 						continue;
 					}
-					hex_text(xi.sha256, sizeof(xi.sha256), hx, sizeof(hx));
+					hex_encode(xi.sha256, sizeof(xi.sha256), hx, sizeof(hx));
 					fprintf(f, "      subject %s\n      issuer  %s\n", xi.subject, xi.issuer);
 					fprintf(f, "      serial %s, valid %s to %s, %s, sha256 %s\n", xi.serial, xi.not_before,
 						xi.not_after, xi.key, hx);
@@ -168,14 +157,14 @@ static void entry_json(struct json *j, const uint8_t *data, const struct sig_ent
 			json_str(j, "not_before", xi.not_before);
 			json_str(j, "not_after", xi.not_after);
 			json_str(j, "key", xi.key);
-			hex_text(xi.sha256, sizeof(xi.sha256), hx, sizeof(hx));
+			hex_encode(xi.sha256, sizeof(xi.sha256), hx, sizeof(hx));
 			json_str(j, "sha256", hx);
 		} else {
 			json_null(j, "subject");
 		}
 		fd_json_findings(j, &xd);
 	} else if (sig_type_is_hash(se->type)) {
-		hex_text(data, se->len, hx, sizeof(hx));
+		hex_encode(data, se->len, hx, sizeof(hx));
 		json_str(j, "hash", hx);
 	}
 	json_end(j, '}');
