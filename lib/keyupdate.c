@@ -28,29 +28,13 @@ void key_update_free(struct key_update *u)
 	u->data = NULL;
 }
 
-/* whether entry i of t has the same type and data as one of vm's entries, or as an earlier t entry taken */
-static int held(const uint8_t *p, const struct sb_key *vm, const uint8_t *dg, enum sig_type type)
-{
-	if (!vm->var)
-		return 0;
-	for (size_t i = 0; i < vm->sigs.nentries; i++) {
-		uint8_t x[32];
-
-		if (vm->sigs.entry[i].type != type)
-			continue;
-		key_entry_digest(p, vm, i, x);
-		if (!memcmp(x, dg, 32))
-			return 1;
-	}
-	return 0;
-}
-
 enum lib_result key_union(const uint8_t *p, const struct sb_key *vm, const uint8_t *tp, const struct sb_key *t,
 			  int replace, struct key_update *u, struct diag *d)
 {
 	const char *name = u->key < SB_NKEYS ? sb_key_name(u->key) : "?";
-	uint8_t *take, (*digest)[32];
-	size_t n = t->var ? t->sigs.nentries : 0, size, off;
+	enum { TAKEN = 1, OPENS = 2 };
+	uint8_t *take, (*digest)[32], opened[SIG_UNKNOWN + 1] = { 0 };
+	size_t n = t->var ? t->sigs.nentries : 0, m, size, off;
 
 	u->data = NULL;
 	u->size = u->added = 0;
@@ -75,14 +59,19 @@ enum lib_result key_union(const uint8_t *p, const struct sb_key *vm, const uint8
 		u->added = t->sigs.nentries;
 		return LIB_OK;
 	}
+	/* the digests of both sides, each computed once; take[i]: 0 the VM holds it (or an
+	 * earlier template entry is it), TAKEN, or OPENS (the first entry of a new list:
+	 * every certificate, the first hash of each type) */
+	m = vm->var ? vm->sigs.nentries : 0;
 	take = calloc(n ? n : 1, 1);
-	digest = calloc(n ? n : 1, sizeof(*digest));
+	digest = calloc(n + m ? n + m : 1, sizeof(*digest));
 	if (!take || !digest) {
 		free(take);
 		free(digest);
-		return diag_no_memory(d, "%s: out of memory for %zu entries", name, n);
+		return diag_no_memory(d, "%s: out of memory for %zu entries", name, n + m);
 	}
-	/* the entries to add and the bytes they take: a list header per certificate and per hash list */
+	for (size_t i = 0; i < m; i++)
+		key_entry_digest(p, vm, i, digest[n + i]);
 	size = vm->var ? vm->var->data_size : 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sig_entry *e = &t->sigs.entry[i];
@@ -91,22 +80,14 @@ enum lib_result key_union(const uint8_t *p, const struct sb_key *vm, const uint8
 		key_entry_digest(tp, t, i, digest[i]);
 		for (size_t j = 0; j < i && !dup; j++)
 			dup = take[j] && t->sigs.entry[j].type == e->type && !memcmp(digest[j], digest[i], 32);
-		if (dup || held(p, vm, digest[i], e->type))
+		for (size_t j = 0; j < m && !dup; j++)
+			dup = vm->sigs.entry[j].type == e->type && !memcmp(digest[n + j], digest[i], 32);
+		if (dup)
 			continue;
-		take[i] = 1;
+		take[i] = e->type == SIG_X509 || !opened[e->type] ? OPENS : TAKEN;
+		opened[e->type] = 1;
+		size += (take[i] == OPENS ? SIGLIST_HDR_SIZE : 0) + SIG_OWNER_SIZE + e->len;
 		u->added++;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct sig_entry *e = &t->sigs.entry[i];
-		int first = 1;
-
-		if (!take[i])
-			continue;
-		/* a hash list header once per type: counted with the first entry of that type taken */
-		for (size_t j = 0; j < i && e->type != SIG_X509; j++)
-			if (take[j] && t->sigs.entry[j].type == e->type)
-				first = 0;
-		size += (first || e->type == SIG_X509 ? SIGLIST_HDR_SIZE : 0) + SIG_OWNER_SIZE + e->len;
 	}
 	if (!(u->data = malloc(size ? size : 1))) {
 		free(take);
@@ -118,36 +99,25 @@ enum lib_result key_union(const uint8_t *p, const struct sb_key *vm, const uint8
 		memcpy(u->data, p + vm->var->data_offset, vm->var->data_size);
 		off = vm->var->data_size;
 	}
+	/* a list per OPENS entry: a certificate alone, a hash with every later one of its type */
 	for (size_t i = 0; i < n; i++) {
 		const struct sig_entry *e = &t->sigs.entry[i];
-		size_t count = 0, hdr = off;
+		size_t hdr = off;
 
-		if (!take[i])
+		if (take[i] != OPENS)
 			continue;
-		if (e->type != SIG_X509) {
-			int first = 1;
-
-			for (size_t j = 0; j < i; j++)
-				if (take[j] && t->sigs.entry[j].type == e->type)
-					first = 0;
-			if (!first)
-				continue; /* written with the first of its type */
-		}
 		memcpy(u->data + hdr, t->sigs.list[e->list].type_guid, 16);
 		wr_le32(u->data + hdr + SIGLIST_HDRSIZE_OFF, 0);
 		wr_le32(u->data + hdr + SIGLIST_SIGSIZE_OFF, SIG_OWNER_SIZE + e->len);
 		off += SIGLIST_HDR_SIZE;
-		for (size_t j = i; j < n; j++) {
+		for (size_t j = i; j < n && (j == i || e->type != SIG_X509); j++) {
 			const struct sig_entry *f = &t->sigs.entry[j];
 
-			if (!take[j] || f->type != e->type || f->len != e->len || (e->type == SIG_X509 && j != i))
+			if (!take[j] || f->type != e->type)
 				continue;
 			memcpy(u->data + off, f->owner, SIG_OWNER_SIZE);
 			memcpy(u->data + off + SIG_OWNER_SIZE, tp + t->var->data_offset + f->offset, f->len);
 			off += SIG_OWNER_SIZE + f->len;
-			count++;
-			if (e->type != SIG_X509 && j != i)
-				take[j] = 2; /* written */
 		}
 		wr_le32(u->data + hdr + SIGLIST_SIZE_OFF, (uint32_t)(off - hdr));
 	}
