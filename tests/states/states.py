@@ -10,7 +10,10 @@ x-ignore-shared, OVMF 4M in pflash; a qcow2 `savevm` snapshot; libvirt save
 images (raw, gzip and xz) written with libvirt's header (qemu_saveimage.h: 92
 bytes, the domain XML naming the machine type and the loader) around such a
 stream; and each of those VMs running, as its info ramblock table (HMP, what
-virsh qemu-monitor-command returns), whose verdict on a target is its stream's. For each state and each target tree (Debian 12's, ours, and
+virsh qemu-monitor-command returns), whose verdict on a target is its stream's;
+and a live migration with postcopy-ram, switched to postcopy at once, from a
+VM on Debian 12's set to one on each target, recorded through a proxy on its
+way (the return path passes untouched). For each state and each target tree (Debian 12's, ours, and
 generated breaks: efi-e1000.rom one block past 256 KiB, vgabios-stdvga.bin
 past 64 KiB, OVMF_CODE_4M.fd one page longer), romsize's verdict (exit 0:
 loads) must equal QEMU's: the destination, started on the target's files,
@@ -23,10 +26,12 @@ import gzip
 import lzma
 import os
 import shutil
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
@@ -135,6 +140,89 @@ def qemu_loads(ctx, case, ldir, state, caps=(), loadvm=None):
             return False
 
 
+def live_postcopy(ctx, case, src_ldir, dst_ldir, rec):
+    """A live migration with postcopy-ram from a VM on src_ldir to one on
+    dst_ldir, switched to postcopy at once, through a proxy that records what
+    the source sends into rec (the return path goes back untouched). QEMU's
+    verdict: True when the destination loads it and runs."""
+    caps = [{"capability": "postcopy-ram", "state": True}]
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)
+    lsock.settimeout(60)
+    with Vm(ctx, vm_args(case.machine, case.args, dst_ldir, ctx.scratch) + ["-incoming", "defer"], "pc-dst",
+            timeout=60) as dst, open(rec, "wb") as out:
+        dst.qmp.cmd("migrate-set-capabilities", capabilities=caps)
+        dst.qmp.cmd("migrate-incoming", uri="tcp:127.0.0.1:0")
+        port = int(dst.qmp.cmd("query-migrate")["socket-address"][0]["port"])
+
+        def pump(a, b, copy):
+            try:
+                while True:
+                    d = a.recv(65536)
+                    if not d:
+                        break
+                    if copy:
+                        out.write(d)
+                    b.sendall(d)
+            except OSError:
+                pass
+            for sk in (a, b):
+                try:
+                    sk.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        def proxy():
+            try:
+                c, _ = lsock.accept()
+                d = socket.create_connection(("127.0.0.1", port), timeout=60)
+            except OSError:
+                return
+            c.settimeout(None)
+            d.settimeout(None)
+            back = threading.Thread(target=pump, args=(d, c, False))
+            back.start()
+            pump(c, d, True)
+            back.join()
+            c.close()
+            d.close()
+
+        pt = threading.Thread(target=proxy)
+        pt.start()
+        try:
+            with Vm(ctx, vm_args(case.machine, case.args, src_ldir, ctx.scratch) + ["-S"], "pc-src",
+                    timeout=60) as src:
+                src.qmp.cmd("migrate-set-capabilities", capabilities=caps)
+                src.qmp.cmd("migrate", uri="tcp:127.0.0.1:%d" % lsock.getsockname()[1])
+                try:
+                    src.qmp.cmd("migrate-start-postcopy")
+                except Fail:
+                    pass  # the destination refused the state before the switch: the source has failed
+                while src.qmp.cmd("query-migrate").get("status") not in ("completed", "failed"):
+                    if time.monotonic() > src.deadline:
+                        raise Fail("the postcopy source did not finish", src.logs())
+                    time.sleep(0.05)
+                # the destination ends by itself when it refuses; give it the time to
+                while dst.proc.poll() is None:
+                    try:
+                        st = dst.status()
+                    except Fail:
+                        break
+                    if st != "inmigrate" or time.monotonic() > dst.deadline:
+                        break
+                    time.sleep(0.05)
+        finally:
+            lsock.close()
+            pt.join(30)
+        if dst.proc.poll() is not None:
+            return False
+        try:
+            return dst.status() in ("paused", "running")
+        except Fail:
+            return False
+
+
 def romsize_loads(romsize, state, tree, code=None, machine=None):
     """romsize's verdict; code: the CODE the VM's pflash names, machine: its
     machine type (what a bare stream does not say)."""
@@ -208,6 +296,22 @@ def main():
             raise SystemExit("states: savevm said: " + said.strip())
         vm.qmp.cmd("quit")
     states.append(State(snap.name, snap, disk, None, (), "fwslot"))
+    # postcopy: live, from a VM on Debian 12's set to one on each target, the
+    # stream recorded on its way; romsize judges what was recorded
+    live = Case("pc 7.2 live postcopy-ram (recorded through a proxy), e1000", "pc", ["-device", "e1000"])
+    for tree_name, tree in trees.items():
+        if tree_name == "broken-ovmf-code":
+            continue
+        rec = os.path.join(scratch, "postcopy-%s" % tree_name)
+        q = live_postcopy(ctx, live, ldirs["debian12"], ldirs[tree_name], rec)
+        r, lines = romsize_loads(romsize, rec, tree)
+        with open(rec, "rb") as f:  # QEMU_VM_COMMAND MIG_CMD_POSTCOPY_ADVISE, 16 bytes: a postcopy stream
+            advised = b"\x08\x00\x03\x00\x10" in f.read(65536)
+        t.check(q == r and advised, "%-60s on %-16s QEMU %s, romsize %s%s" % (
+            live.name, tree_name, "loads" if q else "refuses", "loads" if r else "refuses",
+            "" if advised else " (no POSTCOPY_ADVISE in the recording)"))
+        if q != r:
+            print("\n".join("     | " + x for x in lines[:12]))
 
     for name, case, path, stream, caps, loadvm in states:
         for tree_name, tree in trees.items():
