@@ -5,12 +5,12 @@
 set -euo pipefail
 
 declare -A need=(
-	[build]="gcc make libc6-dev zlib1g-dev libelf-dev liblzma-dev libssl-dev"
+	[build]="gcc make libc6-dev zlib1g-dev libelf-dev liblzma-dev libssl-dev libbz2-dev libzstd-dev"
 	[firmware]="apt dpkg-dev xz-utils python3 python3-distutils g++ nasm acpica-tools uuid-dev qemu-system-x86 mtools perl liblzma-dev"
-	[check]="gcc make libc6-dev zlib1g-dev libelf-dev liblzma-dev libssl-dev python3 python3-cryptography python3-pefile dpkg-dev nasm qemu-system-x86 qemu-utils clang libclang-rt-14-dev man-db bsdextrautils lintian mtools sbsigntool openssl gnu-efi binutils libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
+	[check]="gcc make libc6-dev zlib1g-dev libelf-dev liblzma-dev libssl-dev libbz2-dev libzstd-dev lzop zstd python3 python3-cryptography python3-pefile dpkg-dev nasm qemu-system-x86 qemu-utils clang libclang-rt-14-dev man-db bsdextrautils lintian mtools sbsigntool openssl gnu-efi binutils libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 	[deb]="debhelper dpkg-dev"
 	[bench]="uefitool-cli strace qemu-system-x86"
-	[fuzz]="clang libclang-rt-14-dev zlib1g-dev liblzma-dev libssl-dev python3"
+	[fuzz]="clang libclang-rt-14-dev zlib1g-dev liblzma-dev libssl-dev libbz2-dev libzstd-dev zstd python3"
 )
 
 pkgs=""

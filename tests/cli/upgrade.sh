@@ -37,7 +37,13 @@ t 1 err 'the stream ends at 0x2b inside the RAM total: the block list needs more
 printf 'LibvirtQemudPart' > "$S/part.save" && head -c 200 /dev/zero >> "$S/part.save"
 t 1 err 'a libvirt save image still being written (LibvirtQemudPart): incomplete' $R diff "$S/part.save" "$D12"
 { printf 'LibvirtQemudSave\2\0\0\0\10\0\0\0\0\0\0\0\2\0\0\0'; head -c 60 /dev/zero; printf '<d/>\0\0\0\0BZh9'; } > "$S/bz.save"
-t 1 err 'libvirt save image in bzip2 format: not read (libvirt restores it with bzip2 -dc)' $R diff "$S/bz.save" "$D12"
+t 1 err 'bz.save: the stream: its bzip2 data stops short at the end of the file (0x4 bytes in, 0x0 out): the file is cut' $R diff "$S/bz.save" "$D12"
+{ printf 'LibvirtQemudSave\2\0\0\0\10\0\0\0\0\0\0\0\3\0\0\0'; head -c 60 /dev/zero; printf '<d/>\0\0\0\0\375\067zXZ\0\377\377\377\377'; head -c 64 /dev/zero; } > "$S/badxz.save"
+t 1 err 'badxz.save: the stream: xz data at 0x64: not valid after 0xc bytes in, 0x0 out (liblzma error 9: corrupt data)' $R diff "$S/badxz.save" "$D12"
+# lzop has no library: libvirt runs the program, and so does romsize; without it, it says so
+{ printf 'LibvirtQemudSave\2\0\0\0\10\0\0\0\0\0\0\0\4\0\0\0'; head -c 60 /dev/zero; printf '<d/>\0\0\0\0'; printf 'QEVM' | lzop -c; } > "$S/lzo.save"
+t 2 err 'lzo.save: the stream is lzop'"'"'s, and lzop (the program libvirt restores it with) is not installed' env PATH=/nonexistent $R diff "$S/lzo.save" "$D12"
+t 1 err 'lzo.save (libvirt save image, lzop): the stream ends at 0x4 inside the version: the block list needs more of it' $R diff "$S/lzo.save" "$D12"
 t 1 err 'not a QEMU migration stream: no "QEVM" at 0x0'        $R diff "$D12/usr/share/seabios/bios.bin" "$D12"
 # a running VM: its info ramblock table (virsh qemu-monitor-command --hmp), with the domain's machine type
 { printf '              Block Name    PSize              Offset               Used              Total\r\n'

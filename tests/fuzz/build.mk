@@ -13,7 +13,7 @@ $(O)/fuzz/obj/%.o: %.c
 
 $(O)/fuzz/bin/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(call objs,$(O)/fuzz/obj,$(LIB_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ -lz -llzma -lcrypto
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIB_LDLIBS) -lcrypto
 
 .PHONY: fuzz fuzz-deps fuzz-bins
 fuzz-deps:

@@ -6,7 +6,12 @@
  * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc (tests/build.mk):
  * while armed, the allocation numbered fail_at fails.
  */
+#include <bzlib.h>
+#include <lzma.h>
 #include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "bytes.h"
 #include "diag.h"
@@ -19,6 +24,7 @@
 #include "siglist.h"
 #include "varmigrate.h"
 #include "varstore.h"
+#include "unpack.h"
 #include "t.h"
 
 void *__real_malloc(size_t n);
@@ -198,6 +204,72 @@ static void free_join(void)
 
 static void nothing(void) { }
 
+/* unpack_prefix: each library's allocations are lib/'s (lib/unpack.c hands them its allocator) */
+static uint8_t z_plain[50000], z_packed[60000], z_out[50000];
+static size_t z_len;
+static int z_read(void *ctx, uint64_t off, uint8_t *buf, size_t n)
+{
+	(void)ctx;
+	if (off > z_len || n > z_len - off)
+		return -1;
+	memcpy(buf, z_packed + off, n);
+	return 0;
+}
+static void z_fill(void)
+{
+	for (size_t i = 0; i < sizeof(z_plain); i++)
+		z_plain[i] = (uint8_t)(i % 251 ^ i / 4096);
+}
+static void z_deflate(int wbits)
+{
+	z_stream z;
+
+	z_fill();
+	memset(&z, 0, sizeof(z));
+	deflateInit2(&z, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = z_plain;
+	z.avail_in = sizeof(z_plain);
+	z.next_out = z_packed;
+	z.avail_out = sizeof(z_packed);
+	deflate(&z, Z_FINISH);
+	z_len = sizeof(z_packed) - z.avail_out;
+	deflateEnd(&z);
+}
+static void pack_gzip(void) { z_deflate(16 + MAX_WBITS); }
+static void pack_deflate(void) { z_deflate(-12); }
+static void pack_bzip2(void)
+{
+	unsigned int m = sizeof(z_packed);
+
+	z_fill();
+	BZ2_bzBuffToBuffCompress((char *)z_packed, &m, (char *)z_plain, sizeof(z_plain), 9, 0, 0);
+	z_len = m;
+}
+static void pack_xz(void)
+{
+	z_fill();
+	z_len = 0;
+	lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, z_plain, sizeof(z_plain), z_packed, &z_len, sizeof(z_packed));
+}
+static void pack_zstd(void)
+{
+	z_fill();
+	z_len = ZSTD_compress(z_packed, sizeof(z_packed), z_plain, sizeof(z_plain), 3);
+}
+static enum lib_result unpack_as(enum unpack_format f, struct diag *d)
+{
+	size_t got = 0;
+	int ended = 0;
+	enum lib_result r = unpack_prefix(f, z_read, NULL, 0, z_len, z_out, sizeof(z_out), &got, &ended, d);
+
+	return r == LIB_OK && (got != sizeof(z_out) || memcmp(z_out, z_plain, got)) ? LIB_REFUSED : r;
+}
+static enum lib_result unpack_gzip(struct diag *d) { return unpack_as(UNPACK_GZIP, d); }
+static enum lib_result unpack_bzip2(struct diag *d) { return unpack_as(UNPACK_BZIP2, d); }
+static enum lib_result unpack_xz(struct diag *d) { return unpack_as(UNPACK_XZ, d); }
+static enum lib_result unpack_zstd(struct diag *d) { return unpack_as(UNPACK_ZSTD, d); }
+static enum lib_result unpack_deflate(struct diag *d) { return unpack_as(UNPACK_DEFLATE, d); }
+
 static const struct subject subjects[] = {
 	{ "varstore_parse, 3 variables", store_with_vars, parse_store, free_vs, LIB_OK },
 	/* a store the size of the file, so no FTW area after it: refused, once read */
@@ -208,6 +280,11 @@ static const struct subject subjects[] = {
 	{ "varstore_migrate", stores_to_migrate, migrate, free_stores, LIB_OK },
 	{ "sig_db_parse, two lists", signature_lists, parse_sigs, free_sigs, LIB_OK },
 	{ "key_union, a key the VM lacks", key_to_join, join, free_join, LIB_OK },
+	{ "unpack_prefix, gzip (zlib)", pack_gzip, unpack_gzip, nothing, LIB_OK },
+	{ "unpack_prefix, bzip2 (libbz2)", pack_bzip2, unpack_bzip2, nothing, LIB_OK },
+	{ "unpack_prefix, xz (liblzma)", pack_xz, unpack_xz, nothing, LIB_OK },
+	{ "unpack_prefix, zstd (libzstd)", pack_zstd, unpack_zstd, nothing, LIB_OK },
+	{ "unpack_prefix, a qcow2 cluster's deflate", pack_deflate, unpack_deflate, nothing, LIB_OK },
 };
 
 static enum lib_result run(const struct subject *s, long k, struct diag *d, long *n)

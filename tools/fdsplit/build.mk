@@ -4,10 +4,10 @@ FDSPLIT_SRCS := $(sort $(wildcard tools/fdsplit/*.c)) $(LIB_SRCS) $(COMMON_SRCS)
 
 $(O)/bin/fdsplit: $(call objs,$(O)/obj,$(FDSPLIT_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lz -llzma -lcrypto
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
 
 $(O)/asan/bin/fdsplit: $(call objs,$(O)/asan/obj,$(FDSPLIT_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lz -llzma -lcrypto
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
 
 TOOLS += $(O)/bin/fdsplit

@@ -5,11 +5,11 @@ ROMSIZE_SRCS := tools/romsize/romsize.c tools/romsize/pad.c tools/romsize/state.
 
 $(O)/bin/romsize: $(call objs,$(O)/obj,$(ROMSIZE_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lelf -lz -llzma
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lelf $(LIB_LDLIBS)
 
 $(O)/asan/bin/romsize: $(call objs,$(O)/asan/obj,$(ROMSIZE_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lelf -lz -llzma
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lelf $(LIB_LDLIBS)
 
 # the slot manifest and the romfile table are assembled into the binary
 $(O)/obj/tools/romsize/builtin.o $(O)/asan/obj/tools/romsize/builtin.o: pkg/slots.conf pkg/romdevs.conf

@@ -4,13 +4,13 @@
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <lzma.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cli.h"
 #include "diff.h"
@@ -20,6 +20,7 @@
 #include "qcow2.h"
 #include "ramtable.h"
 #include "statejudge.h"
+#include "unpack.h"
 
 /* The block list comes within the first KiB or so (../shared/SAVED-STATES.md
  * 2): 64 KiB of a stream are read first, 1 MiB at most when the list has not
@@ -63,75 +64,87 @@ struct state {
 	char machine_xml[128];
 };
 
-/* Decompresses from off (gzip or xz) into st->buf, at most st->limit bytes. 0 or 1 (with why). */
-static int inflate_prefix(const struct src *s, uint64_t off, int xz, struct state *st, char *why, size_t whysz)
+/* Decompresses the stream at off into st->buf, at most st->limit bytes, reading COMPRESSED_MAX at most. 0, 1 or 2 (with why). */
+static int unpack_stream(const struct src *s, uint64_t off, enum unpack_format f, struct state *st, char *why, size_t whysz)
 {
-	uint8_t in[65536];
-	z_stream z = { 0 };
-	lzma_stream l = LZMA_STREAM_INIT;
-	uint64_t read_in = 0;
-	int end = 0, rc = 0;
+	const uint64_t whole = s->size - off, in = whole < COMPRESSED_MAX ? whole : COMPRESSED_MAX;
+	struct diag d;
+	int ended = 0;
+	enum lib_result r;
 
-	if (xz ? lzma_stream_decoder(&l, UINT64_MAX, 0) != LZMA_OK : inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-		snprintf(why, whysz, "no memory for the decompressor");
+	diag_init(&d);
+	r = unpack_prefix(f, rd_at, (void *)s, off, in, st->buf, st->limit, &st->len, &ended, &d);
+	if (r != LIB_OK) {
+		snprintf(why, whysz, "the stream: %s", d.n ? d.item[0].msg : "not read");
+		return cli_exit(r);
+	}
+	if (!ended && st->len < st->limit && in == whole) {
+		snprintf(why, whysz, "the stream: its %s data stops short at the end of the file (0x%llx bytes in, 0x%zx out): the file is cut",
+			 unpack_format_name(f), (unsigned long long)whole, st->len);
 		return 1;
 	}
-	while (!end && st->len < st->limit && read_in < COMPRESSED_MAX && off + read_in < s->size) {
-		size_t n = sizeof(in);
+	return 0;
+}
 
-		if (s->size - off - read_in < n)
-			n = (size_t)(s->size - off - read_in);
-		if (rd_at((void *)s, off + read_in, in, n) < 0) {
-			snprintf(why, whysz, "read error at 0x%llx", (unsigned long long)(off + read_in));
-			rc = 1;
-			break;
-		}
-		read_in += n;
-		if (xz) {
-			lzma_ret r;
+/*
+ * lzop has no library: the program libvirt itself runs to restore (lzop -dc),
+ * reading the file from off, its output cut at st->limit bytes. 0, or 1 or 2 with why.
+ */
+static int lzop_stream(const struct src *s, uint64_t off, struct state *st, char *why, size_t whysz)
+{
+	int pfd[2], status = 0;
+	pid_t pid;
 
-			l.next_in = in;
-			l.avail_in = n;
-			do {
-				l.next_out = st->buf + st->len;
-				l.avail_out = st->limit - st->len;
-				r = lzma_code(&l, LZMA_RUN);
-				st->len = st->limit - l.avail_out;
-			} while (r == LZMA_OK && l.avail_in && st->len < st->limit);
-			end = r == LZMA_STREAM_END;
-			if (r != LZMA_OK && r != LZMA_STREAM_END) {
-				snprintf(why, whysz, "xz data not valid (liblzma error %d)", (int)r);
-				rc = 1;
-			}
-		} else {
-			int r;
-
-			z.next_in = in;
-			z.avail_in = (uInt)n;
-			do {
-				z.next_out = st->buf + st->len;
-				z.avail_out = (uInt)(st->limit - st->len);
-				r = inflate(&z, Z_NO_FLUSH);
-				st->len = st->limit - z.avail_out;
-			} while (r == Z_OK && z.avail_in && st->len < st->limit);
-			end = r == Z_STREAM_END;
-			if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) {
-				snprintf(why, whysz, "gzip data not valid (zlib error %d)", r);
-				rc = 1;
-			}
-		}
-		if (rc)
-			break;
+	if (lseek(s->fd, (off_t)off, SEEK_SET) < 0 || pipe(pfd) < 0) {
+		snprintf(why, whysz, "lzop: %s", strerror(errno));
+		return 2;
 	}
-	if (xz)
-		lzma_end(&l);
-	else
-		inflateEnd(&z);
-	return rc;
+	if ((pid = fork()) < 0) {
+		snprintf(why, whysz, "lzop: fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return 2;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(s->fd, 0);
+		dup2(pfd[1], 1);
+		if (null >= 0)
+			dup2(null, 2); /* its own words for a cut file are odd ("Inappropriate ioctl"): ours say it */
+		close(pfd[0]);
+		close(pfd[1]);
+		execlp("lzop", "lzop", "-dc", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (st->len < st->limit) {
+		ssize_t r = read(pfd[0], st->buf + st->len, st->limit - st->len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		st->len += (size_t)r;
+	}
+	close(pfd[0]);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		snprintf(why, whysz, "the stream is lzop's, and lzop (the program libvirt restores it with) is not installed");
+		return 2;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && st->len < st->limit) {
+		snprintf(why, whysz, "the stream: lzop -dc said it is not valid (exit %d) after 0x%zx bytes out",
+			 WEXITSTATUS(status), st->len);
+		return 1;
+	}
+	return 0;
 }
 
 /* A libvirt save image: header and domain XML (lib/libvirtsave.c), then the
- * stream at 92 + data_len, raw or as gzip or xz. 0, 1 refused, 2 trouble. */
+ * stream at 92 + data_len, raw or compressed as the header says. 0, 1 refused, 2 trouble. */
 static int libvirt_state(const struct src *s, const char *path, struct state *st, char *why, size_t whysz)
 {
 	struct libvirt_save h = { 0 };
@@ -166,8 +179,20 @@ static int libvirt_state(const struct src *s, const char *path, struct state *st
 	snprintf(st->loader, sizeof(st->loader), "%s", h.loader);
 	st->kind = "libvirt";
 	snprintf(st->what, sizeof(st->what), "%s (libvirt save image, %s)", path, libvirt_format_name(h.format));
-	if (h.format == LV_GZIP || h.format == LV_XZ)
-		return inflate_prefix(s, h.stream_off, h.format == LV_XZ, st, why, whysz);
+	switch (h.format) {
+	case LV_GZIP:
+		return unpack_stream(s, h.stream_off, UNPACK_GZIP, st, why, whysz);
+	case LV_BZIP2:
+		return unpack_stream(s, h.stream_off, UNPACK_BZIP2, st, why, whysz);
+	case LV_XZ:
+		return unpack_stream(s, h.stream_off, UNPACK_XZ, st, why, whysz);
+	case LV_ZSTD:
+		return unpack_stream(s, h.stream_off, UNPACK_ZSTD, st, why, whysz);
+	case LV_LZOP:
+		return lzop_stream(s, h.stream_off, st, why, whysz);
+	default: /* raw, sparse: the stream as QEMU wrote it */
+		break;
+	}
 	st->len = s->size - h.stream_off < st->limit ? (size_t)(s->size - h.stream_off) : st->limit;
 	if (rd_at((void *)s, h.stream_off, st->buf, st->len) < 0) {
 		snprintf(why, whysz, "read error at 0x%llx", (unsigned long long)h.stream_off);
