@@ -2,11 +2,13 @@
 /* qcow2 internal snapshots' VM state (see qcow2.h). */
 #include "qcow2.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "bytes.h"
+#include "unpack.h"
 
-#define HDR_LEN 104
+#define HDR_LEN 112
 
 enum lib_result qcow2_open(qcow2_read_fn rd, void *ctx, struct qcow2 *q, struct diag *d)
 {
@@ -37,6 +39,18 @@ enum lib_result qcow2_open(qcow2_read_fn rd, void *ctx, struct qcow2 *q, struct 
 			return diag_add(d, DIAG_ERROR, "qcow2 v3 header: shorter than 80 bytes");
 		rd_be64(h, 80, 72, &feat);
 		q->extended_l2 = (feat & QCOW2_EXTENDED_L2) != 0;
+		if (feat & QCOW2_COMPRESSION_BIT) { /* the type byte is there when the bit is set */
+			uint32_t hl = 0;
+
+			if (rd(ctx, 0, h, 105) < 0)
+				return diag_add(d, DIAG_ERROR, "qcow2 header: the compression type bit is set, the header is shorter than 105 bytes");
+			rd_be32(h, 105, 100, &hl);
+			if (hl < 105)
+				return diag_add(d, DIAG_ERROR, "qcow2 header: the compression type bit is set, header_length %u (105 at least)", hl);
+			q->compression = h[104];
+			if (q->compression > 1)
+				return diag_add(d, DIAG_ERROR, "qcow2 compression type %u (0 zlib, 1 zstd)", q->compression);
+		}
 	}
 	if (nsnap > QCOW2_SNAPSHOTS_MAX)
 		return diag_add(d, DIAG_ERROR, "%u snapshots (at most %d are read)", nsnap, QCOW2_SNAPSHOTS_MAX);
@@ -89,7 +103,10 @@ enum lib_result qcow2_vmstate(qcow2_read_fn rd, void *ctx, const struct qcow2 *q
 	const unsigned entry = q->extended_l2 ? 16 : 8;
 	const unsigned l2_bits = q->cluster_bits - (q->extended_l2 ? 4 : 3);
 	const uint64_t span = cs << l2_bits; /* bytes one L1 entry covers */
-	uint64_t base, done = 0;
+	const unsigned csize_shift = 62 - (q->cluster_bits - 8);
+	uint8_t *cbuf = NULL; /* a compressed cluster, decoded */
+	uint64_t base, done = 0, cbuf_at = UINT64_MAX;
+	enum lib_result res = LIB_OK;
 
 	if (sn->disk_size > UINT64_MAX - span)
 		return diag_add(d, DIAG_ERROR, "snapshot %s: disk size 0x%llx", sn->id, (unsigned long long)sn->disk_size);
@@ -99,28 +116,71 @@ enum lib_result qcow2_vmstate(qcow2_read_fn rd, void *ctx, const struct qcow2 *q
 		uint64_t l1e = 0, l2e = 0, take = cs - in < n - done ? cs - in : n - done;
 		uint8_t b[8];
 
-		if (l1i >= sn->l1_size)
-			return diag_add(d, DIAG_ERROR, "snapshot %s: its VM state at 0x%llx is past its L1 table (%u entries)",
-					sn->id, (unsigned long long)v, sn->l1_size);
-		if (rd(ctx, sn->l1_offset + l1i * 8, b, 8) < 0)
-			return diag_add(d, DIAG_ERROR, "snapshot %s: L1 table at 0x%llx is not in the image", sn->id,
-					(unsigned long long)sn->l1_offset);
+		if (l1i >= sn->l1_size) {
+			res = diag_add(d, DIAG_ERROR, "snapshot %s: its VM state at 0x%llx is past its L1 table (%u entries)",
+				       sn->id, (unsigned long long)v, sn->l1_size);
+			break;
+		}
+		if (rd(ctx, sn->l1_offset + l1i * 8, b, 8) < 0) {
+			res = diag_add(d, DIAG_ERROR, "snapshot %s: L1 table at 0x%llx is not in the image", sn->id,
+				       (unsigned long long)sn->l1_offset);
+			break;
+		}
 		rd_be64(b, 8, 0, &l1e);
 		l1e &= QCOW2_OFFSET_MASK;
 		if (l1e) {
-			if (rd(ctx, l1e + l2i * entry, b, 8) < 0)
-				return diag_add(d, DIAG_ERROR, "snapshot %s: L2 table at 0x%llx is not in the image", sn->id,
-						(unsigned long long)l1e);
+			if (rd(ctx, l1e + l2i * entry, b, 8) < 0) {
+				res = diag_add(d, DIAG_ERROR, "snapshot %s: L2 table at 0x%llx is not in the image", sn->id,
+					       (unsigned long long)l1e);
+				break;
+			}
 			rd_be64(b, 8, 0, &l2e);
 		}
-		if (l2e & QCOW2_COMPRESSED)
-			return diag_add(d, DIAG_ERROR, "snapshot %s: a compressed cluster in its VM state: not read", sn->id);
-		if (!l1e || !(l2e & QCOW2_OFFSET_MASK) || (l2e & QCOW2_ZERO))
+		if (l2e & QCOW2_COMPRESSED) {
+			uint64_t coff = l2e & ((UINT64_C(1) << csize_shift) - 1);
+			uint64_t sectors = ((l2e >> csize_shift) & ((UINT64_C(1) << (q->cluster_bits - 8)) - 1)) + 1;
+			uint64_t csize = sectors * 512 - (coff & 511);
+			size_t got = 0;
+			int ended = 0;
+			struct diag u;
+
+			if (!cbuf && !(cbuf = malloc((size_t)cs))) {
+				res = diag_no_memory(d, "snapshot %s: out of memory for a cluster (0x%llx bytes)", sn->id,
+						     (unsigned long long)cs);
+				break;
+			}
+			if (cbuf_at != coff) {
+				uint8_t one;
+
+				/* QEMU writes the data, not its last sector's padding: the image may end inside that sector */
+				for (unsigned k = 0; k < 511 && csize > 1 && rd(ctx, coff + csize - 1, &one, 1) < 0; k++)
+					csize--;
+				diag_init(&u);
+				res = unpack_prefix(q->compression ? UNPACK_ZSTD : UNPACK_DEFLATE, rd, ctx, coff, csize, cbuf,
+						    (size_t)cs, &got, &ended, &u);
+				if (res == LIB_OK && got != cs)
+					res = diag_add(&u, DIAG_ERROR, "it decodes to 0x%zx bytes", got);
+				if (res != LIB_OK) {
+					if (res == LIB_REFUSED)
+						res = diag_add(d, DIAG_ERROR, "snapshot %s: the compressed cluster at 0x%llx (%s, 0x%llx bytes) of its VM state does not decode to the cluster's 0x%llx bytes: %s",
+							       sn->id, (unsigned long long)coff, q->compression ? "zstd" : "zlib",
+							       (unsigned long long)csize, (unsigned long long)cs, u.n ? u.item[u.n - 1].msg : "");
+					else
+						diag_append(d, &u);
+					break;
+				}
+				cbuf_at = coff;
+			}
+			memcpy(buf + done, cbuf + in, (size_t)take);
+		} else if (!l1e || !(l2e & QCOW2_OFFSET_MASK) || (l2e & QCOW2_ZERO))
 			memset(buf + done, 0, (size_t)take);
-		else if (rd(ctx, (l2e & QCOW2_OFFSET_MASK) + in, buf + done, (size_t)take) < 0)
-			return diag_add(d, DIAG_ERROR, "snapshot %s: a VM state cluster at 0x%llx is not in the image", sn->id,
-					(unsigned long long)(l2e & QCOW2_OFFSET_MASK));
+		else if (rd(ctx, (l2e & QCOW2_OFFSET_MASK) + in, buf + done, (size_t)take) < 0) {
+			res = diag_add(d, DIAG_ERROR, "snapshot %s: a VM state cluster at 0x%llx is not in the image", sn->id,
+				       (unsigned long long)(l2e & QCOW2_OFFSET_MASK));
+			break;
+		}
 		done += take;
 	}
-	return LIB_OK;
+	free(cbuf);
+	return res;
 }

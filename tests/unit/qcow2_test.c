@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* qcow2 internal snapshots' VM state (lib/qcow2.c), on images built byte by byte. */
 #include <string.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "bytes.h"
 #include "diag.h"
@@ -12,8 +14,9 @@
  * disk, so the VM state starts at virtual 0x8000 (L1 index 1):
  *   0x000 header  0x200 snapshot table  0x400 L1 (2 entries)  0x600 L2
  *   0x800 the state's first cluster ("QEVM..."), its second unallocated
+ *   0xa00.. room for a compressed cluster
  */
-#define IMG 0xa00
+#define IMG 0xc00
 static uint8_t img[IMG];
 
 static void be32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (24 - 8 * i)); }
@@ -44,10 +47,12 @@ static void build(void)
 	memcpy(img + 0x800, "QEVM\0\0\0\3", 8);
 }
 
+static size_t img_end = IMG; /* where the image file ends */
+
 static int rd(void *ctx, uint64_t off, uint8_t *buf, size_t n)
 {
 	(void)ctx;
-	if (off > IMG || n > IMG - off)
+	if (off > img_end || n > img_end - off)
 		return -1;
 	memcpy(buf, img + off, n);
 	return 0;
@@ -82,7 +87,8 @@ static const struct { const char *name; size_t off; uint64_t v; int width; int a
 	{ "L1 too short for the state", 0x208, 1, 4, 0, "past its L1 table" },
 	{ "L1 past the end", 0x200, 0x100000, 8, 0, "L1 table at 0x100000" },
 	{ "L2 past the end", 0x408, 0x100000, 8, 0, "L2 table at 0x100000" },
-	{ "a compressed cluster", 0x600, UINT64_C(1) << 62 | 0x800, 8, 0, "compressed cluster" },
+	{ "a compressed cluster that is not deflate", 0x600, UINT64_C(1) << 62 | 0x800, 8, 0,
+	  "the compressed cluster at 0x800 (zlib, 0x200 bytes) of its VM state does not decode to the cluster's 0x200 bytes" },
 	{ "a data cluster past the end", 0x600, 0x100000, 8, 0, "cluster at 0x100000" },
 };
 
@@ -106,9 +112,85 @@ static void test_refusals(void)
 	}
 }
 
+/* The state's first cluster as QEMU's compressed writes leave it: at coff, 'sectors' 512-byte sectors spanned. */
+static void compress_first_cluster(int zstd, size_t n, uint64_t coff)
+{
+	uint8_t clear[512] = "QEVM\0\0\0\3", packed[600];
+	size_t len;
+
+	for (size_t i = 8; i < sizeof(clear); i++)
+		clear[i] = (uint8_t)(i % 7);
+	if (zstd) {
+		len = ZSTD_compress(packed, sizeof(packed), clear, n, 3);
+	} else {
+		z_stream z;
+
+		memset(&z, 0, sizeof(z));
+		deflateInit2(&z, 6, Z_DEFLATED, -12, 8, Z_DEFAULT_STRATEGY);
+		z.next_in = clear;
+		z.avail_in = (uInt)n;
+		z.next_out = packed;
+		z.avail_out = sizeof(packed);
+		deflate(&z, Z_FINISH);
+		len = sizeof(packed) - z.avail_out;
+		deflateEnd(&z);
+	}
+	memcpy(img + coff, packed, len);
+	/* cluster_bits 9: x = 61, one bit of "sectors spanned less one" */
+	be64(img + 0x600, UINT64_C(1) << 62 | (uint64_t)(((coff + len - 1) >> 9) - (coff >> 9)) << 61 | coff);
+	img_end = coff + len; /* the file ends with the data, inside its last sector */
+}
+
+static void test_compressed_clusters(void)
+{
+	for (int zstd = 0; zstd <= 1; zstd++) {
+		struct diag d;
+		uint8_t buf[0x400];
+
+		build();
+		if (zstd) { /* incompatible bit 3, header_length 112, compression_type 1 */
+			be64(img + 72, 8);
+			be32(img + 100, 112);
+			img[104] = 1;
+		}
+		compress_first_cluster(zstd, 512, 0xa03);
+		diag_init(&d);
+		memset(buf, 0xAA, sizeof(buf));
+		CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_OK && q.compression == zstd &&
+		      qcow2_vmstate(rd, NULL, &q, &q.snap[0], buf, sizeof(buf), &d) == LIB_OK && !memcmp(buf, "QEVM\0\0\0\3", 8) &&
+		      buf[0x1ff] == 0x1ff % 7 && buf[0x200] == 0, "%s, unaligned, the file ending inside its sector: %s",
+		      zstd ? "zstd" : "zlib", diag_first(&d));
+		/* a cluster that decodes short is refused, as QEMU refuses it (-EIO) */
+		compress_first_cluster(zstd, 256, 0xa03);
+		diag_init(&d);
+		CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_OK &&
+		      qcow2_vmstate(rd, NULL, &q, &q.snap[0], buf, sizeof(buf), &d) == LIB_REFUSED &&
+		      DIAG_HAS(&d, "does not decode to the cluster's 0x200 bytes"), "%s, 256 bytes: %s", zstd ? "zstd" : "zlib",
+		      diag_first(&d));
+		img_end = IMG;
+	}
+	{ /* a compression type QEMU does not know */
+		struct diag d;
+
+		build();
+		be64(img + 72, 8);
+		be32(img + 100, 112);
+		img[104] = 2;
+		diag_init(&d);
+		CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_REFUSED && DIAG_HAS(&d, "qcow2 compression type 2 (0 zlib, 1 zstd)"),
+		      "type 2: %s", diag_first(&d));
+		be32(img + 100, 104);
+		img[104] = 1;
+		diag_init(&d);
+		CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_REFUSED && DIAG_HAS(&d, "header_length 104"), "no room for the type: %s",
+		      diag_first(&d));
+	}
+}
+
 int main(void)
 {
 	T_RUN(test_snapshot_and_state);
 	T_RUN(test_refusals);
+	T_RUN(test_compressed_clusters);
 	return T_END("qcow2");
 }
