@@ -4,8 +4,10 @@
  * block list (lib/migstream.c), the same bytes as a qcow2 image's snapshot
  * table and VM state (lib/qcow2.c, read through a callback over the input),
  * the verdict on the blocks found (lib/statejudge.c), and the same bytes as
- * a libvirt save image's header and domain XML (lib/libvirtsave.c), and
- * as a running VM's info ramblock table (lib/ramtable.c).
+ * a libvirt save image's header and domain XML (lib/libvirtsave.c), as
+ * a running VM's info ramblock table (lib/ramtable.c), and as compressed
+ * data in each format a saved state comes in (lib/unpack.c: the output
+ * never passes its cap, whatever the input claims).
  */
 #include <string.h>
 
@@ -17,6 +19,7 @@
 #include "ramtable.h"
 #include "romdevs.h"
 #include "statejudge.h"
+#include "unpack.h"
 
 struct buf {
 	const uint8_t *p;
@@ -82,6 +85,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (libvirt_save_parse(data, size, &h, &d) == LIB_OK)
 			FUZZ_ASSERT(h.stream_off == 92 + (uint64_t)h.data_len && h.machine[sizeof(h.machine) - 1] == '\0' &&
 				    strlen(h.loader) < sizeof(h.loader));
+	}
+	for (int f = UNPACK_GZIP; f <= UNPACK_DEFLATE; f++) {
+		size_t got = 0;
+		int ended = 0;
+
+		diag_init(&d);
+		memset(state, 0xa5, sizeof(state));
+		if (unpack_prefix((enum unpack_format)f, rd, &b, 0, size, state, sizeof(state) - 1, &got, &ended, &d) == LIB_OK)
+			FUZZ_ASSERT(got <= sizeof(state) - 1);
+		else
+			FUZZ_ASSERT(d.n > 0);
+		FUZZ_ASSERT(state[sizeof(state) - 1] == 0xa5); /* nothing written past the cap */
 	}
 	diag_init(&d);
 	if (qcow2_open(rd, &b, &q, &d) == LIB_OK) {

@@ -7,9 +7,14 @@ volume followed by the real CODE's last 4 KiB: GUID table and TDX metadata).
 
 usage: tests/fuzz/seeds.py OUTDIR REF_ROOT GEN_DIR
 """
+import bz2
+import gzip
+import lzma
 import os
 import struct
+import subprocess
 import sys
+import zlib
 
 
 def fv_sum_fix(b):
@@ -38,6 +43,10 @@ def variables(store):
                 found.append((name, 1, data))
         off = (off + 60 + nsize + dsize + 3) & ~3
     return found
+
+
+def zstd_c(data):
+    return subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
 
 
 def main(out, ref, gen):
@@ -118,6 +127,24 @@ def main(out, ref, gen):
     struct.pack_into(">Q", q, 0x600, 0x800)
     q[0x800:0x800 + len(stream)] = stream
     seeds["savedstate"]["qcow2"] = bytes(q)
+    # the state's cluster compressed as QEMU writes one (raw deflate, 4 KiB window; a zstd
+    # frame in an image whose header says zstd), and the stream as each compressor wraps it
+    cluster = bytes(q[0x800:0xa00])
+    zc = zlib.compressobj(6, zlib.DEFLATED, -12)
+    for kind, packed in (("zlib", zc.compress(cluster) + zc.flush()), ("zstd", zstd_c(cluster))):
+        c = bytearray(q)
+        c[0x800:0xa00] = bytes(0x200)
+        c[0x800:0x800 + len(packed)] = packed
+        struct.pack_into(">Q", c, 0x600, 1 << 62 | ((0x800 + len(packed) - 1) >> 9) - (0x800 >> 9) << 61 | 0x800)
+        if kind == "zstd":
+            struct.pack_into(">Q", c, 72, 8)
+            struct.pack_into(">I", c, 100, 112)
+            c[104] = 1
+        seeds["savedstate"]["qcow2-" + kind] = bytes(c)
+    seeds["savedstate"]["stream.gz"] = gzip.compress(stream)
+    seeds["savedstate"]["stream.bz2"] = bz2.compress(stream)
+    seeds["savedstate"]["stream.xz"] = lzma.compress(stream)
+    seeds["savedstate"]["stream.zst"] = zstd_c(stream)
     # the same VM running: its info ramblock table, as QEMU 7.2's HMP prints it
     table = "%24s %8s  %18s %18s %18s\r\n" % ("Block Name", "PSize", "Offset", "Used", "Total")
     table += "".join("%24s %8s  0x%016x 0x%016x 0x%016x\r\n" % (k.decode(), "4 KiB", 0, n, n) for k, n in blocks)

@@ -20,6 +20,7 @@ loads) must equal QEMU's: the destination, started on the target's files,
 loads the state (`-incoming`, `-loadvm`) and runs, or refuses it.
 Prints a line per case and "# states: P passed, F failed".
 """
+import bz2
 import collections
 import glob
 import gzip
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import harness  # noqa: E402
@@ -67,12 +69,66 @@ def libvirt_image(stream, out, fmt, machine, loader):
     xml = ("<domain type='qemu'><name>s</name><os><type arch='x86_64' machine='%s'>hvm</type>%s</os></domain>"
            % (machine, "<loader readonly='yes' type='pflash'>/usr/share/OVMF/%s</loader>" % loader if loader else ""))
     data = xml.encode() + b"\0" + bytes(4096)
-    codes = {"raw": 0, "gzip": 1, "xz": 3}
+    codes = {"raw": 0, "gzip": 1, "bzip2": 2, "xz": 3, "lzop": 4, "zstd": 5}
     with open(stream, "rb") as f:
         body = f.read()
-    body = gzip.compress(body) if fmt == "gzip" else lzma.compress(body) if fmt == "xz" else body
+    if fmt in ("lzop", "zstd"):  # the programs libvirt runs (qemu_saveimage.c: "lzop", "zstd" -c)
+        body = subprocess.run([fmt, "-c"], input=body, capture_output=True, check=True).stdout
+    else:
+        body = {"raw": lambda b: b, "gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}[fmt](body)
     with open(out, "wb") as f:
         f.write(b"LibvirtQemudSave" + struct.pack("<5I", 2, len(data), 0, codes[fmt], 0) + bytes(56) + data + body)
+
+
+def compress_vmstate(disk, zstd=False, upto=1 << 20):
+    """Rewrites the first clusters (upto bytes) of the image's first snapshot's
+    VM state as compressed clusters, in place, as QEMU would have written them
+    (qcow2.txt "Compressed Clusters Descriptor", qcow2_alloc_compressed_cluster_offset):
+    raw deflate with a 4 KiB window, or a zstd frame, at the cluster's own host
+    offset (refcounts stay right), the L2 entry bit 62 and the sectors it spans.
+    QEMU writes a VM state uncompressed; this is what a reader must still read.
+    Returns how many clusters were compressed."""
+    with open(disk, "r+b") as f:
+        h = f.read(112)
+        cluster_bits, = struct.unpack(">I", h[20:24])
+        size, = struct.unpack(">Q", h[24:32])
+        snap_off, = struct.unpack(">Q", h[64:72])
+        cs = 1 << cluster_bits
+        f.seek(snap_off)
+        l1_off, l1_size = struct.unpack(">QI", f.read(12))
+        span = cs * (cs // 8)
+        base = (size + span - 1) // span * span
+        shift = 62 - (cluster_bits - 8)
+        done = 0
+        for v in range(base, base + upto, cs):
+            l1i, l2i = v // span, (v % span) // cs
+            if l1i >= l1_size:
+                break
+            f.seek(l1_off + 8 * l1i)
+            l2_table = struct.unpack(">Q", f.read(8))[0] & 0x00fffffffffffe00
+            if not l2_table:
+                continue
+            f.seek(l2_table + 8 * l2i)
+            e, = struct.unpack(">Q", f.read(8))
+            host = e & 0x00fffffffffffe00
+            if not host or e & (1 << 62) or e & 1:
+                continue
+            f.seek(host)
+            data = f.read(cs)
+            if zstd:
+                packed = subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
+            else:
+                c = zlib.compressobj(6, zlib.DEFLATED, -12)
+                packed = c.compress(data) + c.flush()
+            if len(packed) >= cs - 512:
+                continue
+            f.seek(host)
+            f.write(packed)
+            sectors = ((host + len(packed) - 1) >> 9) - (host >> 9)
+            f.seek(l2_table + 8 * l2i)
+            f.write(struct.pack(">Q", (1 << 62) | (sectors << shift) | host))
+            done += 1
+        return done
 
 
 # name, the VM, the file romsize reads, the stream QEMU loads (None: -loadvm), capabilities, snapshot
@@ -278,7 +334,7 @@ def main():
                             st.path + ".ramblock", st.stream, st.caps, None))
     # libvirt save images around the plain pc stream and the OVMF one: QEMU loads that stream
     pc, ovmf_state = states[0], states[5]
-    for fmt in ("raw", "gzip", "xz"):
+    for fmt in ("raw", "gzip", "bzip2", "xz", "lzop", "zstd"):
         img = os.path.join(scratch, "libvirt-%s.save" % fmt)
         libvirt_image(pc.stream, img, fmt, "pc-i440fx-7.2", None)
         states.append(State("libvirt save image (%s) of: %s" % (fmt, pc.name), pc.case, img, pc.stream, (), None))
@@ -296,6 +352,23 @@ def main():
             raise SystemExit("states: savevm said: " + said.strip())
         vm.qmp.cmd("quit")
     states.append(State(snap.name, snap, disk, None, (), "fwslot"))
+    # the same snapshot with its VM state's clusters compressed, zlib and zstd (an
+    # image whose header says zstd): QEMU reads them, qemu-img check finds them sound
+    for kind in ("zlib", "zstd"):
+        cdisk = os.path.join(scratch, "disk-%s.qcow2" % kind)
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2"] + (["-o", "compression_type=zstd"] if kind == "zstd" else []) +
+                       [cdisk, "16M"], check=True)
+        csnap = Case("pc 7.2 savevm into qcow2, VM state in %s-compressed clusters, e1000" % kind, "pc",
+                     ["-device", "e1000", "-drive", "file=%s,format=qcow2,if=ide" % cdisk])
+        with Vm(ctx, vm_args(csnap.machine, csnap.args, ldirs["debian12"], scratch) + ["-S"], "savevm", timeout=60) as vm:
+            said = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+            vm.qmp.cmd("quit")
+        n = compress_vmstate(cdisk, zstd=kind == "zstd")
+        chk = subprocess.run(["qemu-img", "check", cdisk], capture_output=True, text=True)
+        t.check(n > 0 and chk.returncode == 0 and not said.strip(),
+                "%s: %d clusters compressed, qemu-img check: %s" % (csnap.name, n, chk.stdout.strip().splitlines()[0]
+                                                                     if chk.stdout.strip() else chk.stderr.strip()))
+        states.append(State(csnap.name, csnap, cdisk, None, (), "fwslot"))
     # postcopy: live, from a VM on Debian 12's set to one on each target, the
     # stream recorded on its way; romsize judges what was recorded
     live = Case("pc 7.2 live postcopy-ram (recorded through a proxy), e1000", "pc", ["-device", "e1000"])
@@ -313,6 +386,7 @@ def main():
         if q != r:
             print("\n".join("     | " + x for x in lines[:12]))
 
+    asked = {}  # QEMU's verdict on one stream and set, asked once: a table or a save image carries that stream
     for name, case, path, stream, caps, loadvm in states:
         for tree_name, tree in trees.items():
             if "OVMF" not in name and tree_name == "broken-ovmf-code":
@@ -323,8 +397,10 @@ def main():
                 shutil.copyfile(path, work)
                 case_t = Case(case.name, case.machine, [a.replace(path, work) for a in case.args])
                 q = qemu_loads(ctx, case_t, ldirs[tree_name], None, loadvm=loadvm)
+            elif (stream, tree_name) in asked:
+                q = asked[stream, tree_name]
             else:
-                q = qemu_loads(ctx, case, ldirs[tree_name], stream, caps)
+                q = asked[stream, tree_name] = qemu_loads(ctx, case, ldirs[tree_name], stream, caps)
             # a stream or snapshot does not name the VM's CODE file, its command line does
             code = "OVMF_CODE_4M.fd" if "OVMF" in name and "libvirt" not in name else None
             machine = case.machine if case.machine.startswith("pc-i440fx-1") or case.machine.endswith("-2.3") else None
@@ -335,6 +411,18 @@ def main():
                                                                   "loads" if r else "refuses"))
             if q != r:
                 print("\n".join("     | " + x for x in lines[:12]))
+    # the malformed-input sweep over these real states (tests/sweep/states.c): every cut inside
+    # what the readers need, every byte of a block list flipped, each header field corrupted
+    swept = [st.path for st in states if not st.path.endswith(".ramblock") and not st.path.endswith("lzop.save")]
+    swept += [os.path.join(scratch, "postcopy-debian12")]
+    sweep = os.path.join(out, "asan", "tests", "sweep")
+    r = subprocess.run([sweep, "--state"] + sorted(set(swept)), capture_output=True, text=True, timeout=300)
+    tally = [x for x in r.stdout.splitlines() if x.startswith("# sweep")]
+    t.check(r.returncode == 0 and tally and " 0 failed" in tally[-1],
+            "malformed-input sweep over %d real states: %s (exit %d)" % (len(set(swept)), tally[-1][2:] if tally else
+                                                                       "no tally", r.returncode))
+    if r.returncode:
+        print("\n".join("     | " + x for x in (r.stdout + r.stderr).splitlines()[-20:]))
     # what a bare stream does not say is asked for, never guessed
     for name, case, path, stream, caps, loadvm in states:
         if path.endswith(".ramblock") and case.machine == "pc-i440fx-1.4":

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Malformed-input sweep over real option ROMs: truncations and field corruptions must fail, naming the field. */
+/*
+ * Malformed-input sweep over real option ROMs: truncations and field
+ * corruptions must fail, naming the field. With --state, over real saved VMs
+ * (states.c).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,11 +12,12 @@
 #include "diag.h"
 #include "image.h"
 #include "optrom.h"
+#include "sweep.h"
 #include "t.h"
 
 static const char *wdir; /* --write DIR: keep one corrupted copy per field */
 
-static uint8_t *load(const char *path, size_t *len)
+uint8_t *sweep_load(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *b;
@@ -70,7 +75,7 @@ struct corruption {
 static void sweep_rom(const char *file)
 {
 	size_t len;
-	uint8_t *orig = load(file, &len), *b = malloc(len);
+	uint8_t *orig = sweep_load(file, &len), *b = malloc(len);
 	struct image_report r;
 	struct diag d;
 
@@ -144,6 +149,10 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	if (argc > 1 && strcmp(argv[1], "--state") == 0) {
+		sweep_states(argc - 2, argv + 2, &t_pass, &t_fail);
+		return T_END("sweep (saved VMs)");
+	}
 	if (argc > 2 && strcmp(argv[1], "--write") == 0) {
 		wdir = argv[2];
 		i = 3;
