@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """romsize diff STATE NEW, held to what QEMU does with the same state.
 
-States are made at test time by QEMU on Debian 12's set (out/ref/root): a
+States are made at test time by QEMU on Debian 12's set (out/ref/root), three
+of them on ours too (pc, q35, OVMF): a
 migration stream (`migrate "exec:cat > FILE"`, the guest stopped with -S) for
 several machine types and devices: pc and q35 of today, pc-i440fx-2.3 (no
 configuration section, no footers), pc-i440fx-1.4 (bios.bin, pxe-*.rom),
@@ -332,6 +333,14 @@ def main():
             resolved = f.read().strip()
         states.append(State("running VM (info ramblock, --machine %s) of: %s" % (resolved, st.name), st.case,
                             st.path + ".ramblock", st.stream, st.caps, None))
+    # states made on ours too (the VMs started after the upgrade): judged on every set, Debian 12's included
+    if "ours" in trees:
+        for i in (0, 1, 5):
+            c = cases[i]
+            path = os.path.join(scratch, "state-ours-%d" % i)
+            shutil.copyfile(deb + "/usr/share/OVMF/OVMF_VARS_4M.fd", vars_copy)
+            save_stream(ctx, c, ldirs["ours"], path)
+            states.append(State("made on ours: " + c.name, c, path, path, (), None))
     # libvirt save images around the plain pc stream and the OVMF one: QEMU loads that stream
     pc, ovmf_state = states[0], states[5]
     for fmt in ("raw", "gzip", "bzip2", "xz", "lzop", "zstd"):
