@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: MIT
 """fwslot-host-check on a libvirt host: every domain and every state it carries, judged against a new set.
 
-A libvirt session daemon (tests/qemu/virt.py Session) runs three TCG domains
+A libvirt session daemon (tests/qemu/virt.py Session) runs four TCG domains
 on the machine's own firmware (Debian 12's seabios and ipxe-qemu; Debian 12's
 OVMF from out/ref for the UEFI one): a q35 OVMF domain with an e1000 left
 running, a pc domain with an e1000 managed-saved (virsh managedsave), and a
 pc domain with a qcow2 disk and an e1000 whose internal snapshot holds its
-VM state (virsh snapshot-create-as). pkg/fwslot-host-check judges them
+VM state (virsh snapshot-create-as), and one whose external snapshot keeps
+its memory in a file of its own (--memspec snapshot=external, the disk in an
+overlay). pkg/fwslot-host-check judges them
 against three trees: Debian 12's set (everything loads, exit 0), one whose
 efi-e1000.rom is past 256 KiB (the running VM, the managed save and the
-snapshot do not load: their e1000.rom block is 256 KiB; exit 1), and one
+snapshots do not load: their e1000.rom block is 256 KiB; exit 1), and one
 whose OVMF_CODE_4M.fd is a page longer (the running OVMF VM and its nvram
 fail, the SeaBIOS states load; exit 1). Each verdict is romsize's or
 fdsplit's, which tests/states and tests/migrate hold to QEMU's; this suite
@@ -104,10 +106,11 @@ def apt_hook_cases(t, s, scratch, tools, root, out):
     t.check(rc == 0 and "every saved VM of this host loads" in err,
             "apt hook, Debian's own efi-e1000.rom again: exit %d (%s)" % (rc, err.strip().splitlines()[-1:]))
     rc, err, _ = hook([harmless, breaking])
-    t.check(rc == 1 and "vm-saved: managed-save" in err and "vm-snapshot: snapshot s1" in err and
-            "warning: vm-running: the running VM" in err and "refusing the transaction: 2 saved state" in err,
-            "apt hook, efi-e1000.rom past 256 KiB: refused, naming the managed save and the snapshot; the running VM warned (exit %d)" % rc)
-    if rc != 1:
+    good = (rc == 1 and "vm-saved: managed-save" in err and "vm-snapshot: snapshot s1" in err and
+            "vm-external: snapshot e1 (memory" in err and
+            "warning: vm-running: the running VM" in err and "refusing the transaction: 3 saved state" in err)
+    t.check(good, "apt hook, efi-e1000.rom past 256 KiB: refused, naming the managed save and both snapshots; the running VM warned (exit %d)" % rc)
+    if not good:
         print(err)
     rc, err, _ = hook([breaking], "Fwslot::Allow-Breaking=true\n")
     t.check(rc == 0 and "going on: Fwslot::Allow-Breaking is set" in err, "apt hook, -o Fwslot::Allow-Breaking=true: exit %d" % rc)
@@ -140,6 +143,8 @@ def main():
     home = tempfile.mkdtemp(prefix="home.", dir=scratch)
     disk = os.path.join(home, "snap.qcow2")
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
+    ext_disk = os.path.join(home, "ext.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", ext_disk, "16M"], check=True)
     s = virt.Session(home)
     ovmf = trees["debian12"] + "/usr/share/OVMF"
     doms = {
@@ -150,6 +155,9 @@ def main():
         "vm-snapshot": domain("vm-snapshot", "pc", "",
                               "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                               "<source file='%s'/><target dev='hda' bus='ide'/></disk>" % disk),
+        "vm-external": domain("vm-external", "pc", "",
+                              "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                              "<source file='%s'/><target dev='hda' bus='ide'/></disk>" % ext_disk),
     }
     try:
         for n, xml in doms.items():
@@ -163,6 +171,10 @@ def main():
         s.virsh("managedsave", "vm-saved", timeout=180)
         s.virsh("snapshot-create-as", "vm-snapshot", "s1", timeout=180)
         s.virsh("destroy", "vm-snapshot")
+        # an external snapshot: its memory in a file of its own (libvirt's save image format), the disk in an overlay
+        s.virsh("snapshot-create-as", "vm-external", "e1", "--memspec", "file=%s/e1.mem,snapshot=external" % home,
+                "--diskspec", "hda,snapshot=external,file=%s/e1.qcow2" % home, timeout=180)
+        s.virsh("destroy", "vm-external")
         t.check("yes" in s.virsh("dominfo", "vm-saved"), "vm-saved has a managed save image")
 
         def judge(name):
@@ -177,11 +189,14 @@ def main():
 
         expect = {  # tree: {(domain, kind): loads?}
             "debian12": {("vm-running", "running"): True, ("vm-running", "nvram"): True,
-                         ("vm-saved", "managed-save"): True, ("vm-snapshot", "snapshot"): True},
+                         ("vm-saved", "managed-save"): True, ("vm-snapshot", "snapshot"): True,
+                         ("vm-external", "snapshot"): True},
             "broken-efi-e1000": {("vm-running", "running"): False, ("vm-running", "nvram"): True,
-                                 ("vm-saved", "managed-save"): False, ("vm-snapshot", "snapshot"): False},
+                                 ("vm-saved", "managed-save"): False, ("vm-snapshot", "snapshot"): False,
+                                 ("vm-external", "snapshot"): False},
             "broken-ovmf-code": {("vm-running", "running"): False, ("vm-running", "nvram"): False,
-                                 ("vm-saved", "managed-save"): True, ("vm-snapshot", "snapshot"): True},
+                                 ("vm-saved", "managed-save"): True, ("vm-snapshot", "snapshot"): True,
+                                 ("vm-external", "snapshot"): True},
         }
         for name, want in expect.items():
             rc, doc, err = judge(name)
@@ -199,7 +214,7 @@ def main():
                                     trees["broken-efi-e1000"]], env=s.env, capture_output=True, text=True, timeout=300)
         print("\n".join("     | " + x for x in r.stdout.splitlines()))
         t.check(r.returncode == 1 and "vm-saved: managed save " in r.stdout and
-                "3 domains, 4 states judged against %s: 1 load, 3 do not" % trees["broken-efi-e1000"] in r.stdout,
+                "4 domains, 5 states judged against %s: 1 load, 4 do not" % trees["broken-efi-e1000"] in r.stdout,
                 "text: a line per VM and state, and the summary (exit %d)" % r.returncode)
         apt_hook_cases(t, s, scratch, tools, trees["debian12"], out)
     except Fail as f:
@@ -211,7 +226,7 @@ def main():
             s.virsh("destroy", n, check=False)
             s.virsh("managedsave-remove", n, check=False)
             for snap in s.virsh("snapshot-list", n, "--name", check=False).split():
-                s.virsh("snapshot-delete", n, snap, check=False)
+                s.virsh("snapshot-delete", n, snap, "--metadata", check=False)
             s.virsh("undefine", n, "--nvram", check=False)
         s.stop()
         shutil.rmtree(scratch, ignore_errors=True)
