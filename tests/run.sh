@@ -16,19 +16,33 @@ pass=0 fail=0
 started=$(date +%s)
 # a line per suite with its seconds, for the closing summary and make measurements
 : > "$O/test/suites.tsv"
-suite_done() { # kind name passed failed seconds
-	printf '%-8s %-28s %5d passed, %d failed %5d s\n' "$1" "$2" "$3" "$4" "$5"
-	printf '%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$5" >> "$O/test/suites.tsv"
+# CPU time (user + system, in ticks) of this shell's finished children, from
+# /proc, into CPU_TICKS (no $(...): that would read a subshell's): where the time goes
+cpu_ticks() {
+	local s
+	read -r s < /proc/$BASHPID/stat
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	CPU_TICKS=$((${14} + ${15}))
+}
+TICKS=$(getconf CLK_TCK)
+suite_done() { # kind name passed failed seconds [cpu ticks]
+	local cpu=$(( (${6:-0} + TICKS / 2) / TICKS ))
+	printf '%-8s %-28s %5d passed, %d failed %5d s %5d s CPU\n' "$1" "$2" "$3" "$4" "$5" "$cpu"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$5" "$cpu" >> "$O/test/suites.tsv"
 }
 . tests/lib.sh
 
 # unit tests and the in-process sweep print "# NAME: P passed, F failed"
 run_counted() { # [-v] name cmd...   (-v: show every line, not only on failure)
-	local verbose=0 name out rc p f t0
+	local verbose=0 name out rc p f t0 c0
 	[ "$1" = -v ] && { verbose=1; shift; }
 	name=$1
 	shift
 	t0=$(date +%s)
+	cpu_ticks
+	c0=$CPU_TICKS
 	out=$("$@" 2>&1); rc=$?
 	# the suite's own closing line: a whole line, the last one (a check's text may quote another tally)
 	tally=$(grep -E '^# [a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -1)
@@ -43,7 +57,8 @@ run_counted() { # [-v] name cmd...   (-v: show every line, not only on failure)
 		printf '%s\n' "$out" | grep -v '^# ' | sed 's/^/  /'
 		skipped=$((${skipped:-0} + $(printf '%s\n' "$out" | grep -c '^SKIP')))
 	fi
-	suite_done suite "$name" "$p" "$f" $(($(date +%s) - t0))
+	cpu_ticks
+	suite_done suite "$name" "$p" "$f" $(($(date +%s) - t0)) $((CPU_TICKS - c0))
 	[ "$f" = 0 ] || [ $verbose = 1 ] || printf '%s\n' "$out" | grep -v '^# ' | head -40
 }
 
@@ -60,10 +75,14 @@ run_counted "sweep (real images)" "$TBIN/sweep" --write "$SCRATCH/corrupt" $ROMS
 sweep=$((pass - sweep_before))
 
 cli_suite() { # tests/cli/NAME.sh, sourced: it adds to pass and fail
-	local before_p=$pass before_f=$fail suite_t0
+	local before_p=$pass before_f=$fail suite_t0 c0
 	suite_t0=$(date +%s)
+	cpu_ticks
+	c0=$CPU_TICKS
 	. "$1"
-	suite_done cli "$(basename "$1" .sh)" $((pass - before_p)) $((fail - before_f)) $(($(date +%s) - suite_t0))
+	cpu_ticks
+	suite_done cli "$(basename "$1" .sh)" $((pass - before_p)) $((fail - before_f)) $(($(date +%s) - suite_t0)) \
+		$((CPU_TICKS - c0))
 }
 
 # Lane B runs beside everything else: the suites that mostly wait (dpkg and
@@ -84,6 +103,8 @@ lane_b() {
 	# fwslot-host-check walks a libvirt host: a running VM, a managed save, a
 	# snapshot and an nvram, each judged against Debian's and two broken sets
 	run_counted -v "libvirt host check" python3 tests/libvirt/host.py
+	# every image boots: the longest QEMU suite runs here, where the others mostly wait
+	run_counted -v "qemu boot" python3 tests/boot/boot.py
 	echo "$pass $fail $skipped" > "$SCRATCH/lane-b.counts"
 }
 lane_b > "$SCRATCH/lane-b.log" 2>&1 &
@@ -128,7 +149,6 @@ run_counted -v "qemu saved states" python3 tests/states/states.py
 # Secure Boot keys updated offline (fdsplit update-keys) are what OVMF enforces at the
 # next boot: Debian Python for virt-firmware's Authenticode hash (python3-pefile)
 run_counted -v "qemu keys update" /usr/bin/python3 tests/keys/qemu.py
-run_counted -v "qemu boot" python3 tests/boot/boot.py
 run_counted -v "qemu migrate" python3 tests/migrate/migrate.py
 
 wait "$lane_b_pid"
@@ -145,8 +165,12 @@ fi
 # the malformed-input sweep is thousands of one-byte variations: say how many
 # of the passes are the spec (unit, CLI, fuzz, crash, QEMU) and how many the sweep
 echo "spec checks $((pass - sweep)) passed; malformed-input sweep $sweep passed"
+# two cores can do no better than half of it: the floor a faster make check must get under
+cpu_ticks
+cpu_all=$((CPU_TICKS / TICKS))
+echo "$(($(date +%s) - started)) s wall, $cpu_all s CPU in the suites (user + system, both lanes)"
 # for make measurements (pkg/measurements.py)
-printf '{"seconds": %d, "passed": %d, "failed": %d, "sweep": %d, "skipped_groups": %d}\n' \
-	$(($(date +%s) - started)) "$pass" "$fail" "$sweep" "${skipped:-0}" > "$O/test/run.json"
+printf '{"seconds": %d, "cpu_seconds": %d, "passed": %d, "failed": %d, "sweep": %d, "skipped_groups": %d}\n' \
+	$(($(date +%s) - started)) "$cpu_all" "$pass" "$fail" "$sweep" "${skipped:-0}" > "$O/test/run.json"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -545,10 +545,19 @@ import json, sys; d = json.load(open(sys.argv[1])); print(len(d["images"]), len(
 	# reproducible: a second clean build, in another directory, gives the same
 	# bytes (the whole set, OVMF included, is compared by `make repro`)
 	if [ -d "$O/src/seabios" ] && [ -z "${SEABIOS_SRC:-}" ]; then
+		# the two builds side by side (each is one make job), waited for by pid
+		repro_pids=()
 		for img in bios:bios vgabios-stdvga:vgabios; do
 			n=${img%%:*} what=${img##*:} cfg=bios/$n.config
 			[ "$what" = vgabios ] && cfg=vgabios/${n#vgabios-}.config
-			bios/build-seabios.sh "$O/src/seabios" "$cfg" "$S/repro/$n" "$what" -fwslot >"$S/repro-$n.log" 2>&1
+			bios/build-seabios.sh "$O/src/seabios" "$cfg" "$S/repro/$n" "$what" -fwslot >"$S/repro-$n.log" 2>&1 &
+			repro_pids+=($!)
+		done
+		for p in "${repro_pids[@]}"; do
+			wait "$p"
+		done
+		for img in bios:bios vgabios-stdvga:vgabios; do
+			n=${img%%:*} what=${img##*:}
 			pkg/gate.sh "$BIN/romsize" pkg/slots.conf "$S/repro/$n/$what.bin" "$S/repro/out/$n.bin" 2>>"$S/repro-$n.log"
 			ok "firmware: $n.bin rebuilt from clean elsewhere is bit-identical" \
 				cmp "$S/repro/out/$n.bin" "$FWD/usr/share/seabios/$n.bin"
