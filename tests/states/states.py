@@ -28,6 +28,7 @@ import glob
 import gzip
 import lzma
 import os
+import re
 import shutil
 import socket
 import struct
@@ -257,9 +258,16 @@ def live_postcopy(ctx, case, src_ldir, dst_ldir, rec):
                     src.qmp.cmd("migrate-start-postcopy")
                 except Fail:
                     pass  # the destination refused the state before the switch: the source has failed
-                while src.qmp.cmd("query-migrate").get("status") not in ("completed", "failed"):
+                # a destination that refuses the state after the source switched to postcopy
+                # leaves the source in postcopy-paused (waiting for a recovery), not failed
+                while True:
+                    status = src.qmp.cmd("query-migrate").get("status")
+                    # or the destination ended: a source left postcopy-active with no one to send to
+                    if status in ("completed", "failed", "postcopy-paused") or dst.proc.poll() is not None:
+                        break
                     if time.monotonic() > src.deadline:
-                        raise Fail("the postcopy source did not finish", src.logs())
+                        raise Fail("the postcopy source did not finish (%s; the destination %s)" % (
+                            status, "ended" if dst.proc.poll() is not None else "runs"), src.logs())
                     time.sleep(0.05)
                 # the destination ends by itself when it refuses; give it the time to
                 while dst.proc.poll() is None:
@@ -273,12 +281,21 @@ def live_postcopy(ctx, case, src_ldir, dst_ldir, rec):
         finally:
             lsock.close()
             pt.join(30)
-        if dst.proc.poll() is not None:
-            return False
-        try:
-            return dst.status() in ("paused", "running")
-        except Fail:
-            return False
+        # QEMU's verdict is its own words: a destination that ended refused the state (Size
+        # mismatch, Length mismatch, Unknown ramblock), one that runs took it; anything else
+        # is trouble in the test, not a verdict
+        if dst.proc.poll() is None:
+            try:
+                st = dst.status()
+            except Fail:
+                st = None
+            if st in ("paused", "running"):
+                return True
+            raise Fail("the destination neither runs nor refused the state (status %s)" % st, dst.logs())
+        refusal = re.search(r"(Size|Length) mismatch|Unknown ramblock", harness.read(dst.stderr))
+        if not refusal:
+            raise Fail("the destination ended without refusing the state (exit %s)" % dst.proc.returncode, dst.logs())
+        return False
 
 
 def romsize_loads(romsize, state, tree, code=None, machine=None):
@@ -390,7 +407,12 @@ def main():
         if tree_name == "broken-ovmf-code":
             continue
         rec = os.path.join(scratch, "postcopy-%s" % tree_name)
-        q = live_postcopy(ctx, live, ldirs["debian12"], ldirs[tree_name], rec)
+        try:
+            q = live_postcopy(ctx, live, ldirs["debian12"], ldirs[tree_name], rec)
+        except Fail as f:
+            t.check(False, "%s on %s: %s" % (live.name, tree_name, f.what))
+            print("\n".join("     | " + x for x in (f.log or "").splitlines()[-12:]))
+            continue
         r, lines = romsize_loads(romsize, rec, tree)
         with open(rec, "rb") as f:  # QEMU_VM_COMMAND MIG_CMD_POSTCOPY_ADVISE, 16 bytes: a postcopy stream
             advised = b"\x08\x00\x03\x00\x10" in f.read(65536)
