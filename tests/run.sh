@@ -41,9 +41,11 @@ run_counted() { # [-v] name cmd...   (-v: show every line, not only on failure)
 	name=$1
 	shift
 	t0=$(date +%s)
-	cpu_ticks
-	c0=$CPU_TICKS
-	out=$("$@" 2>&1); rc=$?
+	# the suite's CPU, read by the subshell that ran it: lane B, reaped by this shell
+	# whenever it ends, would land in whichever suite runs then
+	out=$("$@" 2>&1; r=$?; cpu_ticks; printf "\n__fwslot_cpu %s\n" "$CPU_TICKS"; exit $r); rc=$?
+	c0=$(sed -n 's/^__fwslot_cpu //p' <<<"$out" | tail -1)
+	out=$(grep -v '^__fwslot_cpu ' <<<"$out")
 	# the suite's own closing line: a whole line, the last one (a check's text may quote another tally)
 	tally=$(grep -E '^# [a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -1)
 	if [[ $tally =~ \#\ [a-z0-9_-]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
@@ -57,8 +59,7 @@ run_counted() { # [-v] name cmd...   (-v: show every line, not only on failure)
 		printf '%s\n' "$out" | grep -v '^# ' | sed 's/^/  /'
 		skipped=$((${skipped:-0} + $(printf '%s\n' "$out" | grep -c '^SKIP')))
 	fi
-	cpu_ticks
-	suite_done suite "$name" "$p" "$f" $(($(date +%s) - t0)) $((CPU_TICKS - c0))
+	suite_done suite "$name" "$p" "$f" $(($(date +%s) - t0)) "${c0:-0}"
 	[ "$f" = 0 ] || [ $verbose = 1 ] || printf '%s\n' "$out" | grep -v '^# ' | head -40
 }
 
