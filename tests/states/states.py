@@ -170,14 +170,26 @@ def save_stream(ctx, case, ldir, path, caps=()):
         vm.qmp.cmd("quit")
 
 
+REFUSAL = re.compile(r"(Size|Length) mismatch|Unknown ramblock")
+
+
+def refused(log):
+    """QEMU's refusal of a state, in its own words (ram_load_precopy, qemu_ram_resize);
+    a QEMU that ended for any other reason is trouble in the test, never a verdict."""
+    if not REFUSAL.search(log or ""):
+        raise Fail("QEMU ended without refusing the state in its own words", log)
+    return False
+
+
 def qemu_loads(ctx, case, ldir, state, caps=(), loadvm=None):
-    """QEMU's own verdict: True when the destination on ldir loads the state and runs."""
+    """QEMU's own verdict: True when the destination on ldir loads the state and runs,
+    False when it refuses it (Size mismatch and the like)."""
     extra = ["-loadvm", loadvm] if loadvm else ["-incoming", "defer"]
     try:
         vm = Vm(ctx, vm_args(case.machine, case.args, ldir, ctx.scratch) + extra, "load", timeout=60)
     except Fail as f:  # -loadvm refused: QEMU ends (exit 1) before its QMP answers
         if f.exit is not None and f.exit > 0:
-            return False
+            return refused(f.log)
         raise
     with vm:
         try:
@@ -190,13 +202,16 @@ def qemu_loads(ctx, case, ldir, state, caps=(), loadvm=None):
                     if time.monotonic() > vm.deadline:
                         raise Fail("still inmigrate at the deadline", vm.logs())
                     time.sleep(0.05)
-            return vm.status() in ("paused", "running", "postmigrate", "prelaunch")
+            st = vm.status()
         except Fail:
             try:  # a refused load ends QEMU; its QMP socket may close first
                 vm.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 raise
-            return False
+            return refused(vm.logs())
+        if st in ("paused", "running", "postmigrate", "prelaunch"):
+            return True
+        raise Fail("the destination is %s: neither loaded nor refused" % st, vm.logs())
 
 
 def live_postcopy(ctx, case, src_ldir, dst_ldir, rec):
@@ -269,13 +284,14 @@ def live_postcopy(ctx, case, src_ldir, dst_ldir, rec):
                         raise Fail("the postcopy source did not finish (%s; the destination %s)" % (
                             status, "ended" if dst.proc.poll() is not None else "runs"), src.logs())
                     time.sleep(0.05)
-                # the destination ends by itself when it refuses; give it the time to
+                # the destination ends by itself when it refuses; when it takes the state its own
+                # query-migrate says completed
                 while dst.proc.poll() is None:
                     try:
-                        st = dst.status()
+                        done = dst.qmp.cmd("query-migrate").get("status")
                     except Fail:
                         break
-                    if st != "inmigrate" or time.monotonic() > dst.deadline:
+                    if done in ("completed", "failed") or time.monotonic() > dst.deadline:
                         break
                     time.sleep(0.05)
         finally:
@@ -286,12 +302,15 @@ def live_postcopy(ctx, case, src_ldir, dst_ldir, rec):
         # is trouble in the test, not a verdict
         if dst.proc.poll() is None:
             try:
-                st = dst.status()
+                done, st = dst.qmp.cmd("query-migrate").get("status"), dst.status()
             except Fail:
-                st = None
-            if st in ("paused", "running"):
+                done = st = None
+            # the source ran -S: a precopy that completed before the switch gives the destination
+            # the source's run state (prelaunch), a postcopy one runs it
+            if done == "completed" and st in ("paused", "running", "prelaunch"):
                 return True
-            raise Fail("the destination neither runs nor refused the state (status %s)" % st, dst.logs())
+            raise Fail("the destination neither took nor refused the state (migration %s, run state %s)"
+                       % (done, st), dst.logs())
         refusal = re.search(r"(Size|Length) mismatch|Unknown ramblock", harness.read(dst.stderr))
         if not refusal:
             raise Fail("the destination ended without refusing the state (exit %s)" % dst.proc.returncode, dst.logs())
@@ -428,15 +447,20 @@ def main():
             if "OVMF" not in name and tree_name == "broken-ovmf-code":
                 continue
             shutil.copyfile(deb + "/usr/share/OVMF/OVMF_VARS_4M.fd", vars_copy)
-            if loadvm:
-                work = os.path.join(scratch, "disk-%s.qcow2" % tree_name)
-                shutil.copyfile(path, work)
-                case_t = Case(case.name, case.machine, [a.replace(path, work) for a in case.args])
-                q = qemu_loads(ctx, case_t, ldirs[tree_name], None, loadvm=loadvm)
-            elif (stream, tree_name) in asked:
-                q = asked[stream, tree_name]
-            else:
-                q = asked[stream, tree_name] = qemu_loads(ctx, case, ldirs[tree_name], stream, caps)
+            try:
+                if loadvm:
+                    work = os.path.join(scratch, "disk-%s.qcow2" % tree_name)
+                    shutil.copyfile(path, work)
+                    case_t = Case(case.name, case.machine, [a.replace(path, work) for a in case.args])
+                    q = qemu_loads(ctx, case_t, ldirs[tree_name], None, loadvm=loadvm)
+                elif (stream, tree_name) in asked:
+                    q = asked[stream, tree_name]
+                else:
+                    q = asked[stream, tree_name] = qemu_loads(ctx, case, ldirs[tree_name], stream, caps)
+            except Fail as f:
+                t.check(False, "%-60s on %-16s QEMU: %s" % (name, tree_name, f.what))
+                print("\n".join("     | " + x for x in (f.log or "").splitlines()[-12:]))
+                continue
             # a stream or snapshot does not name the VM's CODE file, its command line does
             code = "OVMF_CODE_4M.fd" if "OVMF" in name and "libvirt" not in name else None
             machine = case.machine if case.machine.startswith("pc-i440fx-1") or case.machine.endswith("-2.3") else None
