@@ -27,26 +27,45 @@ rm -rf "$F/regress" && "$O/asan/tests/gen" --regress "$F/regress" || exit 2
 pass=0 fail=0 total=0
 report=${FUZZ_REPORT:-$F/report.txt}
 : > "$report.tmp"
-for n in $names; do
-	bin=$F/bin/fuzz_$n corpus=$F/corpus/$n log=$F/logs/$n.log
+# one harness: its fuzzing, then its regression inputs; leaves "rc rrc nreg" in logs/NAME.rc
+fuzz_one() {
+	local n=$1 bin=$F/bin/fuzz_$1 corpus=$F/corpus/$1 log=$F/logs/$1.log rc rrc=0 regs=() f
 	mkdir -p "$corpus"
-	# each harness gets its own 2-minute hang budget per input and 2 GiB
+	# each harness gets its own 10 s hang budget per input and 2 GiB
 	"$bin" -dict=tests/fuzz/fw.dict -max_total_time="$secs" -max_len="${maxlen[$n]}" \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$F/crashes/$n-" "$corpus" "$F/seed/$n" > "$log" 2>&1
 	rc=$?
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	# regression inputs: every file ever found, replayed once each
-	regs=()
 	for f in "$F/regress/$n"/* "tests/fuzz/regress/$n"/*; do
 		[ -f "$f" ] && regs+=("$f")
 	done
-	rrc=0 nreg=${#regs[@]}
-	if [ "$nreg" -gt 0 ]; then
+	if [ ${#regs[@]} -gt 0 ]; then
 		"$bin" -runs=1 "${regs[@]}" > "$F/logs/$n.regress.log" 2>&1 || rrc=$?
 	fi
-	if [ $rc = 0 ] && [ $rrc = 0 ] && [ -n "$execs" ]; then
+	echo "$rc $rrc ${#regs[@]}" > "$F/logs/$n.rc"
+}
+
+# FUZZ_JOBS harnesses at a time (default 2: each fuzzes on one core for SECONDS, as alone)
+jobs_max=${FUZZ_JOBS:-2} running=0
+for n in $names; do
+	rm -f "$F/logs/$n.rc"
+	if [ "$running" -ge "$jobs_max" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	fuzz_one "$n" &
+	running=$((running + 1))
+done
+wait
+
+for n in $names; do
+	corpus=$F/corpus/$n log=$F/logs/$n.log
+	rc=1 rrc=1 nreg=0
+	[ -f "$F/logs/$n.rc" ] && read -r rc rrc nreg < "$F/logs/$n.rc"
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+	if [ "$rc" = 0 ] && [ "$rrc" = 0 ] && [ -n "$execs" ]; then
 		pass=$((pass + 1)) verdict=ok
 	else
 		fail=$((fail + 1)) verdict=FAIL
