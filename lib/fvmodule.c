@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "unpack.h"
 
 /* EE4E5898-3914-4259-9D6E-DC7BD79403CF, as stored */
 static const uint8_t GUID_LZMA_SECTION[16] = {
@@ -18,29 +19,6 @@ const uint8_t GUID_FTW_PEI[16] = {
 	0x64, 0x30, 0xc3, 0xaa, 0xd0, 0x9e, 0x89, 0x4b, 0xa5, 0xad, 0x3e, 0xa7, 0x67, 0x96, 0x0b, 0x22
 };
 
-/*
- * liblzma allocates through these, not its own malloc: every allocation the
- * module search makes is lib/'s, so out of memory inside liblzma is reported
- * (and tested, tests/unit/nomem_test.c) like any other.
- */
-static void *lz_alloc(void *opaque, size_t nmemb, size_t size)
-{
-	size_t n;
-
-	(void)opaque;
-	if (size && nmemb > SIZE_MAX / size)
-		return NULL;
-	n = nmemb * size;
-	return malloc(n ? n : 1);
-}
-
-static void lz_free(void *opaque, void *ptr)
-{
-	(void)opaque;
-	free(ptr);
-}
-
-static const lzma_allocator lz_allocator = { lz_alloc, lz_free, NULL };
 
 /*
  * Decodes one ".lzma" stream of n bytes; returns the output (malloc'd) or
@@ -66,7 +44,7 @@ static uint8_t *lzma_decode(const uint8_t *in, size_t n, size_t *out_len, struct
 					(unsigned long long)at, (unsigned long long)size) == LIB_NO_MEMORY;
 		return NULL;
 	}
-	s.allocator = &lz_allocator;
+	s.allocator = &unpack_lzma_allocator; /* lib/'s malloc: out of memory in liblzma is reported and tested */
 	r = lzma_alone_decoder(&s, UINT64_C(1) << 30);
 	if (r != LZMA_OK) {
 		free(out);

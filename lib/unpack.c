@@ -78,7 +78,7 @@ static void zs_free(void *o, void *p)
 	free(p);
 }
 
-static const lzma_allocator lz_allocator = { lz_alloc, lz_free, NULL };
+const lzma_allocator unpack_lzma_allocator = { lz_alloc, lz_free, NULL };
 
 enum step { STEP_MORE, STEP_END, STEP_BAD, STEP_NOMEM };
 
@@ -141,7 +141,7 @@ static enum step codec_init(struct codec *c)
 		lzma_ret lr;
 
 		c->lz = init;
-		c->lz.allocator = &lz_allocator;
+		c->lz.allocator = &unpack_lzma_allocator;
 		lr = lzma_stream_decoder(&c->lz, UNPACK_MEMORY, LZMA_CONCATENATED);
 		if (lr != LZMA_OK)
 			return lr == LZMA_MEM_ERROR ? STEP_NOMEM : STEP_BAD;

@@ -13,6 +13,7 @@
  * header can ask for is capped (UNPACK_MEMORY: xz's dictionary, zstd's
  * window), so a hostile header cannot inflate an allocation.
  */
+#include <lzma.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,9 @@ enum unpack_format {
 typedef int (*unpack_read_fn)(void *ctx, uint64_t off, uint8_t *buf, size_t n);
 
 const char *unpack_format_name(enum unpack_format f);
+
+/* liblzma through lib/'s malloc (out of memory inside liblzma is lib/'s to report); fvmodule.c uses it too */
+extern const lzma_allocator unpack_lzma_allocator;
 
 /*
  * Decodes the compressed bytes at [off, off + in_len), read through rd a
