@@ -72,8 +72,11 @@ if [ -n "${EDK2_FIXED_WS:-}" ]; then
 	[ ! -e "$bws" ] || [ -L "$bws" ] || die "$bws: exists and is not a symlink (remove it)"
 fi
 
-# other flags, another tree or another workspace: start from scratch
-key=$(printf '%s\n' "$tree" "$ws" "$bws" "${args[@]}")
+# other flags, another tree or another workspace: start from scratch. A tree
+# unpacked again (pkg/fetch-src.sh: new pins or patches, in TREE.stamp) is
+# another tree: its files keep their tarball times, older than the last build,
+# so EDK2's own incremental build would not see them change.
+key=$(printf '%s\n' "$tree" "$ws" "$bws" "${args[@]}"; cat "$tree.stamp" 2>/dev/null || true)
 if [ "$(cat "$ws/.key" 2>/dev/null)" != "$key" ]; then
 	rm -rf "$ws"
 fi
@@ -92,6 +95,23 @@ set -- # edksetup.sh reads the positional parameters as its options
 . "$tree/edksetup.sh" || die "edksetup.sh failed"
 set -eu
 echo "$key" > "$ws/.key"
+# Stack cookies: each module's first one (STACK_COOKIE_VALUE in its AutoGen.h;
+# OvmfPkgIa32X64.dsc links the stack check, so the 4m-secboot modules carry
+# it) is picked from Build/.../StackCookieValues{32,64}.json, which EDK2's
+# build fills with random numbers when they are absent: every build would
+# differ. Written here from a fixed seed instead, as reproducible as the rest
+# of the image. (They protect no more when random: each is in the shipped
+# image for anyone to read, and OVMF replaces it at entry with one from
+# RDRAND where the CPU has it.)
+python3 - "$bws/$outdir/RELEASE_GCC5" <<'EOF'
+import hashlib, json, os, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+for bits in (32, 64):
+    values = [int.from_bytes(hashlib.sha256(b"fwslot stack cookie %d %d" % (bits, i)).digest()[:bits // 8], "little")
+              % ((1 << bits) - 1) for i in range(100)]
+    with open(os.path.join(sys.argv[1], "StackCookieValues%d.json" % bits), "w") as f:
+        json.dump(values, f)
+EOF
 build "${arch[@]}" -t GCC5 -b RELEASE -n "${EDK2_THREADS:-$(nproc)}" "${args[@]}"
 
 fv=$bws/$outdir/RELEASE_GCC5/FV

@@ -16,9 +16,14 @@
 # dpkg-source unpacks a 3.0 (quilt) package: the orig tarball, the debian
 # tarball over it, debian/patches/series applied in order.
 #
+# The project's own patches come after Debian's: pkg/patches/NAME/series names
+# them, one a line, each applied with patch -p1 in that order. Their sums are
+# part of the stamp: a changed patch unpacks the tree again.
+#
 # usage: pkg/fetch-src.sh LOCK NAME WORKDIR
 #   APT_ETC=DIR   read the machine's sources from DIR instead of /etc/apt
 #   FETCH_OFFLINE=1  never download: fail unless every file is already here
+#   FETCH_PATCHES=DIR  the project's patches are in DIR/NAME (default pkg/patches)
 set -euo pipefail
 lock=$1 name=$2 work=$(realpath -m "$3")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,13 +60,24 @@ done
 [ -n "$dsc" ] || { [ -n "$orig" ] && [ -n "$debtar" ]; } ||
 	die "$lock: $name: pin its .dsc, or (when the archive has none) its orig and debian tarballs"
 want=$(for i in "${!files[@]}"; do echo "$ver ${files[$i]} ${sums[$i]}${rel:+ $rel}"; done)
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# the project's patches, after Debian's
+pdir=${FETCH_PATCHES:-$here/patches}/$name ours=()
+if [ -f "$pdir/series" ]; then
+	while read -r p extra; do
+		[ -z "$extra" ] && [[ "$p" != */* ]] || die "$pdir/series: '$p $extra': one patch file name a line, please"
+		[ -f "$pdir/$p" ] || die "$pdir/series: $p: no such patch in $pdir"
+		ours+=("$p")
+		want+=$'\n'"patch $p $(sha "$pdir/$p")"
+	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$pdir/series")
+fi
 
 # nothing to do when the tree was unpacked from exactly these pins
 if [ -d "$tree" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 	exit 0
 fi
 
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 have_all() {
 	local i
 	for i in "${!files[@]}"; do
@@ -161,6 +177,11 @@ else
 		fi
 	} >"$work/$name.unpack.log" 2>&1 || die "$name=$ver: unpacking $orig and $debtar failed (not 3.0 (quilt), or a patch did not apply; log: $work/$name.unpack.log)"
 fi
+for p in "${ours[@]}"; do
+	echo "  PATCH   $name: $p"
+	(cd "$tree.new" && patch -p1 -s -f -E --no-backup-if-mismatch < "$pdir/$p") >>"$work/$name.unpack.log" 2>&1 \
+		|| die "$pdir/$p: does not apply to $name=$ver (log: $work/$name.unpack.log)"
+done
 # dpkg-source leaves a copy of the orig tarball beside the tree
 for f in "${files[@]}"; do rm -f "$work/$f"; done
 mv "$tree.new" "$tree"

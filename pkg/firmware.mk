@@ -19,11 +19,13 @@ FORCE:
 # touches the network; the stamp changes only when the package's pins change,
 # so it depends on the pins alone: a change to how files are downloaded, or
 # to another package's pins, must not rebuild the firmware, nor show a
-# rebuild under make -n). Each package's lines of pkg/sources.lock are copied
-# to $(O)/pins/NAME when make reads this file, and only when they differ.
+# rebuild under make -n). Each package's lines of pkg/sources.lock, and the
+# sums of the project's patches for it (pkg/patches/NAME), are copied to
+# $(O)/pins/NAME when make reads this file, and only when they differ.
 SRC_PKGS := $(sort $(shell awk '!/^\#/ && NF { sub(/-upstream$$/, "", $$1); print $$1 }' pkg/sources.lock))
 $(foreach p,$(SRC_PKGS),$(shell mkdir -p $(O)/pins && \
-	awk -v p=$(p) '$$1 == p || $$1 == p "-upstream"' pkg/sources.lock > $(O)/pins/$(p).new && \
+	{ awk -v p=$(p) '$$1 == p || $$1 == p "-upstream"' pkg/sources.lock && \
+	  { [ ! -d pkg/patches/$(p) ] || sha256sum pkg/patches/$(p)/*; }; } > $(O)/pins/$(p).new && \
 	{ cmp -s $(O)/pins/$(p).new $(O)/pins/$(p) && rm -f $(O)/pins/$(p).new || mv $(O)/pins/$(p).new $(O)/pins/$(p); }))
 $(O)/src/%.stamp: $(O)/pins/%
 	$(Q)pkg/fetch-src.sh pkg/sources.lock $* $(O)/src

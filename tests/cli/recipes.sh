@@ -262,6 +262,22 @@ printf 'x' >> "$S/serveq/fakeq_1.0-1.debian.tar.xz"
 t 1 err 'fakeq=1.0-1: fakeq_1.0-1.debian.tar.xz: download failed' fetchq "$S/wq2" "$S/nodsc.lock"
 ok 'fetch without a .dsc: a file whose sum differs is refused, nothing unpacked' test ! -e "$S/wq2/fakeq"
 cp "$QD" "$S/serveq/"
+# the project's own patches (pkg/patches/NAME), applied after Debian's
+PQ=$S/ours
+mkdir -p "$PQ/fakeq"
+printf -- '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-patched by debian\n+patched by us\n' > "$PQ/fakeq/ours.patch"
+printf '# ours\nours.patch\n' > "$PQ/fakeq/series"
+t 0 out 'PATCH   fakeq: ours.patch'                fetchq "$W" "$S/nodsc.lock" FETCH_PATCHES="$PQ"
+ok "fetch: the project's patch applied after Debian's (a new patch unpacks the tree again)" test "$(cat "$W/fakeq/README")" = 'patched by us'
+ok 'fetch: the same pins and patches again: nothing unpacked' bash -c '[ -z "$("$@")" ]' _ fetchq "$W" "$S/nodsc.lock" FETCH_PATCHES="$PQ"
+printf -- '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-patched by debian\n+patched by us, again\n' > "$PQ/fakeq/ours.patch"
+t 0 out 'UNPACK  fakeq=1.0-1 (trixie)'             fetchq "$W" "$S/nodsc.lock" FETCH_PATCHES="$PQ"
+ok 'fetch: a changed patch of ours unpacks the tree again, with it' test "$(cat "$W/fakeq/README")" = 'patched by us, again'
+printf -- '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-not there\n+x\n' > "$PQ/fakeq/ours.patch"
+t 2 err "$PQ/fakeq/ours.patch: does not apply to fakeq=1.0-1" fetchq "$S/wq4" "$S/nodsc.lock" FETCH_PATCHES="$PQ"
+ok 'fetch: a patch of ours that fails leaves no tree and no stamp' test ! -e "$S/wq4/fakeq" -a ! -e "$S/wq4/fakeq.stamp"
+echo 'gone.patch' > "$PQ/fakeq/series"
+t 2 err "$PQ/fakeq/series: gone.patch: no such patch in $PQ/fakeq" fetchq "$S/wq4" "$S/nodsc.lock" FETCH_PATCHES="$PQ"
 # a patch that does not apply: refused, no tree
 printf -- '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-not there\n+x\n' > "$Q/fakeq-1.0/debian/patches/fix.patch"
 (cd "$Q/fakeq-1.0" && tar -cJf "$S/serveq/fakeq_1.0-1.debian.tar.xz" debian)
