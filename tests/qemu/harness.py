@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
@@ -104,6 +105,25 @@ class Qmp:
             self.sock.close()
         except OSError:
             pass
+
+
+class Once:
+    """A run several cases share: the first case to ask runs it, the others
+    wait for its result (or its failure, raised in each of them)."""
+    def __init__(self, fn):
+        self.fn, self.lock, self.done, self.result, self.error = fn, threading.Lock(), False, None, None
+
+    def get(self, ctx):
+        with self.lock:
+            if not self.done:
+                try:
+                    self.result = self.fn(ctx)
+                except Exception as e:  # noqa: BLE001 (each case reports it)
+                    self.error = e
+                self.done = True
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 class Vm:

@@ -92,4 +92,42 @@ except harness.Fail as e:
 T.check(v("start", "vm1", check=False).returncode == 1, "virsh: check=False returns the status")
 os.unlink(fake)
 os.rmdir(d)
+# Once: cases sharing one run (one OVMF boot with every NIC)
+import threading  # noqa: E402
+import time  # noqa: E402
+calls = []
+
+
+def slow(ctx):
+    calls.append(ctx)
+    time.sleep(0.05)
+    return "booted"
+
+
+once = harness.Once(slow)
+got = []
+threads = [threading.Thread(target=lambda c=c: got.append(once.get(c))) for c in range(4)]
+for th in threads:
+    th.start()
+for th in threads:
+    th.join()
+T.check(len(calls) == 1 and got == ["booted"] * 4, "Once: four cases at once, one run, each gets its result (%d runs)"
+        % len(calls))
+
+
+def broken(ctx):
+    calls.append(ctx)
+    raise harness.Fail("no boot")
+
+
+calls.clear()
+once = harness.Once(broken)
+said = []
+for c in range(2):
+    try:
+        once.get(c)
+    except harness.Fail as e:
+        said.append(e.what)
+T.check(said == ["no boot", "no boot"] and len(calls) == 1, "Once: a failed run fails every case that shares it, run once")
+
 sys.exit(T.close())
