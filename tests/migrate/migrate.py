@@ -595,10 +595,11 @@ def varstore_cases(out, scratch, deb, our):
             raise Fail("fdsplit migrate %s -> %s: exit %d: %s" % (old, template, r.returncode, r.stderr.strip()))
         return r.stdout.strip()
 
-    def first_2m_store(ctx, d):
+    def make_2m_store(ctx):
         """A 2M varstore the 2M firmware wrote: FwslotTest set on the first boot,
-        read on the second (boot options rewritten: deleted records too)."""
-        v2 = os.path.join(d, "vars-2m.fd")
+        read on the second (boot options rewritten: deleted records too). Made
+        once; each case migrates a copy of it."""
+        v2 = os.path.join(tempfile.mkdtemp(prefix="varstore-2m.", dir=ctx.scratch), "vars-2m.fd")
         shutil.copyfile(deb["ovmf"] + "/OVMF_VARS.fd", v2)
         harness.ovmf_boot_disk(ctx, deb["ovmf"] + "/OVMF_CODE.fd", v2, disk, harness.VAR_SET)
         harness.ovmf_boot_disk(ctx, deb["ovmf"] + "/OVMF_CODE.fd", v2, disk, harness.VAR_READ)
@@ -606,11 +607,14 @@ def varstore_cases(out, scratch, deb, our):
         if not any(n == "FwslotTest" for n, _ in live) or deleted == 0:
             raise Fail("the 2M store holds no live FwslotTest or no deleted record (%d deleted)" % deleted)
         return v2, live
+    first_2m = harness.Once(make_2m_store)
 
     def to_4m(target):
         def run(ctx):
             d = tempfile.mkdtemp(prefix="varstore.", dir=ctx.scratch)
-            v2, live2 = first_2m_store(ctx, d)
+            made, live2 = first_2m.get(ctx)
+            v2 = os.path.join(d, "vars-2m.fd")
+            shutil.copyfile(made, v2)
             v4 = os.path.join(d, "vars-4m.fd")
             code = target["ovmf"] + "/OVMF_CODE_4M.fd"
             said = migrate(v2, our["ovmf"] + "/OVMF_VARS_4M.fd", code, v4)
