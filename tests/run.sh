@@ -7,6 +7,10 @@ O=${O:-out}
 export O
 export BIN=$O/asan/bin TBIN=$O/asan/tests REF=$O/ref/root
 export GEN=$O/test/gen SCRATCH=$O/test/scratch
+# QEMU's answers to questions asked with -S (romfile table, RAM block matrix),
+# kept for the next run of the same QEMU binary with the same data folders
+# (tests/qemu/qemuview.py, Answers); delete it to ask everything again
+export FWSLOT_QEMU_CACHE=${FWSLOT_QEMU_CACHE-$O/cache/qemu}
 # a sanitizer finding must never look like the tools' own exit 1
 export ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1

@@ -8,6 +8,7 @@ Prints a line per check and "# layer: P passed, F failed".
 import io
 import os
 import stat
+import subprocess
 import sys
 import tempfile
 from contextlib import redirect_stdout
@@ -129,5 +130,71 @@ for c in range(2):
     except harness.Fail as e:
         said.append(e.what)
 T.check(said == ["no boot", "no boot"] and len(calls) == 1, "Once: a failed run fails every case that shares it, run once")
+
+# Answers: QEMU's answers kept across runs, under the identity of the QEMU
+# that gave them (its binary, the files of its data folders)
+tmp = tempfile.mkdtemp(prefix="layer-answers.")
+data, keep = os.path.join(tmp, "data"), os.path.join(tmp, "keep")
+os.makedirs(data)
+with open(os.path.join(data, "bios.bin"), "wb") as f:
+    f.write(b"\0" * 128)
+fake = os.path.join(tmp, "qemu-fake")
+
+
+def fake_qemu(version):
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\n# %s\n[ \"$1 $2\" = \"-L help\" ] && echo %s\n" % (version, data))
+    os.chmod(fake, 0o755)
+
+
+fake_qemu("7.2")
+real_qemu, qemuview.QEMU = qemuview.QEMU, fake
+asks = []
+
+
+def ask_blocks():
+    asks.append(1)
+    return {"pc.bios": [0x40000, 0x40000]}
+
+
+def ask_refused():
+    asks.append(1)
+    raise qemuview.QemuError("Size mismatch")
+
+
+a = qemuview.Answers(keep)
+first = a.get(["ramblocks", "pc"], ask_blocks)
+first["pc.bios"][0] = 0  # what a caller does with its answer
+T.check(a.get(["ramblocks", "pc"], ask_blocks) == {"pc.bios": [0x40000, 0x40000]} and len(asks) == 1,
+        "Answers: asked once in a run; a caller changing its copy changes no other's")
+try:
+    a.get(["refused"], ask_refused)
+except qemuview.QemuError:
+    pass
+a.save()
+b = qemuview.Answers(keep)
+said = None
+try:
+    b.get(["refused"], ask_refused)
+except qemuview.QemuError as e:
+    said = str(e)
+T.check(b.get(["ramblocks", "pc"], ask_blocks) == {"pc.bios": [0x40000, 0x40000]} and said == "Size mismatch"
+        and len(asks) == 2, "Answers: the next run of the same QEMU reads both answers, a refusal too (%d asks)" % len(asks))
+with open(os.path.join(data, "efi-e1000.rom"), "wb") as f:
+    f.write(b"\0" * 64)
+c = qemuview.Answers(keep)
+c.get(["ramblocks", "pc"], ask_blocks)
+T.check(len(asks) == 3 and c.path != b.path, "Answers: a file added to QEMU's data folder is another QEMU: asked again")
+fake_qemu("8.0")
+d = qemuview.Answers(keep)
+d.get(["ramblocks", "pc"], ask_blocks)
+T.check(len(asks) == 4 and d.path not in (b.path, c.path), "Answers: another QEMU binary: asked again")
+e = qemuview.Answers(None)
+e.get(["ramblocks", "pc"], ask_blocks)
+e.get(["ramblocks", "pc"], ask_blocks)
+e.save()
+T.check(len(asks) == 5 and e.path is None, "Answers: no folder: asked once in the run, nothing kept")
+qemuview.QEMU = real_qemu
+subprocess.run(["rm", "-rf", tmp])
 
 sys.exit(T.close())

@@ -7,17 +7,108 @@ hand-typed list: machine types come from `-machine help`, PCI device types from
 qom-list-types, a device's default ROM from qom-get of its `romfile` property,
 and RAM block sizes from `info ramblock`.
 """
+import atexit
 import concurrent.futures
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
+import threading
 
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 
 
 class QemuError(Exception):
     pass
+
+
+class Answers:
+    """QEMU's answers kept across runs: DIR/qemu-ID.json, where ID names this
+    QEMU: the sha256 of its binary and the name and size of every file in
+    its data folders (`-L help`: its own, SeaBIOS's and iPXE's). A question
+    asked with -S runs no guest, so its answer depends on the binary, the
+    question (its files named by name and size) and those folders, nothing
+    else; another QEMU, or other files in its folders, is another ID. No DIR
+    (FWSLOT_QEMU_CACHE unset): nothing is kept."""
+    def __init__(self, folder):
+        self.path, self.lock, self.known, self.new = None, threading.Lock(), {}, 0
+        if not folder:
+            return
+        exe = shutil.which(QEMU)
+        if not exe:
+            return
+        h = hashlib.sha256()
+        with open(exe, "rb") as f:
+            h.update(f.read())
+        dirs = subprocess.run([QEMU, "-L", "help"], capture_output=True, text=True, timeout=20).stdout.split()
+        for d in dirs:
+            try:
+                names = sorted(os.listdir(d))
+            except OSError:
+                names = []
+            for n in names:
+                try:
+                    size = os.path.getsize(os.path.join(d, n))
+                except OSError:
+                    size = None
+                h.update(("%s/%s %s\n" % (os.path.realpath(d), n, size)).encode())
+        self.path = os.path.join(folder, "qemu-%s.json" % h.hexdigest()[:16])
+        try:
+            with open(self.path) as f:
+                self.known = json.load(f)
+        except (OSError, ValueError):
+            self.known = {}
+
+    def get(self, key, ask):
+        """ask()'s answer to the question key (JSON), from an earlier run of
+        this QEMU when there is one. A QemuError is an answer too."""
+        k = json.dumps(key, sort_keys=True)
+        with self.lock:
+            have = self.known.get(k)
+        if have is None:
+            try:
+                have = {"answer": ask()}
+            except QemuError as e:
+                have = {"error": str(e)}
+            with self.lock:
+                self.known[k] = have
+                self.new += 1
+        if "error" in have:
+            raise QemuError(have["error"])
+        # a copy each time, as it reads back from the file: what a caller
+        # does with its answer changes no other caller's
+        return json.loads(json.dumps(have["answer"]))
+
+    def save(self):
+        """Writes what was asked in this run (with what earlier runs kept)."""
+        if not self.path or not self.new:
+            return
+        with self.lock:
+            try:
+                with open(self.path) as f:
+                    merged = json.load(f)
+            except (OSError, ValueError):
+                merged = {}
+            merged.update(self.known)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(self.path + ".%d.tmp" % os.getpid(), "w") as f:
+                json.dump(merged, f)
+            os.replace(self.path + ".%d.tmp" % os.getpid(), self.path)
+            self.new = 0
+
+
+_answers = None
+
+
+def answers():
+    """The store of this process (FWSLOT_QEMU_CACHE)."""
+    global _answers
+    if _answers is None:
+        _answers = Answers(os.environ.get("FWSLOT_QEMU_CACHE"))
+        atexit.register(_answers.save)
+    return _answers
 
 
 def qmp_batch(args, commands, timeout=20):
@@ -51,14 +142,18 @@ def qmp_batch(args, commands, timeout=20):
 
 def machine_types():
     """The pc-* machine types this QEMU lists, plus its pc and q35 aliases' targets."""
-    out = subprocess.run([QEMU, "-machine", "help"], capture_output=True, text=True, timeout=20, check=True).stdout
-    return sorted({line.split()[0] for line in out.splitlines() if line.startswith("pc-")})
+    def ask():
+        out = subprocess.run([QEMU, "-machine", "help"], capture_output=True, text=True, timeout=20, check=True).stdout
+        return sorted({line.split()[0] for line in out.splitlines() if line.startswith("pc-")})
+    return answers().get(["machine help"], ask)
 
 
 def pci_device_types():
     """Every concrete PCI device type of this QEMU."""
-    r = qmp_batch(["-machine", "none"], [("qom-list-types", {"implements": "pci-device", "abstract": False})])[0]
-    return sorted(t["name"] for t in r)
+    def ask():
+        r = qmp_batch(["-machine", "none"], [("qom-list-types", {"implements": "pci-device", "abstract": False})])[0]
+        return sorted(t["name"] for t in r)
+    return answers().get(["pci device types"], ask)
 
 
 def default_romfile(dev, machines=("pc", "q35")):
@@ -83,6 +178,10 @@ def romfile_table(workers=4):
     file as a ROM block, {device: romfile} of those whose romfile QEMU does not
     map, {device: why} for those that cannot be created alone, {device: the
     ROM block's name} for the first)."""
+    return tuple(answers().get(["romfile table"], lambda: ask_romfile_table(workers)))
+
+
+def ask_romfile_table(workers):
     devs = pci_device_types()
     table, unmapped, skipped, blocks = {}, {}, {}, {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
@@ -115,7 +214,7 @@ def machine_romfiles(table, machines, workers=4):
     def one(m):
         found = {}
         for g in groups:
-            _, roms = ramblocks(["-M", m], [(d, 2 + i) for i, d in enumerate(g)])
+            roms = answers().get(["romfiles", m, g], lambda: ramblocks(["-M", m], [(d, 2 + i) for i, d in enumerate(g)])[1])
             for d in g:
                 if roms.get(d, "") != table[d]:
                     found[(d, m)] = roms.get(d, "")
@@ -133,7 +232,8 @@ def machine_bios(machines, workers=4):
     property; empty means QEMU's built-in default, bios.bin (hw/i386/x86.c
     x86_bios_rom_init)."""
     def one(m):
-        ans = qmp_batch(["-M", m], [("qom-get", {"path": "/machine", "property": "firmware"})])[0]
+        ans = answers().get(["machine firmware", m], lambda: qmp_batch(
+            ["-M", m], [("qom-get", {"path": "/machine", "property": "firmware"})])[0])
         return m, ans if isinstance(ans, str) and ans else "bios.bin"
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
         return dict(ex.map(one, machines))

@@ -34,9 +34,20 @@ CHUNK = 15  # devices per VM: q35 runs out of slots near 28
 # QEMU's RAM blocks depend on the sizes of the files it loads, not their bytes:
 # a question asked once per (machine type, devices, sizes of the files those
 # devices and the BIOS can load) is answered once, for every pair that asks it
-# (Debian 12's set is the old side of each pair; a break changes one file)
-_answers = {}
+# (Debian 12's set is the old side of each pair; a break changes one file),
+# and kept for the next run of the same QEMU (qemuview.Answers)
 ROMFILES = {}  # device -> every file it loads on some machine type (pkg/romdevs.conf, checked against QEMU)
+asked_count = [0]
+
+
+def ramblocks(key, args, placed):
+    """qemuview.ramblocks(args, placed), answered once per key."""
+    def ask():
+        asked_count[0] += 1
+        b, roms = qemuview.ramblocks(args, placed)
+        return {"blocks": b, "roms": roms}
+    a = qemuview.answers().get(key, ask)
+    return {n: tuple(v) for n, v in a["blocks"].items()}, a["roms"]
 
 
 def sizes(ldir, files):
@@ -48,15 +59,8 @@ def sizes(ldir, files):
 
 
 def asked(args, ldir, placed, files):
-    key = (tuple(args), tuple(placed), sizes(ldir, files))
-    if key not in _answers:
-        try:
-            _answers[key] = qemuview.ramblocks(list(args) + ["-L", ldir], placed)
-        except qemuview.QemuError as e:  # QEMU refusing the set is an answer too
-            _answers[key] = e
-    if isinstance(_answers[key], Exception):
-        raise _answers[key]
-    return _answers[key]
+    # (QEMU refusing the set is an answer too: raised again for each asker)
+    return ramblocks(["ramblocks", args, placed, sizes(ldir, files)], list(args) + ["-L", ldir], placed)
 
 
 def diff_json(romsize, old, new):
@@ -116,12 +120,9 @@ def machine_view(machine, ldir, devices):
 
 
 def flash_view(ldir, code, vars_):
-    key = ("flash", code, vars_, sizes(ldir, (code, vars_)))
-    if key not in _answers:
-        args = ["-M", "q35", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s/%s" % (ldir, code),
-                "-drive", "if=pflash,format=raw,unit=1,readonly=on,file=%s/%s" % (ldir, vars_)]
-        _answers[key] = qemuview.ramblocks(args, [])
-    b, _ = _answers[key]
+    args = ["-M", "q35", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s/%s" % (ldir, code),
+            "-drive", "if=pflash,format=raw,unit=1,readonly=on,file=%s/%s" % (ldir, vars_)]
+    b, _ = ramblocks(["flash", code, vars_, sizes(ldir, (code, vars_))], args, [])
     return {k: v for k, v in b.items() if k.startswith("system.flash")}
 
 
@@ -267,7 +268,10 @@ def main(argv):
     if out_json:
         with open(out_json, "w") as fh:
             json.dump({"seconds": round(time.monotonic() - t0, 1), "pairs": results}, fh, indent=1)
-    print("upgrade: %d pairs in %.1f s, %d distinct QEMU questions" % (len(pairs), time.monotonic() - t0, len(_answers)))
+    kept = qemuview.answers().path
+    print("upgrade: %d pairs in %.1f s, %d questions put to QEMU%s" % (
+        len(pairs), time.monotonic() - t0, asked_count[0],
+        ", the others answered as this QEMU answered them before (%s)" % kept if kept else ""))
     return t.close()
 
 
