@@ -167,86 +167,13 @@ def nic_case(sset, kind, nic, dev, machine, bootsect, sercon):
     return run
 
 
-def efi_rom_version_check(ctx, sset, nic, rom, machine):
-    """iPXE does not print its banner as an SNP driver: its version is checked
-    in the ROM's driver image (decompressed when iPXE EFI-compressed it, as
-    2.0.0 does): iPXE's product_version, ASCII in 2.0.0, UTF-16
-    (product_wversion) in 1.0.0."""
-    pe = os.path.join(ctx.scratch, "efi-%s-%s-%s.efi" % (nic, sset["name"], machine))
-    if not os.path.exists(pe):
-        r = subprocess.run([os.path.join(os.environ.get("O", "out"), "asan", "tests", "gen"),
-                            "--efi-image", rom, pe], capture_output=True, text=True)
-        if r.returncode != 0:
-            raise Fail("efi-%s.rom: no EFI driver image to read: %s" % (nic, r.stderr.strip()))
-    v = sset["ipxe_version"]
-    with open(pe, "rb") as f:
-        data = f.read()
-    if (v + "\0").encode() not in data and v.encode("utf-16-le") not in data:
-        raise Fail("efi-%s.rom's EFI driver holds no '%s' (iPXE's product_version, ASCII or UTF-16)" % (nic, v))
-
-
-def nic_mac(i):
-    return "52:54:00:00:01:%02x" % (i + 1)
-
-
-def nic_ovmf_boot(sset, machine, fdsplit):
-    """One OVMF VM with every NIC, each with its efi ROM and a MAC of its own:
-    OVMF loads each ROM's x86_64 iPXE driver, which gives its NIC an SNP, and
-    offers PXE over each (a "UEFI PXEv4 (MAC:...)" boot option in the
-    varstore, read with fdsplit info), then starts PXE over the first. One
-    boot instead of one per NIC (each is ~4 s of OVMF under TCG before its
-    boot manager runs). Returns the boot options' descriptions and the
-    serial log."""
-    def run(ctx):
-        v = os.path.join(ctx.scratch, "nics-%s-%s.fd" % (sset["name"], machine))
-        shutil.copyfile(os.path.join(sset["ovmf"], "OVMF_VARS_4M.fd"), v)
-        args = ["-M", machine, "-m", "256", "-vga", "none",
-                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.join(sset["ovmf"], "OVMF_CODE_4M.fd"),
-                "-drive", "if=pflash,format=raw,unit=1,file=" + v]
-        for i, (nic, dev) in enumerate(NICS):
-            args += ["-netdev", "user,id=n%d,restrict=on" % i,
-                     "-device", "%s,netdev=n%d,mac=%s,romfile=%s" % (
-                         dev, i, nic_mac(i), os.path.join(sset["ipxe"], "efi-%s.rom" % nic))]
-        args += ["-device", "virtio-rng-pci"]
-        with Vm(ctx, args, "nics-ovmf", timeout=120) as vm:
-            vm.wait_for(vm.serial, ">>Start PXE over IPv4", "OVMF's PXE over the first NIC's ROM")
-            log = harness.read(vm.serial)
-            vm.qmp.cmd("quit")
-            vm.proc.wait(timeout=vm.left())
-        info = subprocess.run([fdsplit, "info", v], capture_output=True, text=True)
-        if info.returncode != 0:
-            raise Fail("fdsplit info on the varstore OVMF wrote: exit %d: %s" % (info.returncode, info.stderr.strip()))
-        # '  Boot0001: "UEFI PXEv4 (MAC:525400000101)" PciRoot(0x0)/...'
-        options = dict(re.findall(r'^  Boot([0-9A-F]{4}): "([^"]*)".*?(?<!\(hidden\))$', info.stdout, re.M))
-        # the boot manager starts the first option of BootOrder that is not hidden
-        order = re.search(r"^  BootOrder: ([0-9A-F,]+)$", info.stdout, re.M)
-        first = [options[b] for b in (order.group(1).split(",") if order else []) if b in options][:1]
-        if not first:
-            raise Fail("the varstore OVMF wrote has no BootOrder naming a boot option", info.stdout)
-        return list(options.values()), first[0], log
-    return harness.Once(run)
-
-
-def nic_ovmf_case(sset, i, nic, shared):
-    """The NIC's share of the one OVMF boot with every NIC: its ROM's driver
-    carries the set's iPXE version, and OVMF offered PXE over its SNP."""
-    def run(ctx):
-        rom = os.path.join(sset["ipxe"], "efi-%s.rom" % nic)
-        efi_rom_version_check(ctx, sset, nic, rom, "q35")
-        options, started, log = shared.get(ctx)
-        want = "UEFI PXEv4 (MAC:%s)" % nic_mac(i).replace(":", "").upper()
-        if want not in options:
-            raise Fail("OVMF offered no %r: boot options %s" % (want, options), log)
-        first = " and started PXE over it (first in BootOrder)" if started == want else ""
-        return "OVMF_CODE_4M.fd on q35 offers %s over the ROM's iPXE driver%s (%s in its image)" % (
-            want, first, sset["ipxe_version"])
-    return run
-
-
-def nic_ovmf_control(sset, nic, dev, machine, with_rom=True, rng=True):
-    """Controls for the shared boot: without the ROM OVMF offers no network
-    boot on the NIC (OVMF has no driver of its own for these NICs, virtio
-    aside: VirtioNetDxe), and with it but without an RNG no PXE either.
+def nic_ovmf_case(sset, nic, dev, machine, with_rom=True, rng=True):
+    """OVMF loads the efi ROM's x86_64 iPXE driver, which gives the NIC its
+    SNP: OVMF then offers and starts PXE over it. OVMF has no driver of its
+    own for these NICs (virtio aside: VirtioNetDxe), and without the ROM it
+    offers no network boot at all. iPXE does not print its banner as an SNP
+    driver; its version is checked in the driver image (UTF-16, as
+    product_wversion).
 
     EDK2's network stack since the PixieFail fixes (CVE-2023-45236/45237;
     2025.02 has them, 2022.11 had not) takes its random numbers from
@@ -256,6 +183,21 @@ def nic_ovmf_control(sset, nic, dev, machine, with_rom=True, rng=True):
     model='virtio'>); rng=False is the control that shows the need."""
     def run(ctx):
         rom = os.path.join(sset["ipxe"], "efi-%s.rom" % nic)
+        if with_rom and rng:
+            # the driver image, decompressed when iPXE EFI-compressed it (2.0.0 does)
+            pe = os.path.join(ctx.scratch, "efi-%s-%s-%s.efi" % (nic, sset["name"], machine))
+            if not os.path.exists(pe):
+                r = subprocess.run([os.path.join(os.environ.get("O", "out"), "asan", "tests", "gen"),
+                                    "--efi-image", rom, pe], capture_output=True, text=True)
+                if r.returncode != 0:
+                    raise Fail("efi-%s.rom: no EFI driver image to read: %s" % (nic, r.stderr.strip()))
+            # iPXE's product_version (ASCII); 1.0.0's driver kept only its
+            # UTF-16 product_wversion, 2.0.0's keeps only the ASCII one
+            v = sset["ipxe_version"]
+            with open(pe, "rb") as f:
+                data = f.read()
+            if (v + "\0").encode() not in data and v.encode("utf-16-le") not in data:
+                raise Fail("efi-%s.rom's EFI driver holds no '%s' (iPXE's product_version, ASCII or UTF-16)" % (nic, v))
         v = os.path.join(ctx.scratch, "nic-%s-%s-%s-%s.fd" % (nic, machine, with_rom, rng))
         shutil.copyfile(os.path.join(sset["ovmf"], "OVMF_VARS_4M.fd"), v)
         args = ["-M", machine, "-m", "256", "-vga", "none",
@@ -266,6 +208,10 @@ def nic_ovmf_control(sset, nic, dev, machine, with_rom=True, rng=True):
             args += ["-device", "virtio-rng-pci"]
         pxe = ">>Start PXE over IPv4"
         with Vm(ctx, args, "nic-ovmf", timeout=90) as vm:
+            if with_rom and rng:
+                vm.wait_for(vm.serial, pxe, "OVMF's PXE over the ROM's SNP")
+                return "OVMF_CODE_4M.fd on %s starts PXE over the ROM's iPXE driver (%s in its image)" % (
+                    machine, sset["ipxe_version"])
             vm.wait_for(vm.serial, 'BdsDxe: starting Boot', "OVMF's boot manager")
             if pxe in harness.read(vm.serial):
                 raise Fail("OVMF offered PXE without the %s: the control cannot tell" % ("ROM" if rng else "RNG"),
@@ -377,14 +323,13 @@ def main():
                     cases.append(("%s %s-%s.rom with %s on %s" % (n, kind, nic, dev, m),
                                   nic_case(s, kind, nic, dev, m, bootsect, sercon)))
         if n == "ours" and s["ovmf"]:
-            shared = nic_ovmf_boot(s, "q35", fdsplit)
-            for i, (nic, dev) in enumerate(NICS):
-                cases.append(("%s efi-%s.rom with %s on OVMF (q35, one VM with every NIC)" % (n, nic, dev),
-                              nic_ovmf_case(s, i, nic, shared)))
+            for nic, dev in NICS:
+                cases.append(("%s efi-%s.rom with %s on OVMF (q35)" % (n, nic, dev),
+                              nic_ovmf_case(s, nic, dev, "q35")))
             cases.append(("%s e1000 without its ROM on OVMF (control)" % n,
-                          nic_ovmf_control(s, "e1000", "e1000", "q35", with_rom=False)))
+                          nic_ovmf_case(s, "e1000", "e1000", "q35", with_rom=False)))
             cases.append(("%s efi-e1000.rom on OVMF without an RNG: no PXE (control)" % n,
-                          nic_ovmf_control(s, "e1000", "e1000", "q35", rng=False)))
+                          nic_ovmf_case(s, "e1000", "e1000", "q35", rng=False)))
     for s in sets:
         if not s["ovmf"]:
             continue
@@ -426,14 +371,8 @@ def main():
                               secureboot_case(s, code, vars_, efi, expect)))
     else:
         print("SKIP boot: Secure Boot cases: out/firmware not built (run make)")
-    # the slow OVMF boots first, so the two workers finish together; of the
-    # NIC cases sharing one OVMF boot only the first goes early (the others
-    # wait for that boot: last in the list, it is long done by then)
-    def order(c):
-        if "one VM with every NIC" in c[0]:
-            return 0 if c[0].startswith("ours efi-%s.rom" % NICS[0][0]) else 2
-        return 0 if "OVMF" in c[0] else 1
-    cases.sort(key=order)
+    # the slow OVMF boots first, so the two workers finish together
+    cases.sort(key=lambda c: "OVMF" not in c[0])
     name = "boot-installed" if installed else "boot"
     return harness.run_cases(name, cases, ctx, os.path.join(out, "test", name + ".json"))
 
