@@ -187,19 +187,68 @@ def display_cases(deb, our, table):
     return cases
 
 
-def nic_cases(deb, our, table):
+def nics_together(nics, a, b, our, way):
+    """Every NIC model in one VM (each at its own PCI slot, from 3 up, with the
+    set's file under its default name), saved on set a and loaded on set b:
+    ({slot: the ROM blocks b's QEMU mapped there}, verdict). One VM instead
+    of one per model: the state carries every ROM block, and QEMU loads it
+    only if each one fits."""
+    def run(ctx):
+        files = {f: "%s/%s" % (a["ipxe"], f) for f in {f for _, f in nics}}
+        files_b = {f: "%s/%s" % (b["ipxe"], f) for f in files}
+        bios = {"bios-256k.bin": our["seabios"] + "/bios-256k.bin"}
+        devs = ["-nic", "none"]  # (no default NIC)
+        for i, (dev, _) in enumerate(nics):
+            devs += ["-device", "%s,addr=0x%x" % (dev, 3 + i)]
+        state = os.path.join(ctx.scratch, "nics-%s.state" % way[:3])
+        save(ctx, PC + devs + L(dict(files, **bios))(ctx), ROM_READY, state, 40)
+        size = os.path.getsize(state)
+        args = PC + devs + L(dict(files_b, **bios))(ctx) + ["-incoming", "exec:cat " + state]
+        with Vm(ctx, args, "dst", timeout=40) as vm:
+            while vm.status() == "inmigrate":
+                if time.monotonic() > vm.deadline:
+                    raise Fail("destination still inmigrate at its deadline", vm.logs())
+                time.sleep(0.05)
+            vm.qmp.cmd("cont")
+            time.sleep(0.3)
+            if vm.status() != "running":
+                raise Fail("destination status %s after cont, expected running" % vm.status(), vm.logs())
+            blocks = qemuview.parse_ramblocks(vm.qmp.cmd("human-monitor-command", **{"command-line": "info ramblock"}))
+        os.unlink(state)
+        return blocks, "loaded with every NIC model, running after cont (state %.1f MB)" % (size / 1e6)
+    return run
+
+
+def nic_case(dev, file, block, slot, shared, alone):
+    """One NIC model's share of the VM with every model: its ROM block was in
+    the state the destination took. Should that VM fail, the model is tried
+    alone (alone), so each verdict names its own device."""
+    def run(ctx):
+        try:
+            blocks, verdict = shared.get(ctx)
+        except Fail:
+            return alone(ctx) + " (alone: the VM with every NIC model failed)"
+        name = "0000:00:%02x.0/%s" % (slot, block)
+        if name not in blocks:
+            raise Fail("the destination maps no %s: %s" % (name, sorted(blocks)))
+        return "%s; %s (0x%x) came across" % (verdict, name, blocks[name][0])
+    return run
+
+
+def nic_cases(deb, our, table, blocks):
     """Every NIC model QEMU loads an iPXE ROM for (pkg/romdevs.conf), both
-    ways; then pxe- and efi-e1000.rom in e1000's slot, and each grown one
-    512-byte block past its slot refused."""
+    ways, all in one VM; then pxe- and efi-e1000.rom in e1000's slot, and
+    each grown one 512-byte block past its slot refused."""
     cases = []
-    for dev, file in sorted(table.items(), key=lambda x: (x[1], x[0])):
-        if file.startswith("vgabios"):
-            continue
-        common = fixed(PC + ["-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n" % dev])
-        for way, a, b in (("debian -> ours", deb, our), ("ours -> debian", our, deb)):
-            cases.append(("%s (%s) %s" % (file, dev, way), migrate_case(
-                "nic %s %s" % (dev, way[:3]), common, dev_rom(a, our, file, "ipxe"), dev_rom(b, our, file, "ipxe"),
-                ROM_READY)))
+    nics = [(dev, file) for dev, file in sorted(table.items(), key=lambda x: (x[1], x[0]))
+            if not file.startswith("vgabios")]
+    for way, a, b in (("debian -> ours", deb, our), ("ours -> debian", our, deb)):
+        shared = harness.Once(nics_together(nics, a, b, our, way))
+        for i, (dev, file) in enumerate(nics):
+            common = fixed(PC + ["-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n" % dev])
+            alone = migrate_case("nic %s %s" % (dev, way[:3]), common, dev_rom(a, our, file, "ipxe"),
+                                 dev_rom(b, our, file, "ipxe"), ROM_READY)
+            cases.append(("%s (%s) %s" % (file, dev, way), nic_case(dev, file, blocks[dev], 3 + i, shared, alone)))
     nic = fixed(PC + ["-netdev", "user,id=n,restrict=on", "-device", "e1000,netdev=n"])
     for kind, slot in (("pxe", 131072), ("efi", 262144)):
         def nic_of(s, kind=kind):
@@ -336,7 +385,7 @@ def wait_ticks(vm, what, above, n=2):
     raise Fail("%s: fewer than %d ticks above %d on serial (%s)" % (what, n, above, ticks(vm)[-5:]), vm.logs())
 
 
-def live_chain(name, common, sets, timeout=40):
+def live_chain(name, common, sets, timeout=40, blocks=None):
     """A guest that runs (the ticker boot sector or UEFI image, counting on
     serial) is started on sets[0]'s images and migrated while it runs (no
     stop: the source is live until migration's last pass) to a QEMU on
@@ -365,6 +414,9 @@ def live_chain(name, common, sets, timeout=40):
                     os.unlink(state_in)
                 if i == len(sets) - 1:
                     hops.append("%d..%d" % (got[0], got[-1]))
+                    if blocks is not None:  # the RAM blocks the last destination took
+                        blocks.update(qemuview.parse_ramblocks(vm.qmp.cmd(
+                            "human-monitor-command", **{"command-line": "info ramblock"})))
                     break
                 vm.qmp.cmd("migrate", uri="exec:cat > " + state_out)
                 wait_migrated(vm, "VM %d" % i)
@@ -379,7 +431,7 @@ def live_chain(name, common, sets, timeout=40):
     return run
 
 
-def live_cases(ctx, deb, our, table, machines):
+def live_cases(ctx, deb, our, table, machines, blocks):
     """Live migration of a running guest, Debian's set -> ours -> Debian's:
     pc.bios (bios-256k.bin on pc; bios.bin on pc-i440fx-1.7, whose type loads
     it), one device of every VGA ROM and every NIC ROM file (efi-* on pc,
@@ -393,27 +445,63 @@ def live_cases(ctx, deb, our, table, machines):
     chain("bios-256k.bin (pc)", fixed(PC + ["-nic", "none"] + disk), bios_of)
     chain("bios.bin (pc-i440fx-1.7)", fixed(["-M", "pc-i440fx-1.7", "-m", "128", "-vga", "none", "-nic", "none"] + disk),
           lambda s: L({"bios.bin": s["seabios"] + "/bios.bin"}))
-    seen = set()
+    seen, nics = set(), []
     for dev, file in sorted(table.items(), key=lambda x: (x[1], x[0])):
         if file in seen:
             continue
         seen.add(file)
         if file.startswith("vgabios"):
             common = fixed(PC + ["-device", dev, "-nic", "none"] + disk)
-            sub = "seabios"
+            chain("%s (%s)" % (file, dev), common, lambda s, file=file: dev_rom(s, our, file, "seabios"))
         else:
-            common = fixed(PC + ["-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n" % dev] + disk)
-            sub = "ipxe"
-        chain("%s (%s)" % (file, dev), common, lambda s, file=file, sub=sub: dev_rom(s, our, file, sub))
+            nics.append((dev, file))
+    old = []
     for (dev, machine), file in sorted(machines.items(), key=lambda x: (x[1], x[0])):
         if machine != "pc-i440fx-1.4" or not file.startswith("pxe-") or file in seen:
             continue
         seen.add(file)
-        common = fixed(["-M", machine, "-m", "128", "-vga", "none", "-netdev", "user,id=n,restrict=on",
-                        "-device", "%s,netdev=n" % dev] + disk)
-        chain("%s (%s, %s)" % (file, dev, machine), common,
-              lambda s, file=file: L({file: "%s/%s" % (s["ipxe"], file), "bios.bin": our["seabios"] + "/bios.bin"}))
+        old.append((dev, file))
+    # the NIC ROM files share a running guest: one device loading each file
+    # in one VM per machine type (each at its own PCI slot); each file's case
+    # checks its block came across; should the shared chain fail, the file
+    # runs alone
+    for machine, group, bios in (("pc", nics, "bios-256k.bin"), ("pc-i440fx-1.4", old, "bios.bin")):
+        head = ["-M", machine, "-m", "128", "-vga", "none"]
+
+        def devices(group=group):
+            out = []
+            for i, (dev, _) in enumerate(group):
+                out += ["-netdev", "user,id=n%d,restrict=on" % i, "-device", "%s,netdev=n%d,addr=0x%x" % (dev, i, 3 + i)]
+            return out
+
+        def of(s, group=group, bios=bios):
+            return L(dict({f: "%s/%s" % (s["ipxe"], f) for _, f in group}, **{bios: our["seabios"] + "/" + bios}))
+        got = {}
+        label = "every NIC ROM file on %s" % machine
+        shared = harness.Once(lambda ctx, head=head, devices=devices, of=of, got=got, label=label: (
+            live_chain(label, fixed(head + devices() + disk), [of(deb), of(our), of(deb)], blocks=got)(ctx), got))
+        for i, (dev, file) in enumerate(group):
+            one = fixed(head + ["-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n" % dev] + disk)
+            alone = live_chain("%s (%s, %s)" % (file, dev, machine), one,
+                               [of(s, [(dev, file)]) for s in (deb, our, deb)])
+            cases.append(("live %s (%s%s): debian -> ours -> debian" % (
+                file, dev, "" if machine == "pc" else ", " + machine),
+                live_nic_case(blocks[dev], 3 + i, shared, alone)))
     return cases
+
+
+def live_nic_case(block, slot, shared, alone):
+    """One NIC ROM file's share of the running guest with every file."""
+    def run(ctx):
+        try:
+            verdict, got = shared.get(ctx)
+        except Fail:
+            return alone(ctx) + " (alone: the guest with every NIC ROM file failed)"
+        name = "0000:00:%02x.0/%s" % (slot, block)
+        if name not in got:
+            raise Fail("the last destination maps no %s: %s" % (name, sorted(got)))
+        return "%s, with every NIC ROM file; %s (0x%x) came across" % (verdict, name, got[name][0])
+    return run
 
 
 def live_ovmf_case(ctx, deb, our):
@@ -452,8 +540,9 @@ def main():
         print("SKIP migrate: out/firmware not built (run make): SeaBIOS/ROM cases use Debian's images "
               "padded to their slots as the new set; OVMF and savevm cases not run")
     table, machines = qemuview.parse_table("pkg/romdevs.conf", with_machines=True)
-    cases = seabios_cases(deb, our) + display_cases(deb, our, table) + nic_cases(deb, our, table) + \
-        live_cases(ctx, deb, our, table, machines)
+    _, _, blocks = qemuview.parse_table("pkg/romdevs.conf", with_machines=True, with_blocks=True)
+    cases = seabios_cases(deb, our) + display_cases(deb, our, table) + nic_cases(deb, our, table, blocks) + \
+        live_cases(ctx, deb, our, table, machines, blocks)
     if built:
         cases += ovmf_cases(deb, our) + savevm_cases(deb, our) + varstore_cases(out, scratch, deb, our) + \
             live_ovmf_case(ctx, deb, our)
