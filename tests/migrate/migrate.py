@@ -66,6 +66,18 @@ def save(ctx, args, ready, state, timeout):
         vm.qmp.cmd("quit")
 
 
+def cont_after_incoming(vm):
+    """Waits until the destination has taken the state (not inmigrate),
+    continues it, and returns its status a moment later."""
+    while vm.status() == "inmigrate":
+        if time.monotonic() > vm.deadline:
+            raise Fail("destination still inmigrate at its deadline", vm.logs())
+        time.sleep(0.05)
+    vm.qmp.cmd("cont")
+    time.sleep(0.3)
+    return vm.status()
+
+
 def load(ctx, args, state, timeout, expect_block=None):
     """Loads the state into a QEMU on the other image; returns a verdict string."""
     # a refused load ends QEMU at once: no QMP for it
@@ -79,13 +91,7 @@ def load(ctx, args, state, timeout, expect_block=None):
                            vm.logs())
             return "refused as expected: " + m.group(0).strip()
         try:
-            while vm.status() == "inmigrate":
-                if time.monotonic() > vm.deadline:
-                    raise Fail("destination still inmigrate at its deadline", vm.logs())
-                time.sleep(0.05)
-            vm.qmp.cmd("cont")
-            time.sleep(0.3)
-            st = vm.status()
+            st = cont_after_incoming(vm)
         except Fail as f:
             if vm.proc.poll() is not None:
                 raise Fail("destination QEMU exited %d while loading" % vm.proc.returncode, vm.logs(), "mismatch")
@@ -205,33 +211,29 @@ def nics_together(nics, a, b, our, way):
         size = os.path.getsize(state)
         args = PC + devs + L(dict(files_b, **bios))(ctx) + ["-incoming", "exec:cat " + state]
         with Vm(ctx, args, "dst", timeout=40) as vm:
-            while vm.status() == "inmigrate":
-                if time.monotonic() > vm.deadline:
-                    raise Fail("destination still inmigrate at its deadline", vm.logs())
-                time.sleep(0.05)
-            vm.qmp.cmd("cont")
-            time.sleep(0.3)
-            if vm.status() != "running":
-                raise Fail("destination status %s after cont, expected running" % vm.status(), vm.logs())
+            st = cont_after_incoming(vm)
+            if st != "running":
+                raise Fail("destination status %s after cont, expected running" % st, vm.logs())
             blocks = qemuview.parse_ramblocks(vm.qmp.cmd("human-monitor-command", **{"command-line": "info ramblock"}))
         os.unlink(state)
-        return blocks, "loaded with every NIC model, running after cont (state %.1f MB)" % (size / 1e6)
+        return blocks, "loaded, running after cont (state %.1f MB)" % (size / 1e6)
     return run
 
 
-def nic_case(dev, file, block, slot, shared, alone):
-    """One NIC model's share of the VM with every model: its ROM block was in
-    the state the destination took. Should that VM fail, the model is tried
-    alone (alone), so each verdict names its own device."""
+def shared_rom_case(block, slot, shared, alone, with_what):
+    """One NIC's share of a VM with others (shared: harness.Once giving the
+    destination's RAM blocks and its verdict): its ROM block, at its slot,
+    was in what the destination took. Should the shared VM fail, the NIC
+    runs alone (alone), so each verdict names its own device."""
     def run(ctx):
         try:
             blocks, verdict = shared.get(ctx)
         except Fail:
-            return alone(ctx) + " (alone: the VM with every NIC model failed)"
+            return alone(ctx) + " (alone: the VM %s failed)" % with_what
         name = "0000:00:%02x.0/%s" % (slot, block)
         if name not in blocks:
             raise Fail("the destination maps no %s: %s" % (name, sorted(blocks)))
-        return "%s; %s (0x%x) came across" % (verdict, name, blocks[name][0])
+        return "%s, %s; %s (0x%x) came across" % (verdict, with_what, name, blocks[name][0])
     return run
 
 
@@ -248,7 +250,8 @@ def nic_cases(deb, our, table, blocks):
             common = fixed(PC + ["-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n" % dev])
             alone = migrate_case("nic %s %s" % (dev, way[:3]), common, dev_rom(a, our, file, "ipxe"),
                                  dev_rom(b, our, file, "ipxe"), ROM_READY)
-            cases.append(("%s (%s) %s" % (file, dev, way), nic_case(dev, file, blocks[dev], 3 + i, shared, alone)))
+            cases.append(("%s (%s) %s" % (file, dev, way),
+                          shared_rom_case(blocks[dev], 3 + i, shared, alone, "with every NIC model")))
     nic = fixed(PC + ["-netdev", "user,id=n,restrict=on", "-device", "e1000,netdev=n"])
     for kind, slot in (("pxe", 131072), ("efi", 262144)):
         def nic_of(s, kind=kind):
@@ -479,29 +482,15 @@ def live_cases(ctx, deb, our, table, machines, blocks):
         got = {}
         label = "every NIC ROM file on %s" % machine
         shared = harness.Once(lambda ctx, head=head, devices=devices, of=of, got=got, label=label: (
-            live_chain(label, fixed(head + devices() + disk), [of(deb), of(our), of(deb)], blocks=got)(ctx), got))
+            got, live_chain(label, fixed(head + devices() + disk), [of(deb), of(our), of(deb)], blocks=got)(ctx)))
         for i, (dev, file) in enumerate(group):
             one = fixed(head + ["-netdev", "user,id=n,restrict=on", "-device", "%s,netdev=n" % dev] + disk)
             alone = live_chain("%s (%s, %s)" % (file, dev, machine), one,
                                [of(s, [(dev, file)]) for s in (deb, our, deb)])
             cases.append(("live %s (%s%s): debian -> ours -> debian" % (
                 file, dev, "" if machine == "pc" else ", " + machine),
-                live_nic_case(blocks[dev], 3 + i, shared, alone)))
+                shared_rom_case(blocks[dev], 3 + i, shared, alone, "with every NIC ROM file")))
     return cases
-
-
-def live_nic_case(block, slot, shared, alone):
-    """One NIC ROM file's share of the running guest with every file."""
-    def run(ctx):
-        try:
-            verdict, got = shared.get(ctx)
-        except Fail:
-            return alone(ctx) + " (alone: the guest with every NIC ROM file failed)"
-        name = "0000:00:%02x.0/%s" % (slot, block)
-        if name not in got:
-            raise Fail("the last destination maps no %s: %s" % (name, sorted(got)))
-        return "%s, with every NIC ROM file; %s (0x%x) came across" % (verdict, name, got[name][0])
-    return run
 
 
 def live_ovmf_case(ctx, deb, our):
