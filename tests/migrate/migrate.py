@@ -196,7 +196,7 @@ def display_cases(deb, our, table):
 def nics_together(nics, a, b, our, way):
     """Every NIC model in one VM (each at its own PCI slot, from 3 up, with the
     set's file under its default name), saved on set a and loaded on set b:
-    ({slot: the ROM blocks b's QEMU mapped there}, verdict). One VM instead
+    ({RAM block: (used, total)} as b's QEMU mapped them, verdict). One VM instead
     of one per model: the state carries every ROM block, and QEMU loads it
     only if each one fits."""
     def run(ctx):
