@@ -16,7 +16,13 @@ does for installed files.
            on pc and q35); each efi ROM on OVMF: PXE over its iPXE driver,
            and no network boot without it (control)
   OVMF     each CODE with a fresh copy of its VARS: BdsDxe on serial; the
-           varstore OVMF wrote passes `fdsplit check` against its CODE
+           varstore OVMF wrote passes `fdsplit check` against its CODE (the
+           SMM build's two 4M templates: in the Secure Boot cases' boots)
+  Secure   an unsigned UEFI image refused or run as Debian's stores decide,
+           one signed with the snakeoil key run
+
+With FWSLOT_INSTALLED_ROOT (tests/cli/install.sh, after dpkg -i) only a smoke
+set boots from the installed folders: one image of each kind.
 """
 import os
 import re
@@ -236,26 +242,33 @@ def ovmf_case(sset, code, vars_, machine, secure, fdsplit):
             vm.wait_for(vm.serial, "BdsDxe: ", "OVMF's boot manager (BdsDxe)")
             vm.qmp.cmd("quit")
             vm.proc.wait(timeout=vm.left())
-        r = subprocess.run([fdsplit, "check", v, "--code", c], capture_output=True, text=True)
-        if r.returncode != 0:
-            raise Fail("the varstore OVMF wrote fails fdsplit check: " + r.stderr.strip())
-        # the boot manager wrote its boot options: fdsplit must list them live
-        info = subprocess.run([fdsplit, "info", v], capture_output=True, text=True).stdout
-        live = []
-        for line in info.splitlines():
-            w = line.split()
-            if len(w) > 2 and w[0] == "variable" and line.endswith(" added") and \
-                    (w[2] == "BootOrder" or (w[2].startswith("Boot") and len(w[2]) == 8)):
-                live.append(w[2])
-        if "BootOrder" not in live or "Boot0000" not in live:
-            raise Fail("fdsplit info lists no live BootOrder/Boot0000 in the varstore OVMF wrote", info)
-        return "BdsDxe; fdsplit check ok; live %s" % " ".join(sorted(live))
+        return "BdsDxe; " + store_written(fdsplit, v, c)
     return run
 
 
-def secureboot_case(sset, code, vars_, disk, expect):
+def store_written(fdsplit, v, code):
+    """The varstore v that OVMF (code) wrote and left: it passes fdsplit check
+    against its CODE, and fdsplit lists the boot manager's options live."""
+    r = subprocess.run([fdsplit, "check", v, "--code", code], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Fail("the varstore OVMF wrote fails fdsplit check: " + r.stderr.strip())
+    info = subprocess.run([fdsplit, "info", v], capture_output=True, text=True).stdout
+    live = []
+    for line in info.splitlines():
+        w = line.split()
+        if len(w) > 2 and w[0] == "variable" and line.endswith(" added") and \
+                (w[2] == "BootOrder" or (w[2].startswith("Boot") and len(w[2]) == 8)):
+            live.append(w[2])
+    if "BootOrder" not in live or "Boot0000" not in live:
+        raise Fail("fdsplit info lists no live BootOrder/Boot0000 in the varstore OVMF wrote", info)
+    return "fdsplit check ok; live %s" % " ".join(sorted(live))
+
+
+def secureboot_case(sset, code, vars_, disk, expect, fdsplit=None):
     """Secure Boot as a guest sees it: OVMF with a copy of vars_ boots a FAT disk
-    (efi_disk); expect RAN or REFUSED (BdsDxe would not load the binary)."""
+    (efi_disk); expect RAN or REFUSED (BdsDxe would not load the binary).
+    fdsplit: the boot is also the SMM build's boot test (ovmf_case's, for this
+    CODE and template): the varstore it left passes store_written."""
     efi = os.path.basename(disk)[:-len(".img")]
 
     def run(ctx):
@@ -269,13 +282,18 @@ def secureboot_case(sset, code, vars_, disk, expect):
             raise Fail("%r not on serial" % expect, log)
         if other in log:
             raise Fail("both %r and %r on serial" % (expect, other), log)
+        store = ""
+        if fdsplit:
+            if "BdsDxe: " not in log:
+                raise Fail("no BdsDxe line on serial (OVMF's boot manager)", log)
+            store = "; BdsDxe; " + store_written(fdsplit, v, c)
         if expect == REFUSED:
-            return "%s: refused (Access Denied)" % efi
+            return "%s: refused (Access Denied)%s" % (efi, store)
         # the version a guest reads (dmidecode's BIOS Version: SMBIOS type 0)
         want = sset.get("ovmf_version")
         if want and "fwslot: SMBIOS BIOS version %s\r\n" % want not in log:
             raise Fail("the guest reads no SMBIOS BIOS version %r" % want, log)
-        return "%s ran%s" % (efi, ", SMBIOS BIOS version " + want if want else "")
+        return "%s ran%s%s" % (efi, ", SMBIOS BIOS version " + want if want else "", store)
     return run
 
 
@@ -330,6 +348,10 @@ def main():
                           nic_ovmf_case(s, "e1000", "e1000", "q35", with_rom=False)))
             cases.append(("%s efi-e1000.rom on OVMF without an RNG: no PXE (control)" % n,
                           nic_ovmf_case(s, "e1000", "e1000", "q35", rng=False)))
+    # the Secure Boot cases below (out/firmware built, not the package smoke test)
+    # boot the SMM build with its two 4M templates and check the store it left:
+    # the SMM rows here are booted only when those do not run
+    secure_cases = not installed and os.path.exists(os.path.join(fw, "usr", "share", "ovmf", "PkKek-1-snakeoil.key"))
     for s in sets:
         if not s["ovmf"]:
             continue
@@ -338,6 +360,8 @@ def main():
                                               ("OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd", ("q35", "pc"), False),
                                               ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", ("q35",), True),
                                               ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.ms.fd", ("q35",), True)):
+            if secure and secure_cases:
+                continue
             for m in machines:
                 cases.append(("%s %s on %s%s" % (n, code, m, ",smm=on" if secure else ""),
                               ovmf_case(s, code, vars_, m, secure, fdsplit)))
@@ -346,7 +370,7 @@ def main():
     # runs signed by the snakeoil key (sbsigntool, here) with the .snakeoil store
     if installed:
         pass  # the package smoke test boots what is installed, nothing more
-    elif os.path.exists(os.path.join(fw, "usr", "share", "ovmf", "PkKek-1-snakeoil.key")):
+    elif secure_cases:
         shell_efi = build_test_image(scratch)
         unsigned_disk = efi_disk(scratch, shell_efi)
 
@@ -361,16 +385,29 @@ def main():
                 continue
             n = s["name"]
             signed_disk = signed_disks[n]
-            for code, vars_, efi, expect in (
-                    ("OVMF_CODE_4M.ms.fd", "OVMF_VARS_4M.ms.fd", unsigned_disk, REFUSED),
-                    ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", unsigned_disk, RAN),
-                    ("OVMF_CODE_4M.snakeoil.fd", "OVMF_VARS_4M.snakeoil.fd", unsigned_disk, REFUSED),
-                    ("OVMF_CODE_4M.snakeoil.fd", "OVMF_VARS_4M.snakeoil.fd", signed_disk, RAN),
-                    ("OVMF_CODE.ms.fd", "OVMF_VARS.ms.fd", unsigned_disk, REFUSED)):
+            # store: this boot is also the SMM build's boot test with that template
+            for code, vars_, efi, expect, store in (
+                    ("OVMF_CODE_4M.ms.fd", "OVMF_VARS_4M.ms.fd", unsigned_disk, REFUSED, True),
+                    ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd", unsigned_disk, RAN, True),
+                    ("OVMF_CODE_4M.snakeoil.fd", "OVMF_VARS_4M.snakeoil.fd", unsigned_disk, REFUSED, False),
+                    ("OVMF_CODE_4M.snakeoil.fd", "OVMF_VARS_4M.snakeoil.fd", signed_disk, RAN, False),
+                    ("OVMF_CODE.ms.fd", "OVMF_VARS.ms.fd", unsigned_disk, REFUSED, False)):
                 cases.append(("%s Secure Boot %s + %s, %s" % (n, code, vars_, os.path.basename(efi)[:-4].replace("-" + n, "")),
-                              secureboot_case(s, code, vars_, efi, expect)))
+                              secureboot_case(s, code, vars_, efi, expect, fdsplit if store else None)))
     else:
         print("SKIP boot: Secure Boot cases: out/firmware not built (run make)")
+    if installed:
+        # the package smoke test: the files under the root are out/firmware's, byte
+        # for byte (tests/cli/install.sh compares each, links followed), and this
+        # suite boots out/firmware in full; from the installed folders one image
+        # of each kind boots
+        smoke = ["installed bios-256k.bin on pc", "installed vgabios-stdvga.bin with VGA",
+                 "installed pxe-e1000.rom with e1000 on pc", "installed efi-e1000.rom with e1000 on pc",
+                 "installed OVMF_CODE_4M.fd on q35"]
+        cases = [c for c in cases if c[0] in smoke]
+        if len(cases) != len(smoke):
+            print("FAIL boot-installed: the smoke cases %s are not all among the cases" % smoke)
+            return 1
     # the slow OVMF boots first, so the two workers finish together
     cases.sort(key=lambda c: "OVMF" not in c[0])
     name = "boot-installed" if installed else "boot"
