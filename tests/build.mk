@@ -7,15 +7,15 @@ TEST_BINS := $(UNIT_BINS) $(O)/asan/tests/gen $(O)/asan/tests/sweep
 
 $(O)/asan/tests/%: $(O)/asan/obj/tests/unit/%.o $(call objs,$(O)/asan/obj,$(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) $(UNIT_LDFLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_LDFLAGS) $(UNIT_LDFLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
 # nomem_test fails lib/'s allocations one at a time
 $(O)/asan/tests/nomem_test: UNIT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 $(O)/asan/tests/gen: $(call objs,$(O)/asan/obj,tests/gen/gen.c $(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
 $(O)/asan/tests/sweep: $(call objs,$(O)/asan/obj,tests/sweep/sweep.c tests/sweep/states.c $(TEST_SUPPORT))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
 
 ASAN_TOOLS := $(patsubst $(O)/bin/%,$(O)/asan/bin/%,$(TOOLS))
 

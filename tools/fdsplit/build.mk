@@ -8,6 +8,6 @@ $(O)/bin/fdsplit: $(call objs,$(O)/obj,$(FDSPLIT_SRCS))
 
 $(O)/asan/bin/fdsplit: $(call objs,$(O)/asan/obj,$(FDSPLIT_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIB_LDLIBS) -lcrypto
 
 TOOLS += $(O)/bin/fdsplit

@@ -9,7 +9,7 @@ $(O)/bin/romsize: $(call objs,$(O)/obj,$(ROMSIZE_SRCS))
 
 $(O)/asan/bin/romsize: $(call objs,$(O)/asan/obj,$(ROMSIZE_SRCS))
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN_FLAGS) -o $@ $^ -lelf $(LIB_LDLIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN_LDFLAGS) -o $@ $^ -lelf $(LIB_LDLIBS)
 
 # the slot manifest and the romfile table are assembled into the binary
 $(O)/obj/tools/romsize/builtin.o $(O)/asan/obj/tools/romsize/builtin.o: pkg/slots.conf pkg/romdevs.conf
