@@ -79,57 +79,72 @@ sweep_before=$pass
 run_counted "sweep (real images)" "$TBIN/sweep" --write "$SCRATCH/corrupt" $ROMS
 sweep=$((pass - sweep_before))
 
-cli_suite() { # tests/cli/NAME.sh, sourced: it adds to pass and fail
-	local before_p=$pass before_f=$fail suite_t0 c0
-	suite_t0=$(date +%s)
-	cpu_ticks
-	c0=$CPU_TICKS
-	. "$1"
-	cpu_ticks
-	suite_done cli "$(basename "$1" .sh)" $((pass - before_p)) $((fail - before_f)) $(($(date +%s) - suite_t0)) \
-		$((CPU_TICKS - c0))
+cli_suite() { # tests/cli/NAME.sh, sourced: it adds to pass, fail and skipped
+	local suite_t0 name p f s c counts
+	suite_t0=$(date +%s) name=$(basename "$1" .sh) counts=$SCRATCH/cli-$(basename "$1" .sh).counts
+	# sourced in a subshell that reads its own CPU (a lane this shell reaps
+	# meanwhile would count as the suite's), its lines as they come
+	(
+		pass=0 fail=0 skipped=0
+		. "$1"
+		cpu_ticks
+		echo "$pass $fail $skipped $CPU_TICKS" > "$counts"
+	)
+	if read -r p f s c < "$counts" 2>/dev/null; then
+		pass=$((pass + p)) fail=$((fail + f)) skipped=$((${skipped:-0} + s))
+	else
+		echo "FAIL cli suite $name ended without its counts"
+		p=0 f=1 c=0 fail=$((fail + 1))
+	fi
+	suite_done cli "$name" "$p" "$f" $(($(date +%s) - suite_t0)) "$c"
 }
 
-# Lane B runs beside everything else: the suites that mostly wait (dpkg and
-# lintian, apt from the archive, libvirtd starting a VM at a time). The
-# packages first (install.sh builds out/deb), then the system drop-in that
-# installs them, then libvirt's firmware choice. Its lines are printed when
-# it ends; its counts are added to the run's.
+# Lanes B, C and D run beside lane A (this shell), each in the background:
+# its lines are printed when it ends, its counts added to the run's.
+lane() { # NAME FUNCTION: runs FUNCTION as lane NAME (its log, its counts, its seconds)
+	(
+		pass=0 fail=0 skipped=0 lane_t0=$(date +%s)
+		_t_out=$SCRATCH/t.lane-$1.out _t_err=$SCRATCH/t.lane-$1.err
+		"$2"
+		echo "$pass $fail $skipped $(($(date +%s) - lane_t0))" > "$SCRATCH/lane-$1.counts"
+	) > "$SCRATCH/lane-$1.log" 2>&1 &
+	lane_pids+=("$1:$!")
+}
+lane_pids=()
+# Lane B: the suites that mostly wait (dpkg and lintian, apt from the
+# archive, a system libvirtd starting a VM at a time). The packages first
+# (install.sh builds out/deb), then the system drop-in that installs them.
 lane_b() {
-	pass=0 fail=0 skipped=0
-	_t_out=$SCRATCH/t.lane-b.out _t_err=$SCRATCH/t.lane-b.err
 	cli_suite tests/cli/install.sh
 	# an admin's day, in a throwaway overlay copy of this machine: Debian 12's packages
 	# from the archive, ours over them with apt, README's way back; a system libvirtd
 	# starts every firmware request throughout (needs root and out/deb, made above)
 	run_counted -v "system drop-in" python3 tests/system/dropin.py
-	# libvirt itself picks the same firmware from our descriptors as from Debian's
-	run_counted -v "libvirt firmware choice" python3 tests/libvirt/libvirt.py
-	# fwslot-host-check walks a libvirt host: a running VM, a managed save, a
-	# snapshot and an nvram, each judged against Debian's and two broken sets
-	run_counted -v "libvirt host check" python3 tests/libvirt/host.py
-	echo "$pass $fail $skipped" > "$SCRATCH/lane-b.counts"
 }
-lane_b > "$SCRATCH/lane-b.log" 2>&1 &
-lane_b_pid=$!
+lane B lane_b
 # lane B is the longest chain (out/deb, then the drop-in that installs it, a
-# libvirtd starting a VM at a time): what it asks for, it gets first. Lanes A
-# and C, started from here on, run at a lower priority (they keep both cores
+# libvirtd starting a VM at a time): what it asks for, it gets first. Lanes A,
+# C and D, started from here on, run at a lower priority (they keep both cores
 # busy whenever lane B waits)
 renice -n 10 -p $$ > /dev/null 2>&1 || true
-# Lane C: the two longest QEMU suites (each runs two VMs at a time), beside
-# lane A's CPU and lane B's waiting
+# Lane C: the two longest QEMU suites (each runs two VMs at a time)
 lane_c() {
-	pass=0 fail=0 skipped=0
 	# old VMs migrate to the new set and back; saved and snapshotted VMs load;
 	# varstores move between layouts and survive a torn write
 	run_counted -v "qemu migrate" python3 tests/migrate/migrate.py
 	# every image boots
 	run_counted -v "qemu boot" python3 tests/boot/boot.py
-	echo "$pass $fail $skipped" > "$SCRATCH/lane-c.counts"
 }
-lane_c > "$SCRATCH/lane-c.log" 2>&1 &
-lane_c_pid=$!
+lane C lane_c
+# Lane D: a session libvirtd of its own (user nobody), a VM at a time
+lane_d() {
+	# libvirt itself picks the same firmware from our descriptors as from Debian's
+	run_counted -v "libvirt firmware choice" python3 tests/libvirt/libvirt.py
+	# fwslot-host-check walks a libvirt host: a running VM, a managed save, a
+	# snapshot and an nvram, each judged against Debian's and two broken sets
+	run_counted -v "libvirt host check" python3 tests/libvirt/host.py
+}
+lane D lane_d
 
 for suite in tests/cli/*.sh; do
 	[ "$suite" = tests/cli/install.sh ] || cli_suite "$suite"
@@ -170,21 +185,20 @@ run_counted -v "qemu saved states" python3 tests/states/states.py
 # Secure Boot keys updated offline (fdsplit update-keys) are what OVMF enforces at the
 # next boot: Debian Python for virt-firmware's Authenticode hash (python3-pefile)
 run_counted -v "qemu keys update" /usr/bin/python3 tests/keys/qemu.py
+echo "---- lane A (the suites above, from the start): $(($(date +%s) - started)) s"
 
-for lane in B C; do
-	if [ $lane = B ]; then
-		wait "$lane_b_pid"
-		echo "---- lane B (packages, system drop-in, libvirt), run beside the above:"
-	else
-		wait "$lane_c_pid"
-		echo "---- lane C (QEMU migrate and boot), run beside the above:"
-	fi
-	l=$(tr 'BC' 'bc' <<<"$lane")
-	cat "$SCRATCH/lane-$l.log"
-	if read -r bp bf bs < "$SCRATCH/lane-$l.counts" 2>/dev/null; then
+declare -A lane_what=([B]="packages, system drop-in" [C]="QEMU migrate and boot" [D]="libvirt session: firmware choice, host check")
+for lp in "${lane_pids[@]}"; do
+	l=${lp%%:*}
+	wait "${lp#*:}"
+	if read -r bp bf bs bsec < "$SCRATCH/lane-$l.counts" 2>/dev/null; then
+		echo "---- lane $l (${lane_what[$l]}), run beside the above: $bsec s"
+		cat "$SCRATCH/lane-$l.log"
 		pass=$((pass + bp)) fail=$((fail + bf)) skipped=$((${skipped:-0} + bs))
 	else
-		echo "FAIL lane $lane ended without its counts"
+		echo "---- lane $l (${lane_what[$l]}), run beside the above:"
+		cat "$SCRATCH/lane-$l.log"
+		echo "FAIL lane $l ended without its counts"
 		fail=$((fail + 1))
 	fi
 done

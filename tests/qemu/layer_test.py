@@ -7,6 +7,8 @@ Prints a line per check and "# layer: P passed, F failed".
 """
 import io
 import os
+import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -92,7 +94,21 @@ except harness.Fail as e:
             "virsh's message (%s)" % e.what)
 T.check(v("start", "vm1", check=False).returncode == 1, "virsh: check=False returns the status")
 os.unlink(fake)
-os.rmdir(d)
+# a session's daemon, told apart from another session's of the same user by its
+# XDG_RUNTIME_DIR (two stand-ins named libvirtd): stop ends its own only
+shutil.copy("/bin/sleep", os.path.join(d, "libvirtd"))
+procs = {r: subprocess.Popen([os.path.join(d, "libvirtd"), "60"], env=dict(os.environ, XDG_RUNTIME_DIR=d + r))
+         for r in ("/run-a", "/run-b")}
+T.check(virt.daemons(d + "/run-a") == [procs["/run-a"].pid] and virt.daemons(d + "/run-b") == [procs["/run-b"].pid]
+        and virt.daemons(d + "/run-c") == [], "daemons: the libvirtd of one XDG_RUNTIME_DIR, not another's")
+sess = virt.Session.__new__(virt.Session)
+sess.env = {"XDG_RUNTIME_DIR": d + "/run-a"}
+sess.stop()
+T.check(procs["/run-a"].wait(timeout=10) == -signal.SIGTERM and procs["/run-b"].poll() is None,
+        "Session.stop: its own daemon ends (SIGTERM), the other session's runs on")
+procs["/run-b"].kill()
+procs["/run-b"].wait()
+shutil.rmtree(d)
 # Once: cases sharing one run (one OVMF boot with every NIC)
 import threading  # noqa: E402
 import time  # noqa: E402

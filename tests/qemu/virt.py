@@ -6,6 +6,7 @@ chose (read back from a live domain's XML). Tested by tests/qemu/layer_test.py.
 import os
 import pwd
 import re
+import signal
 import subprocess
 
 from harness import Fail
@@ -108,5 +109,29 @@ class Session:
                 o.write(i.read().replace('"/usr/share/', '"%s/usr/share/' % root))
 
     def stop(self):
-        subprocess.run(["pkill", "-u", USER if os.getuid() == 0 else str(os.getuid()), "-f", "libvirtd --timeout"],
-                       capture_output=True)
+        """Ends this session's daemon (and so its VMs): the libvirtd whose
+        XDG_RUNTIME_DIR is this home's, not another session's of the same user."""
+        for pid in daemons(self.env["XDG_RUNTIME_DIR"]):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+
+
+def daemons(runtime_dir):
+    """Pids of the libvirtd processes started with XDG_RUNTIME_DIR=runtime_dir."""
+    want = ("XDG_RUNTIME_DIR=" + runtime_dir).encode()
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/comm" % pid) as f:
+                if f.read().strip() != "libvirtd":
+                    continue
+            with open("/proc/%s/environ" % pid, "rb") as f:
+                if want in f.read().split(b"\0"):
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
