@@ -101,8 +101,9 @@ cli_suite() { # tests/cli/NAME.sh, sourced: it adds to pass, fail and skipped
 
 # Lanes B, C and D run beside lane A (this shell), each in the background:
 # its lines are printed when it ends, its counts added to the run's.
-lane() { # NAME FUNCTION: runs FUNCTION as lane NAME (its log, its counts, its seconds)
+lane() { # NAME FUNCTION [NICE]: runs FUNCTION as lane NAME (its log, its counts, its seconds)
 	(
+		[ -z "${3:-}" ] || renice -n "$3" -p "$BASHPID" > /dev/null 2>&1 || true
 		pass=0 fail=0 skipped=0 lane_t0=$(date +%s)
 		_t_out=$SCRATCH/t.lane-$1.out _t_err=$SCRATCH/t.lane-$1.err
 		"$2"
@@ -113,20 +114,19 @@ lane() { # NAME FUNCTION: runs FUNCTION as lane NAME (its log, its counts, its s
 lane_pids=()
 # Lane B: the suites that mostly wait (dpkg and lintian, apt from the
 # archive, a system libvirtd starting a VM at a time). The packages first
-# (install.sh builds out/deb), then the system drop-in that installs them.
+# (deb.sh builds out/deb), then the system drop-in that installs them.
 lane_b() {
-	cli_suite tests/cli/install.sh
+	cli_suite tests/cli/deb.sh
 	# an admin's day, in a throwaway overlay copy of this machine: Debian 12's packages
 	# from the archive, ours over them with apt, README's way back; a system libvirtd
 	# starts every firmware request throughout (needs root and out/deb, made above)
 	run_counted -v "system drop-in" python3 tests/system/dropin.py
 }
 lane B lane_b
-# lane B is the longest chain (out/deb, then the drop-in that installs it, a
-# libvirtd starting a VM at a time): what it asks for, it gets first. Lanes A,
-# C and D, started from here on, run at a lower priority (they keep both cores
-# busy whenever lane B waits)
-renice -n 10 -p $$ > /dev/null 2>&1 || true
+# Lanes A (this shell) and B are chains of suites one after another, a
+# process at a time: what they ask for, they get first. Lanes C and D (QEMU
+# guests, two at a time in C) run at a lower priority: they keep both cores
+# busy whenever A or B waits, and at the end they can use both
 # Lane C: the two longest QEMU suites (each runs two VMs at a time)
 lane_c() {
 	# old VMs migrate to the new set and back; saved and snapshotted VMs load;
@@ -135,19 +135,27 @@ lane_c() {
 	# every image boots
 	run_counted -v "qemu boot" python3 tests/boot/boot.py
 }
-lane C lane_c
-# Lane D: a session libvirtd of its own (user nobody), a VM at a time
+lane C lane_c 10
+# Lane D: a session libvirtd of its own (user nobody), a VM at a time; then
+# two QEMU suites of one VM at a time
 lane_d() {
 	# libvirt itself picks the same firmware from our descriptors as from Debian's
 	run_counted -v "libvirt firmware choice" python3 tests/libvirt/libvirt.py
 	# fwslot-host-check walks a libvirt host: a running VM, a managed save, a
 	# snapshot and an nvram, each judged against Debian's and two broken sets
 	run_counted -v "libvirt host check" python3 tests/libvirt/host.py
+	# saved VMs (streams of several machine types, libvirt save images, qcow2
+	# snapshots) made by QEMU on Debian 12's set: romsize diff STATE NEW says
+	# what QEMU does when it loads each one on ours, Debian's and broken sets
+	run_counted -v "qemu saved states" python3 tests/states/states.py
+	# Secure Boot keys updated offline (fdsplit update-keys) are what OVMF enforces at the
+	# next boot: Debian Python for virt-firmware's Authenticode hash (python3-pefile)
+	run_counted -v "qemu keys update" /usr/bin/python3 tests/keys/qemu.py
 }
-lane D lane_d
+lane D lane_d 10
 
 for suite in tests/cli/*.sh; do
-	[ "$suite" = tests/cli/install.sh ] || cli_suite "$suite"
+	[ "$suite" = tests/cli/deb.sh ] || cli_suite "$suite"
 done
 
 # hostile input: a few seconds of each fuzz harness (make fuzz runs longer),
@@ -178,16 +186,9 @@ else
 fi
 run_counted -v "qemu upgrade matrix" python3 tests/upgrade/matrix.py --romsize "$BIN/romsize" \
 	--json "$O/test/upgrade.json" "${pairs[@]}"
-# saved VMs (streams of several machine types, libvirt save images, qcow2
-# snapshots) made by QEMU on Debian 12's set: romsize diff STATE NEW says
-# what QEMU does when it loads each one on ours, Debian's and broken sets
-run_counted -v "qemu saved states" python3 tests/states/states.py
-# Secure Boot keys updated offline (fdsplit update-keys) are what OVMF enforces at the
-# next boot: Debian Python for virt-firmware's Authenticode hash (python3-pefile)
-run_counted -v "qemu keys update" /usr/bin/python3 tests/keys/qemu.py
 echo "---- lane A (the suites above, from the start): $(($(date +%s) - started)) s"
 
-declare -A lane_what=([B]="packages, system drop-in" [C]="QEMU migrate and boot" [D]="libvirt session: firmware choice, host check")
+declare -A lane_what=([B]="packages, system drop-in" [C]="QEMU migrate and boot" [D]="libvirt session, saved states, keys update")
 for lp in "${lane_pids[@]}"; do
 	l=${lp%%:*}
 	wait "${lp#*:}"

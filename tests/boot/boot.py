@@ -21,7 +21,7 @@ does for installed files.
   Secure   an unsigned UEFI image refused or run as Debian's stores decide,
            one signed with the snakeoil key run
 
-With FWSLOT_INSTALLED_ROOT (tests/cli/install.sh, after dpkg -i) only a smoke
+With FWSLOT_INSTALLED_ROOT (tests/cli/deb.sh, after dpkg -i) only a smoke
 set boots from the installed folders: one image of each kind.
 """
 import os
@@ -398,7 +398,7 @@ def main():
         print("SKIP boot: Secure Boot cases: out/firmware not built (run make)")
     if installed:
         # the package smoke test: the files under the root are out/firmware's, byte
-        # for byte (tests/cli/install.sh compares each, links followed), and this
+        # for byte (tests/cli/deb.sh compares each, links followed), and this
         # suite boots out/firmware in full; from the installed folders one image
         # of each kind boots
         smoke = ["installed bios-256k.bin on pc", "installed vgabios-stdvga.bin with VGA",
