@@ -99,8 +99,10 @@ os.unlink(fake)
 shutil.copy("/bin/sleep", os.path.join(d, "libvirtd"))
 procs = {r: subprocess.Popen([os.path.join(d, "libvirtd"), "60"], env=dict(os.environ, XDG_RUNTIME_DIR=d + r))
          for r in ("/run-a", "/run-b")}
-T.check(virt.daemons(d + "/run-a") == [procs["/run-a"].pid] and virt.daemons(d + "/run-b") == [procs["/run-b"].pid]
-        and virt.daemons(d + "/run-c") == [], "daemons: the libvirtd of one XDG_RUNTIME_DIR, not another's")
+found = {r: virt.daemons(d + r) for r in ("/run-a", "/run-b", "/run-c")}
+T.check(found == {"/run-a": [procs["/run-a"].pid], "/run-b": [procs["/run-b"].pid], "/run-c": []},
+        "daemons: the libvirtd of one XDG_RUNTIME_DIR, not another's (%s; started %s)"
+        % (found, {r: p.pid for r, p in procs.items()}))
 sess = virt.Session.__new__(virt.Session)
 sess.env = {"XDG_RUNTIME_DIR": d + "/run-a"}
 sess.stop()

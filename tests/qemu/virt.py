@@ -126,8 +126,9 @@ def daemons(runtime_dir):
         if not pid.isdigit():
             continue
         try:
-            with open("/proc/%s/comm" % pid) as f:
-                if f.read().strip() != "libvirtd":
+            # argv[0], not comm: the kernel renames a process some time after exec
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if os.path.basename(f.read().split(b"\0")[0]) != b"libvirtd":
                     continue
             with open("/proc/%s/environ" % pid, "rb") as f:
                 if want in f.read().split(b"\0"):
