@@ -145,8 +145,11 @@ class Vm:
             full += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
         self.args = full
         self.errf = open(self.stderr, "w")
+        # a process group of its own (killpg), in this session: with the kernel's
+        # autogroups a new session would be scheduled as an equal of the whole test
+        # run, whatever the lane's nice says (and starve the suites beside it)
         self.proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=self.errf, stderr=self.errf,
-                                     start_new_session=True, cwd=self.dir)
+                                     process_group=0, cwd=self.dir)
         if qmp:
             try:
                 self.qmp = Qmp(self.qmp_path, self.deadline, self.proc, self.logs)

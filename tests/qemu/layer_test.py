@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import redirect_stdout
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -99,6 +100,13 @@ os.unlink(fake)
 shutil.copy("/bin/sleep", os.path.join(d, "libvirtd"))
 procs = {r: subprocess.Popen([os.path.join(d, "libvirtd"), "60"], env=dict(os.environ, XDG_RUNTIME_DIR=d + r))
          for r in ("/run-a", "/run-b")}
+# (Popen returns before the kernel has set up the new program's arguments: wait for them)
+for p in procs.values():
+    for _ in range(500):
+        with open("/proc/%d/cmdline" % p.pid, "rb") as f:
+            if f.read().startswith(os.path.join(d, "libvirtd").encode()):
+                break
+        time.sleep(0.01)
 found = {r: virt.daemons(d + r) for r in ("/run-a", "/run-b", "/run-c")}
 T.check(found == {"/run-a": [procs["/run-a"].pid], "/run-b": [procs["/run-b"].pid], "/run-c": []},
         "daemons: the libvirtd of one XDG_RUNTIME_DIR, not another's (%s; started %s)"
@@ -111,9 +119,22 @@ T.check(procs["/run-a"].wait(timeout=10) == -signal.SIGTERM and procs["/run-b"].
 procs["/run-b"].kill()
 procs["/run-b"].wait()
 shutil.rmtree(d)
+# a daemon in a session of its own (an autogroup: the kernel schedules it as an
+# equal of this whole run) gets the priority of the process that asks: nice 5 here
+if os.path.exists("/proc/self/autogroup"):
+    sleeper = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    r = subprocess.run([sys.executable, "-c", "import os, sys; sys.path.insert(0, %r); import virt; os.nice(5); "
+                        "sys.exit(0 if virt.share_priority(%d) else 1)" % (os.path.dirname(os.path.abspath(__file__)),
+                                                                          sleeper.pid)])
+    with open("/proc/%d/autogroup" % sleeper.pid) as f:
+        group = f.read().strip()
+    want = min(os.nice(0) + 5, 19)
+    T.check(r.returncode == 0 and group.endswith(" nice %d" % want),
+            "share_priority: the daemon's autogroup takes the asker's nice (%s, want nice %d)" % (group, want))
+    sleeper.kill()
+    sleeper.wait()
 # Once: cases sharing one run (one OVMF boot with every NIC)
 import threading  # noqa: E402
-import time  # noqa: E402
 calls = []
 
 

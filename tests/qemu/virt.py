@@ -96,9 +96,22 @@ class Session:
             pre = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups"]
         self.pre = pre
         self._virsh = Virsh("qemu:///session", pre, self.env)
+        self.niced = False
 
     def virsh(self, *args, check=True, timeout=90):
-        return self._virsh(*args, check=check, timeout=timeout).stdout
+        r = self._virsh(*args, check=check, timeout=timeout).stdout
+        # virsh starts the daemon, and the daemon each VM, in a session (an
+        # autogroup) of its own: they get this process's priority, as children would
+        if not self.niced:
+            for pid in daemons(self.env["XDG_RUNTIME_DIR"]):
+                self.niced = share_priority(pid)
+        if args and args[0] in ("start", "create", "restore", "snapshot-revert") and len(args) > 1:
+            try:
+                with open(os.path.join(self.env["XDG_RUNTIME_DIR"], "libvirt", "qemu", "run", args[1] + ".pid")) as f:
+                    share_priority(int(f.read().strip()))
+            except (OSError, ValueError):
+                pass
+        return r
 
     def descriptors(self, root, src):
         d = os.path.join(self.home, "config", "qemu", "firmware")
@@ -116,6 +129,17 @@ class Session:
                 os.kill(pid, signal.SIGTERM)
             except OSError:
                 pass
+
+
+def share_priority(pid):
+    """Gives pid's autogroup (the kernel's per-session scheduling group) this
+    process's nice; True when it took."""
+    try:
+        with open("/proc/%d/autogroup" % pid, "w") as f:
+            f.write(str(os.nice(0)))
+        return True
+    except OSError:
+        return False
 
 
 def daemons(runtime_dir):
