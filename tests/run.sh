@@ -81,7 +81,8 @@ sweep=$((pass - sweep_before))
 
 cli_suite() { # tests/cli/NAME.sh, sourced: it adds to pass, fail and skipped
 	local suite_t0 name p f s c counts
-	suite_t0=$(date +%s) name=$(basename "$1" .sh) counts=$SCRATCH/cli-$(basename "$1" .sh).counts
+	suite_t0=$(date +%s) name=$(basename "$1" .sh)
+	counts=$SCRATCH/cli-$name.counts
 	# sourced in a subshell that reads its own CPU (a lane this shell reaps
 	# meanwhile would count as the suite's), its lines as they come
 	(
@@ -90,7 +91,7 @@ cli_suite() { # tests/cli/NAME.sh, sourced: it adds to pass, fail and skipped
 		cpu_ticks
 		echo "$pass $fail $skipped $CPU_TICKS" > "$counts"
 	)
-	if read -r p f s c < "$counts" 2>/dev/null; then
+	if read -r p f s c 2>/dev/null < "$counts"; then
 		pass=$((pass + p)) fail=$((fail + f)) skipped=$((${skipped:-0} + s))
 	else
 		echo "FAIL cli suite $name ended without its counts"
@@ -191,13 +192,13 @@ declare -A lane_what=([B]="packages, system drop-in" [C]="QEMU migrate and boot"
 for lp in "${lane_pids[@]}"; do
 	l=${lp%%:*}
 	wait "${lp#*:}"
-	if read -r bp bf bs bsec < "$SCRATCH/lane-$l.counts" 2>/dev/null; then
-		echo "---- lane $l (${lane_what[$l]}), run beside the above: $bsec s"
-		cat "$SCRATCH/lane-$l.log"
+	bsec=
+	read -r bp bf bs bsec 2>/dev/null < "$SCRATCH/lane-$l.counts"
+	echo "---- lane $l (${lane_what[$l]}), run beside the above:${bsec:+ $bsec s}"
+	cat "$SCRATCH/lane-$l.log"
+	if [ -n "$bsec" ]; then
 		pass=$((pass + bp)) fail=$((fail + bf)) skipped=$((${skipped:-0} + bs))
 	else
-		echo "---- lane $l (${lane_what[$l]}), run beside the above:"
-		cat "$SCRATCH/lane-$l.log"
 		echo "FAIL lane $l ended without its counts"
 		fail=$((fail + 1))
 	fi

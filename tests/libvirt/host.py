@@ -206,12 +206,12 @@ def main():
                 # stops spinning a core for the rest of the suite
                 s.virsh("suspend", "vm-running")
             rc, doc, err = judge(name)
-            got = {(d["name"], st["kind"]): st["ok"] for d in doc["domains"] for st in d["states"]}
-            whats = {(d["name"], st["kind"]): st["what"] for d in doc["domains"] for st in d["states"]}
-            state = "paused" if i else "running"
-            t.check(re.search(r"\(pc-q35-[0-9.]+%s\)$" % (", paused" if i else ""), str(whats.get(("vm-running", "running"))))
-                    is not None, "%-17s vm-running judged %s: %s" % (name, state, whats.get(("vm-running", "running"))))
-            whys = {(d["name"], st["kind"]): st["why"] for d in doc["domains"] for st in d["states"]}
+            states = {(d["name"], st["kind"]): st for d in doc["domains"] for st in d["states"]}
+            got = {k: st["ok"] for k, st in states.items()}
+            whys = {k: st["why"] for k, st in states.items()}
+            what = str(states.get(("vm-running", "running"), {}).get("what"))
+            t.check(re.search(r"\(pc-q35-[0-9.]+%s\)$" % (", paused" if i else ""), what) is not None,
+                    "%-17s vm-running judged %s: %s" % (name, "paused" if i else "running", what))
             for key, ok in sorted(want.items()):
                 t.check(got.get(key) == ok, "%-17s %-11s %-13s %s%s" % (
                     name, key[0], key[1], "loads" if got.get(key) else "does not load" if key in got else "not judged",

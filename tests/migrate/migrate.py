@@ -121,7 +121,7 @@ def savevm_case(name, base, disks, first, second, ready, timeout=60):
         with Vm(ctx, base + first(ctx) + drives, "savevm", timeout=timeout) as vm:
             path, needle = ready
             vm.wait_for(getattr(vm, path), needle, "firmware before savevm")
-            out = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+            out = vm.qmp.hmp("savevm fwslot")
             if out.strip():
                 raise Fail("savevm said: " + out.strip(), vm.logs())
             vm.qmp.cmd("quit")
@@ -214,7 +214,7 @@ def nics_together(nics, a, b, our, way):
             st = cont_after_incoming(vm)
             if st != "running":
                 raise Fail("destination status %s after cont, expected running" % st, vm.logs())
-            blocks = qemuview.parse_ramblocks(vm.qmp.cmd("human-monitor-command", **{"command-line": "info ramblock"}))
+            blocks = qemuview.parse_ramblocks(vm.qmp.hmp("info ramblock"))
         os.unlink(state)
         return blocks, "loaded, running after cont (state %.1f MB)" % (size / 1e6)
     return run
@@ -323,7 +323,7 @@ def savevm_cases(deb, our):
             ["-drive", "if=pflash,format=raw,unit=1,file=" + v] + qcow2_disk(ctx, d)
         with Vm(ctx, args, "savevm-raw", timeout=60) as vm:
             vm.wait_for(vm.serial, "BdsDxe: ", "OVMF before savevm")
-            out = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+            out = vm.qmp.hmp("savevm fwslot")
             want = "Device 'pflash1' is writable but does not support snapshots"
             if want not in out:
                 raise Fail("savevm with a raw VARS said %r, expected %r" % (out.strip(), want), vm.logs())
@@ -336,7 +336,7 @@ def savevm_cases(deb, our):
         base = PC + ["-nic", "none", "-drive", "file=%s,format=qcow2,if=ide" % disk]
         with Vm(ctx, base + bios_of(deb)(ctx), "savevm", timeout=40) as vm:
             wait_ticks(vm, "guest on Debian's set", 0)
-            out = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+            out = vm.qmp.hmp("savevm fwslot")
             if out.strip():
                 raise Fail("savevm said: " + out.strip(), vm.logs())
             saved = ticks(vm)[-1]
@@ -418,8 +418,7 @@ def live_chain(name, common, sets, timeout=40, blocks=None):
                 if i == len(sets) - 1:
                     hops.append("%d..%d" % (got[0], got[-1]))
                     if blocks is not None:  # the RAM blocks the last destination took
-                        blocks.update(qemuview.parse_ramblocks(vm.qmp.cmd(
-                            "human-monitor-command", **{"command-line": "info ramblock"})))
+                        blocks.update(qemuview.parse_ramblocks(vm.qmp.hmp("info ramblock")))
                     break
                 vm.qmp.cmd("migrate", uri="exec:cat > " + state_out)
                 wait_migrated(vm, "VM %d" % i)
@@ -529,7 +528,8 @@ def main():
         print("SKIP migrate: out/firmware not built (run make): SeaBIOS/ROM cases use Debian's images "
               "padded to their slots as the new set; OVMF and savevm cases not run")
     table, machines = qemuview.parse_table("pkg/romdevs.conf", with_machines=True)
-    _, _, blocks = qemuview.parse_table("pkg/romdevs.conf", with_machines=True, with_blocks=True)
+    # (a call of its own: with_blocks keeps the machine's BIOS row in the table)
+    _, blocks = qemuview.parse_table("pkg/romdevs.conf", with_blocks=True)
     cases = seabios_cases(deb, our) + display_cases(deb, our, table) + nic_cases(deb, our, table, blocks) + \
         live_cases(ctx, deb, our, table, machines, blocks)
     if built:

@@ -100,6 +100,10 @@ class Qmp:
             if "error" in r:
                 raise Fail("QMP %s: %s" % (name, r["error"].get("desc")))
 
+    def hmp(self, line):
+        """A human monitor command (`info ramblock`, `savevm NAME`); its text."""
+        return self.cmd("human-monitor-command", **{"command-line": line})
+
     def close(self):
         try:
             self.sock.close()

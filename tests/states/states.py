@@ -157,7 +157,7 @@ def save_stream(ctx, case, ldir, path, caps=()):
     resolved machine type (what the domain XML names) into path.machine."""
     with Vm(ctx, vm_args(case.machine, case.args, ldir, ctx.scratch) + ["-S"], "save", timeout=60) as vm:
         with open(path + ".ramblock", "w") as f:
-            f.write(vm.qmp.cmd("human-monitor-command", **{"command-line": "info ramblock"}))
+            f.write(vm.qmp.hmp("info ramblock"))
         with open(path + ".machine", "w") as f:
             f.write(vm.qmp.cmd("qom-get", path="/machine", property="type")[:-len("-machine")])
         if caps:
@@ -397,7 +397,7 @@ def main():
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
     snap = Case("pc 7.2 savevm into qcow2, e1000", "pc", ["-device", "e1000", "-drive", "file=%s,format=qcow2,if=ide" % disk])
     with Vm(ctx, vm_args(snap.machine, snap.args, ldirs["debian12"], scratch) + ["-S"], "savevm", timeout=60) as vm:
-        said = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+        said = vm.qmp.hmp("savevm fwslot")
         if said.strip():
             raise SystemExit("states: savevm said: " + said.strip())
         vm.qmp.cmd("quit")
@@ -411,7 +411,7 @@ def main():
         csnap = Case("pc 7.2 savevm into qcow2, VM state in %s-compressed clusters, e1000" % kind, "pc",
                      ["-device", "e1000", "-drive", "file=%s,format=qcow2,if=ide" % cdisk])
         with Vm(ctx, vm_args(csnap.machine, csnap.args, ldirs["debian12"], scratch) + ["-S"], "savevm", timeout=60) as vm:
-            said = vm.qmp.cmd("human-monitor-command", **{"command-line": "savevm fwslot"})
+            said = vm.qmp.hmp("savevm fwslot")
             vm.qmp.cmd("quit")
         n = compress_vmstate(cdisk, zstd=kind == "zstd")
         chk = subprocess.run(["qemu-img", "check", cdisk], capture_output=True, text=True)
