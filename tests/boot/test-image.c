@@ -15,7 +15,9 @@ static CHAR8 value[] = "written-by-the-first-firmware";
  * the firmware reads them.
  */
 #define CHURN_VARS 16
-#define CHURN_SIZE 3000
+#ifndef CHURN_SIZE
+#define CHURN_SIZE 3000 /* -DCHURN_SIZE=N: smaller values for a smaller store */
+#endif
 
 static void churn_name(CHAR16 *name, UINTN i)
 {

@@ -365,6 +365,10 @@ t 0 out "$G/torn-restart.fd: ok, authenticated varstore 0x20000 bytes, 24 live v
 t 0 err 'note: on disk, replaced at boot: variable 9 at 0x3010: NameSize 0xffffffff' $F check $G/torn-restart.fd
 # measured in tests/migrate: only SMM builds hand the spare to the variable driver before it reads
 t 0 err 'warning: a build without SMM (as Debian'"'"'s OVMF_CODE_4M.fd) reads the torn store before FTW restores it' $F check $G/torn-restart.fd
+# the same cut in the 4M layout: its working block, spare and store where the 4M store has them
+t 0 out "$G/torn-restart-4m.fd: ok, authenticated varstore 0x84000 bytes, 24 live variables; write in progress: the firmware will restore 24 variables from the spare (SMM builds; 0x40000 bytes to 0x0; 9 live on disk)" \
+	$F check $G/torn-restart-4m.fd
+t 0 out "$S/torn-4m-to-2m.fd: 24 variables from $G/torn-restart-4m.fd"             $F migrate $G/torn-restart-4m.fd --template $O_/OVMF_VARS.fd -o $S/torn-4m-to-2m.fd
 t 0 out '  at boot: write in progress: the firmware will restore 24 variables'       $F info $G/torn-restart.fd
 t 0 out '  variables: 24 live, 0 deleted, 24 records'                                $F info $G/torn-restart.fd
 t 0 out "$S/torn-4m.fd: 24 variables from $G/torn-restart.fd"                       $F migrate $G/torn-restart.fd --template $O_/OVMF_VARS_4M.fd -o $S/torn-4m.fd

@@ -205,6 +205,9 @@ int main(int argc, char **argv)
 			gen_vars_torn(b, torn[i].kind);
 			put(torn[i].name, b, GEN_TORN_LEN);
 		}
+		/* the same reclaim cut in the 4M layout (the QEMU test's torn store is a 2M one) */
+		gen_vars_torn_len(b, GEN_TORN_LEN_4M, GEN_TORN_RESTART);
+		put("torn-restart-4m.fd", b, GEN_TORN_LEN_4M);
 	}
 
 	memset(b, 0, sizeof(b));

@@ -329,7 +329,12 @@ size_t gen_vars_transitions(uint8_t *b, size_t len)
 
 void gen_vars_torn(uint8_t *b, enum gen_torn kind)
 {
-	const size_t len = GEN_TORN_LEN, spare = len / 2, ws = spare - OVMF_FTW_WORK_SIZE;
+	gen_vars_torn_len(b, GEN_TORN_LEN, kind);
+}
+
+void gen_vars_torn_len(uint8_t *b, size_t len, enum gen_torn kind)
+{
+	const size_t spare = len / 2, ws = spare - OVMF_FTW_WORK_SIZE;
 	const size_t region = ws - OVMF_EVENT_LOG_SIZE; /* FV header + store: the reclaim's target */
 	/* record flags: SpareComplete set (bit 1 clear), destination not; or neither */
 	const uint8_t spare_done = 0xFD, writing = 0xFF;

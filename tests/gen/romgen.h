@@ -81,7 +81,8 @@ size_t gen_vars_transitions(uint8_t *b, size_t len);
 
 /*
  * Varstores caught in the middle of a write, built the way OVMF leaves them
- * (GEN_TORN_VARS variables of GEN_TORN_DATA bytes; 2M layout):
+ * (GEN_TORN_VARS variables of GEN_TORN_DATA bytes; 2M layout, or the 4M one
+ * with gen_vars_torn_len and GEN_TORN_LEN_4M):
  *   RESTART   the variable driver's reclaim: the new store is in the spare,
  *             SpareComplete is set, and the target was cut while OVMF rewrote
  *             it: variable GEN_TORN_CUT's header is half erased, all after it too
@@ -95,7 +96,9 @@ enum gen_torn { GEN_TORN_RESTART, GEN_TORN_DISCARD, GEN_TORN_REFORMAT, GEN_TORN_
 #define GEN_TORN_VARS 24
 #define GEN_TORN_DATA 0x500
 #define GEN_TORN_CUT  9
+#define GEN_TORN_LEN_4M 0x84000
 void gen_vars_torn(uint8_t *b, enum gen_torn kind);
+void gen_vars_torn_len(uint8_t *b, size_t len, enum gen_torn kind);
 
 /*
  * A GUID-defined LZMA section (EDK2's ".lzma" format, the uncompressed size

@@ -285,13 +285,14 @@ def unsigned_image_verdict(serial, timeout):
         time.sleep(0.5)
 
 
-def build_test_image(scratch, mode=None):
+def build_test_image(scratch, mode=None, churn_size=None):
     """tests/boot/test-image.c as a UEFI application (gnu-efi), unsigned;
     mode "churn", "dump" or "tick" builds its variable-churning, -dumping or
-    forever-ticking variant."""
-    stem = "test-image" + ("-" + mode if mode else "")
+    forever-ticking variant; churn_size: the churned variables' size (the
+    source's CHURN_SIZE when None)."""
+    stem = "test-image" + ("-" + mode if mode else "") + ("-%d" % churn_size if churn_size else "")
     o, so, efi = (os.path.join(scratch, stem + x) for x in (".o", ".so", ".efi"))
-    defs = ["-DFWSLOT_" + mode.upper()] if mode else []
+    defs = (["-DFWSLOT_" + mode.upper()] if mode else []) + (["-DCHURN_SIZE=%d" % churn_size] if churn_size else [])
     for cmd in (["gcc", "-c", "-O2", "-fno-stack-protector", "-fpic", "-fshort-wchar", "-mno-red-zone"] + defs +
                 ["-maccumulate-outgoing-args", "-DGNU_EFI_USE_MS_ABI", "-I/usr/include/efi",
                  "-I/usr/include/efi/x86_64", os.path.join(os.path.dirname(__file__), "..", "boot", "test-image.c"), "-o", o],

@@ -95,6 +95,29 @@ static void torn_stores(void)
 	}
 }
 
+/* The 4M layout: the same reclaim cut, its working block and spare where the
+ * 4M store has them (0x41000, 0x42000), 0x40000 bytes copied back. */
+static void torn_4m(void)
+{
+	static uint8_t disk4[GEN_TORN_LEN_4M], view4[GEN_TORN_LEN_4M];
+	struct ftw_boot b;
+	struct varstore vs;
+	struct diag d;
+	enum lib_result rc;
+
+	gen_vars_torn_len(disk4, sizeof(disk4), GEN_TORN_RESTART);
+	rc = ftw_boot(disk4, sizeof(disk4), view4, &b);
+	CHECK(rc == LIB_OK && b.action == FTW_BOOT_RESTART && b.target == 0 && b.length == 0x40000 &&
+	      !memcmp(view4, disk4 + sizeof(disk4) / 2, 0x40000),
+	      "4M: rc %d action %s, 0x%llx bytes to 0x%llx (%s)", rc, ftw_boot_action_name(b.action),
+	      (unsigned long long)b.length, (unsigned long long)b.target, b.why);
+	diag_init(&d);
+	CHECK(varstore_parse(view4, sizeof(view4), &vs, &d) == LIB_OK && vs.nlive == GEN_TORN_VARS && vs.spare_erased,
+	      "4M, after the restart: %zu live, spare %s: %s", vs.nlive, vs.spare_erased ? "erased" : "not erased",
+	      diag_first(&d));
+	varstore_free(&vs);
+}
+
 /* The queue as the FTW driver walks it, including what a guest could write there. */
 static void queues(void)
 {
@@ -200,6 +223,7 @@ static void sweep(void)
 int main(void)
 {
 	T_RUN(torn_stores);
+	T_RUN(torn_4m);
 	T_RUN(queues);
 	T_RUN(sweep);
 	return T_END("ftwboot");
