@@ -220,7 +220,7 @@ def start(name, req, machine, inner, firmware, disk, define=True):
             got["boot"] = harness.unsigned_image_verdict(serial, 150)
         if req in BOOTS_BIOS:
             while time.monotonic() - t0 < 60 and "\n" not in harness.read(debug).partition(harness.SEABIOS_BANNER)[2]:
-                time.sleep(0.3)
+                time.sleep(0.1)
             m = re.search(re.escape(harness.SEABIOS_BANNER) + r"([^)]*)\)", harness.read(debug))
             got["boot"] = "SeaBIOS " + m.group(1) if m else None
         return got
