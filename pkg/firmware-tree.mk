@@ -39,6 +39,23 @@ NEW ?= $(FW)
 upgrade-check: $(O)/bin/romsize $(REF_ROOT).stamp ## QEMU's RAM blocks on OLD vs NEW (default: Debian 12 vs out/firmware), every machine type and ROM device
 	$(Q)python3 tests/upgrade/matrix.py --romsize $(O)/bin/romsize --json $(O)/upgrade-check.json "upgrade=$(OLD):$(NEW):same"
 
+# QEMU's own view of the set, the last step of `make`: pkg/romdevs.conf (the
+# table romsize diff names devices from) is what this QEMU says, and a VM of
+# Debian 12's or Debian 13's set maps the same RAM blocks on ours, on every
+# machine type and ROM device. QEMU's answers are kept in $(O)/cache/qemu
+# (tests/qemu/qemuview.py: under the QEMU binary and its data folders); make
+# check asks the same questions and reads them from there
+QEMU_CACHE := $(O)/cache/qemu
+.PHONY: qemu-view
+qemu-view: $(O)/bin/romsize $(REF_ROOT).stamp $(REF13_ROOT).stamp $(FW)/SHA256SUMS ## QEMU's RAM blocks: pkg/romdevs.conf holds, Debian 12 and 13 -> out/firmware change none
+	$(call say,QEMU,romfile table; RAM blocks of Debian 12 and 13 -> $(FW) on every machine type)
+	$(Q)FWSLOT_QEMU_CACHE=$(QEMU_CACHE) pkg/logged.sh $(LOG)/qemu-view.log bash -c '\
+		python3 tests/qemu/romdevs.py --check pkg/romdevs.conf && \
+		python3 tests/upgrade/matrix.py --romsize $(O)/bin/romsize --json $(O)/qemu-view.json \
+			"deb12-to-ours=$(REF_ROOT):$(FW):same" "deb13-to-ours=$(REF13_ROOT):$(FW):same"'
+	@echo "  OK      QEMU: romfile table ($$(sed -n 's/^romdevs: \([0-9]*\) rows agree.*/\1/p' $(LOG)/qemu-view.log) rows agree);" \
+		"$$(grep -c '^ok ' $(LOG)/qemu-view.log) upgrades, no RAM block differs ($(LOG)/qemu-view.log)"
+
 firmware-bios: $(BIOS_IMAGES) $(VGA_IMAGES) ## only the SeaBIOS and SeaVGABIOS images
 firmware-ipxe: $(IPXE_IMAGES) ## only the iPXE ROMs
 firmware-ovmf: $(filter $(FW)/usr/share/OVMF/% $(FW)/usr/share/ovmf/%,$(FIRMWARE)) ## only OVMF
