@@ -5,6 +5,7 @@
 #include <lzma.h>
 #include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "bytes.h"
 #include "efidecomp.h"
@@ -405,4 +406,29 @@ size_t gen_lzma_section(uint8_t *img, size_t imglen, size_t off, const uint8_t *
 	memcpy(img + off + 4, lzma_guid, 16);
 	wr_le16(img + off + GUIDED_DATA_OFF, GUIDED_HDR_SIZE);
 	return size;
+}
+
+int gen_mem_read(void *ctx, uint64_t off, uint8_t *buf, size_t n)
+{
+	const struct gen_mem *m = ctx;
+
+	if (off > m->n || n > m->n - off)
+		return -1;
+	memcpy(buf, m->p + off, n);
+	return 0;
+}
+
+size_t gen_deflate(int wbits, const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+	z_stream z;
+
+	memset(&z, 0, sizeof(z));
+	deflateInit2(&z, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	deflateEnd(&z);
+	return cap - z.avail_out;
 }

@@ -107,4 +107,21 @@ void gen_vars_torn_len(uint8_t *b, size_t len, enum gen_torn kind);
  */
 size_t gen_lzma_section(uint8_t *img, size_t imglen, size_t off, const uint8_t *data, size_t n);
 
+/*
+ * A file in memory for lib/'s read callbacks (unpack_prefix, qcow2_open,
+ * the saved-state readers): bytes [0, n) of p; a read past n fails (-1),
+ * as a read past the end of a cut file does.
+ */
+struct gen_mem {
+	const uint8_t *p;
+	size_t n;
+};
+int gen_mem_read(void *ctx, uint64_t off, uint8_t *buf, size_t n);
+
+/*
+ * in[0, n) deflated by zlib (level 6) with window bits wbits (16 + MAX_WBITS:
+ * gzip; -12: raw deflate, as a qcow2 cluster); its length in out (cap bytes).
+ */
+size_t gen_deflate(int wbits, const uint8_t *in, size_t n, uint8_t *out, size_t cap);
+
 #endif

@@ -16,6 +16,7 @@
 #include "libvirtsave.h"
 #include "migstream.h"
 #include "qcow2.h"
+#include "romgen.h"
 #include "sweep.h"
 #include "t.h"
 #include "unpack.h"
@@ -32,21 +33,6 @@ static void wr_be64(uint8_t *p, uint64_t v)
 {
 	wr_be32(p, (uint32_t)(v >> 32));
 	wr_be32(p + 4, (uint32_t)v);
-}
-
-struct mem {
-	const uint8_t *p;
-	size_t n; /* where the file ends: a truncation */
-};
-
-static int rd(void *ctx, uint64_t off, uint8_t *buf, size_t n)
-{
-	const struct mem *m = ctx;
-
-	if (off > m->n || n > m->n - off)
-		return -1;
-	memcpy(buf, m->p + off, n);
-	return 0;
 }
 
 static struct mig_stream ms;
@@ -113,13 +99,13 @@ static void sweep_stream(const char *file, const uint8_t *p, size_t len)
 /* The compressed stream at off cut k bytes in: its block list decoded, or refused. */
 static enum lib_result cut_verdict(enum unpack_format f, const uint8_t *p, uint64_t off, uint64_t k, struct diag *d)
 {
-	struct mem m = { p, (size_t)(off + k) };
+	struct gen_mem m = { p, (size_t)(off + k) };
 	size_t got = 0;
 	int ended = 0, sr = 0;
 	enum lib_result r;
 
 	diag_init(d);
-	r = unpack_prefix(f, rd, &m, off, k, prefix, sizeof(prefix), &got, &ended, d);
+	r = unpack_prefix(f, gen_mem_read, &m, off, k, prefix, sizeof(prefix), &got, &ended, d);
 	if (r == LIB_OK) {
 		diag_init(d);
 		r = stream_verdict(prefix, got, &sr, d);
@@ -191,10 +177,10 @@ out:
 }
 
 /* The stream behind a qcow2 image's first snapshot with a VM state, read as romsize reads it. */
-static enum lib_result qcow2_verdict(struct mem *m, struct diag *d)
+static enum lib_result qcow2_verdict(struct gen_mem *m, struct diag *d)
 {
 	static struct qcow2 q;
-	enum lib_result r = qcow2_open(rd, m, &q, d);
+	enum lib_result r = qcow2_open(gen_mem_read, m, &q, d);
 	int sr;
 
 	for (size_t i = 0; r == LIB_OK && i < q.nsnap; i++) {
@@ -202,7 +188,7 @@ static enum lib_result qcow2_verdict(struct mem *m, struct diag *d)
 
 		if (!n)
 			continue;
-		r = qcow2_vmstate(rd, m, &q, &q.snap[i], prefix, n, d);
+		r = qcow2_vmstate(gen_mem_read, m, &q, &q.snap[i], prefix, n, d);
 		return r == LIB_OK ? stream_verdict(prefix, n, &sr, d) : r;
 	}
 	return r == LIB_OK ? diag_add(d, DIAG_ERROR, "no snapshot with a VM state") : r;
@@ -211,7 +197,7 @@ static enum lib_result qcow2_verdict(struct mem *m, struct diag *d)
 static void sweep_qcow2(const char *file, const uint8_t *p, size_t len)
 {
 	static struct qcow2 q;
-	struct mem m = { p, len };
+	struct gen_mem m = { p, len };
 	struct diag d;
 	uint64_t need[64];
 	size_t nneed = 0;
@@ -220,7 +206,7 @@ static void sweep_qcow2(const char *file, const uint8_t *p, size_t len)
 	diag_init(&d);
 	CHECK(qcow2_verdict(&m, &d) == LIB_OK, "%s: the pristine image: %s", file, diag_first(&d));
 	diag_init(&d);
-	if (qcow2_open(rd, &m, &q, &d) != LIB_OK || !(b = malloc(len)))
+	if (qcow2_open(gen_mem_read, &m, &q, &d) != LIB_OK || !(b = malloc(len)))
 		return;
 	{ /* the bytes the readers need: the header, the snapshot entry, the state's L1 and L2 entries and first cluster */
 		const struct qcow2_snapshot *sn = &q.snap[0];
@@ -240,7 +226,7 @@ static void sweep_qcow2(const char *file, const uint8_t *p, size_t len)
 							 : l2e & QCOW2_OFFSET_MASK) + 1;
 	}
 	for (size_t i = 0; i < nneed; i++) {
-		struct mem cut = { p, need[i] - 1 < len ? (size_t)need[i] - 1 : len };
+		struct gen_mem cut = { p, need[i] - 1 < len ? (size_t)need[i] - 1 : len };
 
 		diag_init(&d);
 		CHECK(qcow2_verdict(&cut, &d) == LIB_REFUSED && d.n > 0, "%s: cut at 0x%llx: %s", file,
@@ -253,7 +239,7 @@ static void sweep_qcow2(const char *file, const uint8_t *p, size_t len)
 			{ 64, 8, UINT64_C(1) << 50, "is not in the image" },
 		};
 		for (size_t i = 0; i < sizeof(field) / sizeof(field[0]); i++) {
-			struct mem bm = { b, len };
+			struct gen_mem bm = { b, len };
 
 			memcpy(b, p, len);
 			if (field[i].width == 4)
@@ -266,7 +252,7 @@ static void sweep_qcow2(const char *file, const uint8_t *p, size_t len)
 		}
 	}
 	{ /* the snapshot's L1 table moved past the end, and the state's L2 entry pointing past it */
-		struct mem bm = { b, len };
+		struct gen_mem bm = { b, len };
 		uint64_t so = 0;
 
 		rd_be64(p, len, 64, &so);

@@ -207,14 +207,6 @@ static void nothing(void) { }
 /* unpack_prefix: each library's allocations are lib/'s (lib/unpack.c hands them its allocator) */
 static uint8_t z_plain[50000], z_packed[60000], z_out[50000];
 static size_t z_len;
-static int z_read(void *ctx, uint64_t off, uint8_t *buf, size_t n)
-{
-	(void)ctx;
-	if (off > z_len || n > z_len - off)
-		return -1;
-	memcpy(buf, z_packed + off, n);
-	return 0;
-}
 static void z_fill(void)
 {
 	for (size_t i = 0; i < sizeof(z_plain); i++)
@@ -222,18 +214,8 @@ static void z_fill(void)
 }
 static void z_deflate(int wbits)
 {
-	z_stream z;
-
 	z_fill();
-	memset(&z, 0, sizeof(z));
-	deflateInit2(&z, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY);
-	z.next_in = z_plain;
-	z.avail_in = sizeof(z_plain);
-	z.next_out = z_packed;
-	z.avail_out = sizeof(z_packed);
-	deflate(&z, Z_FINISH);
-	z_len = sizeof(z_packed) - z.avail_out;
-	deflateEnd(&z);
+	z_len = gen_deflate(wbits, z_plain, sizeof(z_plain), z_packed, sizeof(z_packed));
 }
 static void pack_gzip(void) { z_deflate(16 + MAX_WBITS); }
 static void pack_deflate(void) { z_deflate(-12); }
@@ -260,7 +242,8 @@ static enum lib_result unpack_as(enum unpack_format f, struct diag *d)
 {
 	size_t got = 0;
 	int ended = 0;
-	enum lib_result r = unpack_prefix(f, z_read, NULL, 0, z_len, z_out, sizeof(z_out), &got, &ended, d);
+	struct gen_mem file = { z_packed, z_len };
+	enum lib_result r = unpack_prefix(f, gen_mem_read, &file, 0, z_len, z_out, sizeof(z_out), &got, &ended, d);
 
 	return r == LIB_OK && (got != sizeof(z_out) || memcmp(z_out, z_plain, got)) ? LIB_REFUSED : r;
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* qcow2 internal snapshots' VM state (lib/qcow2.c), on images built byte by byte. */
 #include <string.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include "bytes.h"
 #include "diag.h"
 #include "qcow2.h"
+#include "romgen.h"
 #include "t.h"
 
 /*
@@ -47,16 +47,7 @@ static void build(void)
 	memcpy(img + 0x800, "QEVM\0\0\0\3", 8);
 }
 
-static size_t img_end = IMG; /* where the image file ends */
-
-static int rd(void *ctx, uint64_t off, uint8_t *buf, size_t n)
-{
-	(void)ctx;
-	if (off > img_end || n > img_end - off)
-		return -1;
-	memcpy(buf, img + off, n);
-	return 0;
-}
+static struct gen_mem file = { img, IMG }; /* file.n: where the image file ends */
 
 static struct qcow2 q;
 
@@ -67,11 +58,11 @@ static void test_snapshot_and_state(void)
 
 	build();
 	diag_init(&d);
-	CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_OK && q.nsnap == 1 && q.cluster_bits == 9, "%s", diag_first(&d));
+	CHECK(qcow2_open(gen_mem_read, &file, &q, &d) == LIB_OK && q.nsnap == 1 && q.cluster_bits == 9, "%s", diag_first(&d));
 	CHECK(!strcmp(q.snap[0].id, "1") && !strcmp(q.snap[0].name, "snap") && q.snap[0].vm_state_size == 0x400 &&
 	      q.snap[0].disk_size == 0x8000, "id '%s' name '%s'", q.snap[0].id, q.snap[0].name);
 	memset(buf, 0xAA, sizeof(buf));
-	CHECK(qcow2_vmstate(rd, NULL, &q, &q.snap[0], buf, sizeof(buf), &d) == LIB_OK, "%s", diag_first(&d));
+	CHECK(qcow2_vmstate(gen_mem_read, &file, &q, &q.snap[0], buf, sizeof(buf), &d) == LIB_OK, "%s", diag_first(&d));
 	CHECK(!memcmp(buf, "QEVM\0\0\0\3", 8), "the state's first bytes through the snapshot's L1 and L2");
 	CHECK(buf[0x200] == 0 && buf[0x3ff] == 0, "an unallocated cluster reads as zeros");
 }
@@ -105,9 +96,9 @@ static void test_refusals(void)
 		else
 			be64(img + bad[i].off, bad[i].v);
 		diag_init(&d);
-		r = qcow2_open(rd, NULL, &q, &d);
+		r = qcow2_open(gen_mem_read, &file, &q, &d);
 		if (!bad[i].at_open && r == LIB_OK)
-			r = qcow2_vmstate(rd, NULL, &q, &q.snap[0], buf, sizeof(buf), &d);
+			r = qcow2_vmstate(gen_mem_read, &file, &q, &q.snap[0], buf, sizeof(buf), &d);
 		CHECK(r == LIB_REFUSED && DIAG_HAS(&d, bad[i].says), "%s: '%s'", bad[i].name, diag_first(&d));
 	}
 }
@@ -123,22 +114,12 @@ static void compress_first_cluster(int zstd, size_t n, uint64_t coff)
 	if (zstd) {
 		len = ZSTD_compress(packed, sizeof(packed), clear, n, 3);
 	} else {
-		z_stream z;
-
-		memset(&z, 0, sizeof(z));
-		deflateInit2(&z, 6, Z_DEFLATED, -12, 8, Z_DEFAULT_STRATEGY);
-		z.next_in = clear;
-		z.avail_in = (uInt)n;
-		z.next_out = packed;
-		z.avail_out = sizeof(packed);
-		deflate(&z, Z_FINISH);
-		len = sizeof(packed) - z.avail_out;
-		deflateEnd(&z);
+		len = gen_deflate(-12, clear, n, packed, sizeof(packed));
 	}
 	memcpy(img + coff, packed, len);
 	/* cluster_bits 9: x = 61, one bit of "sectors spanned less one" */
 	be64(img + 0x600, UINT64_C(1) << 62 | (uint64_t)(((coff + len - 1) >> 9) - (coff >> 9)) << 61 | coff);
-	img_end = coff + len; /* the file ends with the data, inside its last sector */
+	file.n = coff + len; /* the file ends with the data, inside its last sector */
 }
 
 static void test_compressed_clusters(void)
@@ -156,18 +137,18 @@ static void test_compressed_clusters(void)
 		compress_first_cluster(zstd, 512, 0xa03);
 		diag_init(&d);
 		memset(buf, 0xAA, sizeof(buf));
-		CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_OK && q.compression == zstd &&
-		      qcow2_vmstate(rd, NULL, &q, &q.snap[0], buf, sizeof(buf), &d) == LIB_OK && !memcmp(buf, "QEVM\0\0\0\3", 8) &&
+		CHECK(qcow2_open(gen_mem_read, &file, &q, &d) == LIB_OK && q.compression == zstd &&
+		      qcow2_vmstate(gen_mem_read, &file, &q, &q.snap[0], buf, sizeof(buf), &d) == LIB_OK && !memcmp(buf, "QEVM\0\0\0\3", 8) &&
 		      buf[0x1ff] == 0x1ff % 7 && buf[0x200] == 0, "%s, unaligned, the file ending inside its sector: %s",
 		      zstd ? "zstd" : "zlib", diag_first(&d));
 		/* a cluster that decodes short is refused, as QEMU refuses it (-EIO) */
 		compress_first_cluster(zstd, 256, 0xa03);
 		diag_init(&d);
-		CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_OK &&
-		      qcow2_vmstate(rd, NULL, &q, &q.snap[0], buf, sizeof(buf), &d) == LIB_REFUSED &&
+		CHECK(qcow2_open(gen_mem_read, &file, &q, &d) == LIB_OK &&
+		      qcow2_vmstate(gen_mem_read, &file, &q, &q.snap[0], buf, sizeof(buf), &d) == LIB_REFUSED &&
 		      DIAG_HAS(&d, "does not decode to the cluster's 0x200 bytes"), "%s, 256 bytes: %s", zstd ? "zstd" : "zlib",
 		      diag_first(&d));
-		img_end = IMG;
+		file.n = IMG;
 	}
 	{ /* a compression type QEMU does not know */
 		struct diag d;
@@ -177,12 +158,12 @@ static void test_compressed_clusters(void)
 		be32(img + 100, 112);
 		img[104] = 2;
 		diag_init(&d);
-		CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_REFUSED && DIAG_HAS(&d, "qcow2 compression type 2 (0 zlib, 1 zstd)"),
+		CHECK(qcow2_open(gen_mem_read, &file, &q, &d) == LIB_REFUSED && DIAG_HAS(&d, "qcow2 compression type 2 (0 zlib, 1 zstd)"),
 		      "type 2: %s", diag_first(&d));
 		be32(img + 100, 104);
 		img[104] = 1;
 		diag_init(&d);
-		CHECK(qcow2_open(rd, NULL, &q, &d) == LIB_REFUSED && DIAG_HAS(&d, "header_length 104"), "no room for the type: %s",
+		CHECK(qcow2_open(gen_mem_read, &file, &q, &d) == LIB_REFUSED && DIAG_HAS(&d, "header_length 104"), "no room for the type: %s",
 		      diag_first(&d));
 	}
 }

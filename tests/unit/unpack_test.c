@@ -7,45 +7,23 @@
 #include <zstd.h>
 
 #include "diag.h"
+#include "romgen.h"
 #include "t.h"
 #include "unpack.h"
 
 #define PLAIN 200000 /* more than a chunk (16 KiB) in and out */
 static uint8_t plain[PLAIN], packed[2 * PLAIN], out[2 * PLAIN];
-static size_t packed_len, limit; /* limit: where the "file" ends for rd */
-
-static int rd(void *ctx, uint64_t off, uint8_t *buf, size_t n)
-{
-	(void)ctx;
-	if (off > limit || n > limit - off)
-		return -1;
-	memcpy(buf, packed + off, n);
-	return 0;
-}
-
-static size_t deflate_as(int wbits, size_t n, uint8_t *to, size_t cap)
-{
-	z_stream z;
-
-	memset(&z, 0, sizeof(z));
-	deflateInit2(&z, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY);
-	z.next_in = plain;
-	z.avail_in = (uInt)n;
-	z.next_out = to;
-	z.avail_out = (uInt)cap;
-	deflate(&z, Z_FINISH);
-	deflateEnd(&z);
-	return cap - z.avail_out;
-}
+static size_t packed_len;
+static struct gen_mem file = { packed, 0 }; /* file.n: where the "file" ends for gen_mem_read */
 
 /* plain[0..n) compressed in format f into to; its length */
 static size_t pack(enum unpack_format f, size_t n, uint8_t *to, size_t cap)
 {
 	switch (f) {
 	case UNPACK_GZIP:
-		return deflate_as(16 + MAX_WBITS, n, to, cap);
+		return gen_deflate(16 + MAX_WBITS, plain, n, to, cap);
 	case UNPACK_DEFLATE:
-		return deflate_as(-12, n, to, cap);
+		return gen_deflate(-12, plain, n, to, cap);
 	case UNPACK_BZIP2: {
 		unsigned int m = (unsigned int)cap;
 
@@ -72,7 +50,7 @@ static void setup(enum unpack_format f)
 	for (size_t i = 0; i < PLAIN; i++) /* compressible, not trivially: no run is longer than 251 */
 		plain[i] = (uint8_t)(i % 251 ^ i / 4096);
 	packed_len = pack(f, PLAIN, packed, sizeof(packed));
-	limit = packed_len;
+	file.n = packed_len;
 }
 
 static void test_each_format_decodes_whole(void)
@@ -84,7 +62,7 @@ static void test_each_format_decodes_whole(void)
 
 		setup(all[i]);
 		diag_init(&d);
-		CHECK(packed_len > 0 && unpack_prefix(all[i], rd, NULL, 0, packed_len, out, sizeof(out), &got, &ended, &d) == LIB_OK &&
+		CHECK(packed_len > 0 && unpack_prefix(all[i], gen_mem_read, &file, 0, packed_len, out, sizeof(out), &got, &ended, &d) == LIB_OK &&
 		      got == PLAIN && ended && !memcmp(out, plain, PLAIN), "%s: %zu packed, %zu out, ended %d: %s",
 		      unpack_format_name(all[i]), packed_len, got, ended, diag_first(&d));
 	}
@@ -99,7 +77,7 @@ static void test_prefix_stops_at_cap_and_reads_little(void)
 
 		setup(all[i]);
 		diag_init(&d);
-		CHECK(unpack_prefix(all[i], rd, NULL, 0, packed_len, out, 1000, &got, &ended, &d) == LIB_OK && got == 1000 &&
+		CHECK(unpack_prefix(all[i], gen_mem_read, &file, 0, packed_len, out, 1000, &got, &ended, &d) == LIB_OK && got == 1000 &&
 		      !ended && !memcmp(out, plain, 1000), "%s: 1000 of %d: %zu out, ended %d: %s", unpack_format_name(all[i]),
 		      PLAIN, got, ended, diag_first(&d));
 	}
@@ -115,12 +93,12 @@ static void test_cut_data_is_a_short_prefix(void)
 		setup(all[i]);
 		diag_init(&d);
 		/* what is there decodes; not ended, fewer bytes than asked: the caller says the file is cut */
-		CHECK(unpack_prefix(all[i], rd, NULL, 0, packed_len / 2, out, sizeof(out), &got, &ended, &d) == LIB_OK &&
+		CHECK(unpack_prefix(all[i], gen_mem_read, &file, 0, packed_len / 2, out, sizeof(out), &got, &ended, &d) == LIB_OK &&
 		      !ended && got < PLAIN && !memcmp(out, plain, got), "%s: half of it: %zu out, ended %d: %s",
 		      unpack_format_name(all[i]), got, ended, diag_first(&d));
 		/* asked for more than the file has: refused, saying so */
 		diag_init(&d);
-		CHECK(unpack_prefix(all[i], rd, NULL, 0, packed_len + 1, out, sizeof(out), &got, &ended, &d) == LIB_REFUSED &&
+		CHECK(unpack_prefix(all[i], gen_mem_read, &file, 0, packed_len + 1, out, sizeof(out), &got, &ended, &d) == LIB_REFUSED &&
 		      DIAG_HAS(&d, "are not all in the file"), "%s: one byte past the file: %s", unpack_format_name(all[i]),
 		      diag_first(&d));
 	}
@@ -138,7 +116,7 @@ static void test_corrupt_data_is_refused_by_name(void)
 		setup(all[i]);
 		memset(packed + 2, 0xff, 8); /* the gzip, bzip2, xz and zstd headers; deflate's first block */
 		diag_init(&d);
-		r = unpack_prefix(all[i], rd, NULL, 0, packed_len, out, sizeof(out), &got, &ended, &d);
+		r = unpack_prefix(all[i], gen_mem_read, &file, 0, packed_len, out, sizeof(out), &got, &ended, &d);
 		snprintf(says, sizeof(says), "%s data at 0x0: not valid", unpack_format_name(all[i]));
 		CHECK(r == LIB_REFUSED && DIAG_HAS(&d, says), "%s: %s", unpack_format_name(all[i]), diag_first(&d));
 	}
@@ -156,9 +134,9 @@ static void test_concatenated_members_and_frames(void)
 		setup(cat[i]);
 		a = pack(cat[i], 1000, packed, sizeof(packed));
 		b = pack(cat[i], 1000, packed + a, sizeof(packed) - a);
-		limit = a + b;
+		file.n = a + b;
 		diag_init(&d);
-		CHECK(unpack_prefix(cat[i], rd, NULL, 0, a + b, out, sizeof(out), &got, &ended, &d) == LIB_OK && got == 2000 &&
+		CHECK(unpack_prefix(cat[i], gen_mem_read, &file, 0, a + b, out, sizeof(out), &got, &ended, &d) == LIB_OK && got == 2000 &&
 		      ended && !memcmp(out + 1000, plain, 1000), "%s: two of them: %zu out: %s", unpack_format_name(cat[i]),
 		      got, diag_first(&d));
 	}
@@ -170,9 +148,9 @@ static void test_concatenated_members_and_frames(void)
 		int ended = 0;
 
 		memset(packed + n, 0x5a, 300);
-		limit = n + 300;
+		file.n = n + 300;
 		diag_init(&d);
-		CHECK(unpack_prefix(UNPACK_DEFLATE, rd, NULL, 0, n + 300, out, sizeof(out), &got, &ended, &d) == LIB_OK &&
+		CHECK(unpack_prefix(UNPACK_DEFLATE, gen_mem_read, &file, 0, n + 300, out, sizeof(out), &got, &ended, &d) == LIB_OK &&
 		      got == 4096 && ended, "deflate and padding: %zu out: %s", got, diag_first(&d));
 	}
 }
@@ -187,14 +165,14 @@ static void test_memory_a_header_asks_for_is_capped(void)
 	int ended = 0;
 
 	memcpy(packed, zs, sizeof(zs));
-	limit = sizeof(zs);
+	file.n = sizeof(zs);
 	diag_init(&d);
-	CHECK(unpack_prefix(UNPACK_ZSTD, rd, NULL, 0, sizeof(zs), out, sizeof(out), &got, &ended, &d) == LIB_REFUSED &&
+	CHECK(unpack_prefix(UNPACK_ZSTD, gen_mem_read, &file, 0, sizeof(zs), out, sizeof(out), &got, &ended, &d) == LIB_REFUSED &&
 	      DIAG_HAS(&d, "needs more than 64 MiB"), "zstd, 128 MiB window: %s", diag_first(&d));
 	/* the same frame with a 64 MiB window (exponent 16) decodes: nothing out, ended */
 	packed[5] = 0x80;
 	diag_init(&d);
-	CHECK(unpack_prefix(UNPACK_ZSTD, rd, NULL, 0, sizeof(zs), out, sizeof(out), &got, &ended, &d) == LIB_OK && got == 0 &&
+	CHECK(unpack_prefix(UNPACK_ZSTD, gen_mem_read, &file, 0, sizeof(zs), out, sizeof(out), &got, &ended, &d) == LIB_OK && got == 0 &&
 	      ended, "zstd, 64 MiB window: %s", diag_first(&d));
 	/* xz: the LZMA2 dictionary of the first block set to 1 GiB (props 36), its header CRC32 made right */
 	setup(UNPACK_XZ);
@@ -217,7 +195,7 @@ static void test_memory_a_header_asks_for_is_capped(void)
 			packed[12 + hs - 4 + k] = (uint8_t)(c >> (8 * k));
 	}
 	diag_init(&d);
-	CHECK(unpack_prefix(UNPACK_XZ, rd, NULL, 0, n, out, sizeof(out), &got, &ended, &d) == LIB_REFUSED &&
+	CHECK(unpack_prefix(UNPACK_XZ, gen_mem_read, &file, 0, n, out, sizeof(out), &got, &ended, &d) == LIB_REFUSED &&
 	      DIAG_HAS(&d, "needs more than 64 MiB"), "xz, 1 GiB dictionary: %s", diag_first(&d));
 }
 
