@@ -753,8 +753,8 @@ def varstore_cases(out, scratch, deb, our):
         SMM build restores the spare a byte at a time, and QEMU's pflash
         writes each byte to the file and wakes its main loop (measured, the
         4M store: 18-25 s alone, 15 s of it system time, and up to 63 s in
-        make check; fdsplit's FTW rules are the same for both layouts, whose
-        positions the unit tests and the 2M -> 4M cases cover)."""
+        make check). The 4M layout's torn store is generated instead
+        (tests/gen: torn-restart-4m.fd, read by ftwboot_test and fdsplit.sh)."""
         d = tempfile.mkdtemp(prefix="varstore-torn.", dir=ctx.scratch)
         code, v = deb["ovmf"] + "/OVMF_CODE.fd", os.path.join(d, "vars-2m.fd")
         template = deb["ovmf"] + "/OVMF_VARS.fd"
